@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+/** A comma-separated list of absolute http(s) base URLs. */
+const urlList = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
+  .pipe(z.array(z.url({ protocol: /^https?$/ })));
+
+const boolean = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    /** Base URL the service is reached at by clients (JWT `aud`, card links). Defaults to http://localhost:PORT. */
+    PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+    /** FHIR base URLs the service may call; unset: loopback only outside production, none in production. */
+    FHIR_SERVER_ALLOWLIST: urlList.optional(),
+    DATA_DIR: z.string().min(1).default('./data'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Upper bound on resources read per resource type; a larger chart is not evaluated. */
+    FHIR_MAX_RESOURCES_PER_TYPE: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+    /** Deadline for a whole hook call, FHIR reads included. */
+    HOOK_DEADLINE_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
+    /** Timeout for one FHIR HTTP request (bounded again by what is left of the hook deadline). */
+    FHIR_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
+    MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(5 * 1024 * 1024),
+    /** CDS client authentication: required (default in production) or off (refused in production). */
+    CDS_AUTH: z.enum(['required', 'off']).optional(),
+    /** Path to the JSON list of trusted CDS clients. */
+    CDS_TRUSTED_CLIENTS: z.string().min(1).optional(),
+    /** Extra JWT algorithms allowed beside ES384 and RS384. */
+    CDS_AUTH_EXTRA_ALGS: z
+      .string()
+      .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
+      .pipe(z.array(z.enum(['ES256', 'RS256'])))
+      .optional(),
+    /** Start the embedded FHIR server with the fixture patients (never in production). */
+    EMBEDDED_FHIR: boolean.optional(),
+    EMBEDDED_FHIR_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && env.CDS_AUTH === 'off') {
+      ctx.addIssue({ code: 'custom', path: ['CDS_AUTH'], message: 'CDS_AUTH=off is not allowed when NODE_ENV=production' });
+    }
+    if (env.NODE_ENV === 'production' && env.EMBEDDED_FHIR === true) {
+      ctx.addIssue({ code: 'custom', path: ['EMBEDDED_FHIR'], message: 'the embedded FHIR server never runs when NODE_ENV=production' });
+    }
+  });
+
+export type RawConfig = z.output<typeof schema>;
+
+export interface Config extends Omit<RawConfig, 'CDS_AUTH' | 'PUBLIC_BASE_URL' | 'EMBEDDED_FHIR'> {
+  CDS_AUTH: 'required' | 'off';
+  PUBLIC_BASE_URL: string;
+  EMBEDDED_FHIR: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates the environment once at start-up; every problem names its variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(environment)'}: ${i.message}`),
+    );
+  }
+  const c = parsed.data;
+  const production = c.NODE_ENV === 'production';
+  return {
+    ...c,
+    CDS_AUTH: c.CDS_AUTH ?? (production ? 'required' : 'off'),
+    PUBLIC_BASE_URL: (c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ''),
+    EMBEDDED_FHIR: c.EMBEDDED_FHIR ?? !production,
+  };
+}

@@ -1,0 +1,62 @@
+import type { Interspace, Setting, Side } from '../orders/types.js';
+
+export type CriterionId = 'R1' | 'R2' | 'R3' | 'R4';
+export type SupportingId = 'S1' | 'S2' | 'S3' | 'S4';
+export type CriterionStatus = 'met' | 'not-met' | 'not-documented';
+export type Determination = 'criteria-met' | 'criteria-not-met' | 'documentation-incomplete';
+export type PlanKind = 'fusion' | 'decompression' | 'other';
+
+/** One piece of evidence behind a criterion, as the CQL library reported it. */
+export interface EvidenceItem {
+  resourceType: string;
+  id: string;
+  /** YYYY-MM-DD when the resource is dated. */
+  date?: string;
+  /** Code display or text naming what the resource records. */
+  display: string;
+  level?: Interspace;
+  side?: Side;
+  /** Extra words, e.g. the report sentence, or "score 3 (was 4)". */
+  note?: string;
+}
+
+export interface CriterionResult {
+  id: CriterionId;
+  status: CriterionStatus;
+  evidence: EvidenceItem[];
+  /** For R2: the deficit is progressive (by onset after surgery or a falling score). */
+  progressive?: boolean;
+  /** For R4 met by a waiver: why conservative care may be skipped. */
+  waiver?: string;
+  /** For R4 met by care: weeks of documented conservative care. */
+  weeks?: number;
+}
+
+export interface SupportingResult {
+  id: SupportingId;
+  /** present: documented; absent: documented as absent (e.g. never smoker); undocumented: nothing recorded. */
+  status: 'present' | 'absent' | 'undocumented';
+  evidence: EvidenceItem[];
+  /** S4 only. */
+  smoking?: 'current' | 'former' | 'never';
+}
+
+/** The result of the CQL library for one surgical plan. */
+export interface PlanDecision {
+  level: Interspace | 'unknown';
+  side?: Side;
+  orderIds: string[];
+  kind: PlanKind;
+  /** Codes of the triggering orders (CPT or SNOMED), for naming what was ordered. */
+  orderedCodes: { system: string; code: string; display?: string }[];
+  setting: Setting;
+  isRevision: boolean;
+  /** Present exactly when isRevision. */
+  determination?: Determination;
+  criteria: CriterionResult[];
+  supporting: SupportingResult[];
+  considerFusion: boolean;
+  inpatientRecommended: boolean;
+  /** Why inpatient care is recommended: 'revision-fusion' | 'dural-tear' | 'progressive-deficit'. */
+  inpatientReasons: string[];
+}
