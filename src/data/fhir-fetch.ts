@@ -1,0 +1,124 @@
+import { Client } from 'fhir-kit-client';
+import { UpstreamError } from '../errors.js';
+import { isWithinBase } from './allowlist.js';
+import { nextLink, resourcesOfType } from './prefetch.js';
+
+type JsonObject = Record<string, unknown>;
+
+/** One hook call's reads from one FHIR server. */
+export interface FhirReader {
+  readonly base: string;
+  /** Reads one resource (e.g. Patient/<id>). */
+  read(resourceType: string, id: string): Promise<JsonObject>;
+  /**
+   * All resources of `resourceType` for the patient, following `next` links, at most `maxPerType`
+   * (more: UpstreamError 'too-large'). `start` continues a Bundle the client prefetched.
+   */
+  searchAll(resourceType: string, patientId: string, start?: { resources: JsonObject[]; next: string }): Promise<JsonObject[]>;
+}
+
+export interface FhirReaderOptions {
+  base: string;
+  /** From fhirAuthorization; the open servers the CDS Hooks Sandbox uses get no Authorization header. */
+  accessToken?: string;
+  maxPerType: number;
+  requestTimeoutMs: number;
+  /** Epoch ms after which no request is started and running ones are aborted. */
+  deadlineAt: number;
+  /** Aborts every request of this call (another read already failed). */
+  signal: AbortSignal;
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+interface HttpFailure {
+  response?: { status?: number; data?: unknown };
+}
+
+/** Turns whatever the HTTP layer threw into the reason a clinician may read. */
+function upstreamFailure(error: unknown, aborted: boolean): UpstreamError {
+  if (error instanceof UpstreamError) return error;
+  if (aborted) return new UpstreamError('FHIR request timed out', 'timeout');
+  const status = (error as HttpFailure)?.response?.status;
+  if (typeof status === 'number') {
+    // fhir-kit-client reports a body that is not JSON as an HTTP error whose data is the raw text.
+    if (status >= 200 && status < 300) return new UpstreamError(`FHIR server answered ${status} with a body that is not JSON`, 'unreadable');
+    if (status === 401 || status === 403) return new UpstreamError(`FHIR server refused access (${status})`, 'refused');
+    return new UpstreamError(`FHIR server answered ${status}`, 'error-status');
+  }
+  return new UpstreamError('FHIR server could not be reached', 'unreachable');
+}
+
+export function createFhirReader(options: FhirReaderOptions): FhirReader {
+  const base = options.base.replace(/\/+$/, '');
+  const client = new Client({
+    baseUrl: base,
+    ...(options.accessToken !== undefined ? { bearerToken: options.accessToken } : {}),
+    // A redirect could carry the bearer token to a server nobody allowed: it is an error instead.
+    requestOptions: { redirect: 'manual' },
+  });
+
+  async function guarded(call: (signal: AbortSignal) => Promise<unknown>): Promise<JsonObject> {
+    const remaining = options.deadlineAt - Date.now();
+    if (remaining <= 0) throw new UpstreamError('hook deadline passed before the FHIR reads finished', 'timeout');
+    const signal = AbortSignal.any([AbortSignal.timeout(Math.min(options.requestTimeoutMs, remaining)), options.signal]);
+    let result: unknown;
+    try {
+      result = await call(signal);
+    } catch (error) {
+      throw upstreamFailure(error, signal.aborted);
+    }
+    if (!isObject(result)) throw new UpstreamError('FHIR server answered with something other than a resource', 'unreadable');
+    return result;
+  }
+
+  return {
+    base,
+    async read(resourceType, id) {
+      const resource = await guarded((signal) => client.read({ resourceType, id, options: { signal } }));
+      if (resource.resourceType !== resourceType) throw new UpstreamError(`FHIR read returned no ${resourceType}`, 'unreadable');
+      return resource;
+    },
+
+    async searchAll(resourceType, patientId, start) {
+      const found: JsonObject[] = [];
+      const keep = (resources: JsonObject[]) => {
+        if (found.length + resources.length > options.maxPerType) {
+          throw new UpstreamError(`more than ${options.maxPerType} ${resourceType} resources`, 'too-large');
+        }
+        found.push(...resources);
+      };
+      let next: string | undefined;
+      if (start) {
+        keep(start.resources);
+        next = start.next;
+      } else {
+        const first = await guarded((signal) => client.search({ resourceType, searchParams: { patient: patientId }, options: { signal } }));
+        next = pageResources(first, resourceType, keep);
+      }
+      const visited = new Set<string>();
+      while (next !== undefined) {
+        const url = new URL(next, `${base}/`).href;
+        // Page links must stay on the server the client named, so the token never travels elsewhere.
+        if (!isWithinBase(url, base)) throw new UpstreamError('FHIR server sent a next-page link to another server', 'unreadable');
+        if (visited.has(url)) throw new UpstreamError('FHIR server sent a next-page link that loops', 'unreadable');
+        visited.add(url);
+        const page = await guarded((signal) => client.request(url, { method: 'GET', options: { signal } }));
+        next = pageResources(page, resourceType, keep);
+      }
+      return found;
+    },
+  };
+}
+
+/** Hands a page's resources to `keep` and returns its next link. */
+function pageResources(page: JsonObject, resourceType: string, keep: (r: JsonObject[]) => void): string | undefined {
+  if (page.resourceType !== 'Bundle') throw new UpstreamError('FHIR search returned no Bundle', 'unreadable');
+  const problems: { path: string; message: string }[] = [];
+  const resources = resourcesOfType(page, resourceType, problems, 'page');
+  if (problems.length > 0) throw new UpstreamError('FHIR search returned a malformed Bundle', 'unreadable');
+  keep(resources);
+  return nextLink(page);
+}

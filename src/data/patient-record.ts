@@ -1,0 +1,115 @@
+import type { Condition, DiagnosticReport, ImagingStudy, Observation, Patient, Procedure } from 'fhir/r4.js';
+import type { Config } from '../config.js';
+import { PreconditionFailedError, UpstreamError } from '../errors.js';
+import { isServerAllowed } from './allowlist.js';
+import { createFhirReader, type FhirReader } from './fhir-fetch.js';
+import { belongsToPatient, uniqueById } from './patient-filter.js';
+import type { Prefetched } from './prefetch.js';
+import { RECORD_KEYS, SEARCH_KEYS, type RecordKey, type SearchKey } from './record-keys.js';
+import type { PatientRecord } from './types.js';
+
+type JsonObject = Record<string, unknown>;
+
+export type DataAccessConfig = Pick<
+  Config,
+  'NODE_ENV' | 'FHIR_SERVER_ALLOWLIST' | 'FHIR_MAX_RESOURCES_PER_TYPE' | 'FHIR_REQUEST_TIMEOUT_MS'
+>;
+
+export interface RecordRequest {
+  patientId: string;
+  fhirServer?: string;
+  /** fhirAuthorization.access_token, when the client gave one. */
+  accessToken?: string;
+  prefetched: Prefetched;
+}
+
+/** What has to come from the FHIR server for one key. */
+type Need =
+  | { key: 'patient' }
+  | { key: SearchKey; continueFrom?: { resources: JsonObject[]; next: string } };
+
+function needs(prefetched: Prefetched): Need[] {
+  const out: Need[] = [];
+  for (const key of RECORD_KEYS) {
+    const state = prefetched[key];
+    if (state.kind === 'missing') out.push({ key } as Need);
+    else if (state.kind === 'bundle' && state.next !== undefined && key !== 'patient') {
+      // A prefetch must not be paged (CDS Hooks 2.0); if one is, the rest is read rather than judged on part.
+      out.push({ key, continueFrom: { resources: state.resources, next: state.next } });
+    }
+  }
+  return out;
+}
+
+/** Checks, before any request, that every needed key can be fetched: else 412. */
+function checkFetchable(request: RecordRequest, wanted: readonly Need[], config: DataAccessConfig): string {
+  const keys = wanted.map((n) => n.key).join(', ');
+  if (request.fhirServer === undefined) {
+    throw new PreconditionFailedError(`prefetch lacks ${keys} and the request names no fhirServer to read them from`);
+  }
+  const policy = { allowlist: config.FHIR_SERVER_ALLOWLIST, production: config.NODE_ENV === 'production' };
+  if (!isServerAllowed(request.fhirServer, policy)) {
+    throw new PreconditionFailedError(`prefetch lacks ${keys} and the fhirServer of the request is not on FHIR_SERVER_ALLOWLIST`);
+  }
+  return request.fhirServer;
+}
+
+async function fetchNeed(reader: FhirReader, need: Need, patientId: string): Promise<[RecordKey, JsonObject[]]> {
+  if (need.key === 'patient') return ['patient', [await reader.read('Patient', patientId)]];
+  return [need.key, await reader.searchAll(SEARCH_KEYS[need.key], patientId, need.continueFrom)];
+}
+
+/**
+ * The patient record for one hook call: prefetched keys as given, missing ones (or failed
+ * prefetches) read from fhirServer, all at once. Only resources of this patient are kept.
+ * Throws PreconditionFailedError (412) when a needed key cannot be read at all, UpstreamError when
+ * the FHIR server fails (the caller answers with an evaluation-unavailable card).
+ */
+export async function resolvePatientRecord(request: RecordRequest, config: DataAccessConfig, deadlineAt: number): Promise<PatientRecord> {
+  const { patientId, prefetched } = request;
+  const resources = new Map<RecordKey, JsonObject[]>();
+  for (const key of RECORD_KEYS) {
+    const state = prefetched[key];
+    if (state.kind === 'resource') resources.set(key, [state.resource]);
+    else if (state.kind === 'bundle') {
+      if (state.resources.length > config.FHIR_MAX_RESOURCES_PER_TYPE) {
+        throw new UpstreamError(`prefetch holds more than ${config.FHIR_MAX_RESOURCES_PER_TYPE} ${key}`, 'too-large');
+      }
+      resources.set(key, state.resources);
+    }
+  }
+
+  const wanted = needs(prefetched);
+  if (wanted.length > 0) {
+    const base = checkFetchable(request, wanted, config);
+    const abort = new AbortController();
+    const reader = createFhirReader({
+      base,
+      ...(request.accessToken !== undefined ? { accessToken: request.accessToken } : {}),
+      maxPerType: config.FHIR_MAX_RESOURCES_PER_TYPE,
+      requestTimeoutMs: config.FHIR_REQUEST_TIMEOUT_MS,
+      deadlineAt,
+      signal: abort.signal,
+    });
+    try {
+      const fetched = await Promise.all(wanted.map((need) => fetchNeed(reader, need, patientId)));
+      for (const [key, list] of fetched) resources.set(key, list);
+    } finally {
+      // One failed read decides the answer; the others would only load the server.
+      abort.abort();
+    }
+  }
+
+  const ofPatient = (key: SearchKey) =>
+    uniqueById((resources.get(key) ?? []).filter((r) => belongsToPatient(r, patientId, request.fhirServer)));
+  const patient = (resources.get('patient') ?? []).find((p) => p.resourceType === 'Patient' && p.id === patientId);
+  return {
+    patientId,
+    ...(patient !== undefined ? { patient: patient as unknown as Patient } : {}),
+    conditions: ofPatient('conditions') as unknown as Condition[],
+    procedures: ofPatient('procedures') as unknown as Procedure[],
+    observations: ofPatient('observations') as unknown as Observation[],
+    imagingStudies: ofPatient('imagingStudies') as unknown as ImagingStudy[],
+    diagnosticReports: ofPatient('diagnosticReports') as unknown as DiagnosticReport[],
+  };
+}

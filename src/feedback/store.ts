@@ -1,0 +1,124 @@
+import { join } from 'node:path';
+import { JsonlFile, type StoreLogger } from './jsonl-file.js';
+
+/**
+ * The durable record of issued cards and the feedback on them, under DATA_DIR. Only card and
+ * suggestion uuids, topics, outcomes, override reason codes and timestamps are kept: never PHI,
+ * never the free-text userComment (a clinician may write anything there).
+ */
+export type Outcome = 'accepted' | 'overridden';
+
+export interface IssuedCard {
+  uuid: string;
+  topic: string;
+  issuedAt: string;
+  /** uuids of the card's suggestions, so that feedback can name only those. */
+  suggestions?: string[];
+}
+
+export interface FeedbackRecord {
+  card: string;
+  topic: string;
+  outcome: Outcome;
+  acceptedSuggestions?: string[];
+  overrideReasonCode?: string;
+  overrideReasonSystem?: string;
+  outcomeTimestamp: string;
+}
+
+export interface FeedbackCount {
+  topic: string;
+  outcome: Outcome;
+  count: number;
+}
+
+export interface FeedbackStore {
+  /** Records issued cards; resolves once they are durable. */
+  recordIssued(cards: readonly { uuid: string; topic: string; suggestions?: readonly string[] }[], issuedAt: Date): Promise<void>;
+  /** The issued card with this uuid, if this service issued it. */
+  issuedCard(uuid: string): IssuedCard | undefined;
+  /** Stores feedback entries (already checked against issued cards); resolves once they are durable. */
+  recordFeedback(entries: readonly FeedbackRecord[]): Promise<void>;
+  counts(): FeedbackCount[];
+  close(): Promise<void>;
+}
+
+const ISSUED_FILE = 'issued-cards.jsonl';
+const FEEDBACK_FILE = 'feedback.jsonl';
+
+const isText = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+const isTextList = (v: unknown): v is string[] => Array.isArray(v) && v.every(isText);
+
+function asIssued(v: unknown): IssuedCard | undefined {
+  const r = v as Partial<IssuedCard> | null;
+  if (typeof r !== 'object' || r === null || !isText(r.uuid) || !isText(r.topic) || !isText(r.issuedAt)) return undefined;
+  if (r.suggestions !== undefined && !isTextList(r.suggestions)) return undefined;
+  return r as IssuedCard;
+}
+
+function asFeedback(v: unknown): FeedbackRecord | undefined {
+  const r = v as Partial<FeedbackRecord> | null;
+  if (typeof r !== 'object' || r === null || !isText(r.card) || !isText(r.topic) || !isText(r.outcomeTimestamp)) return undefined;
+  if (r.outcome !== 'accepted' && r.outcome !== 'overridden') return undefined;
+  return r as FeedbackRecord;
+}
+
+class JsonlFeedbackStore implements FeedbackStore {
+  private readonly issued = new Map<string, IssuedCard>();
+  private readonly tally = new Map<string, FeedbackCount>();
+
+  constructor(
+    private readonly issuedFile: JsonlFile,
+    private readonly feedbackFile: JsonlFile,
+    issued: readonly IssuedCard[],
+    feedback: readonly FeedbackRecord[],
+  ) {
+    for (const card of issued) this.issued.set(card.uuid, card);
+    for (const entry of feedback) this.count(entry);
+  }
+
+  private count(entry: FeedbackRecord): void {
+    const key = `${entry.topic}\u0000${entry.outcome}`;
+    const current = this.tally.get(key);
+    if (current) current.count++;
+    else this.tally.set(key, { topic: entry.topic, outcome: entry.outcome, count: 1 });
+  }
+
+  async recordIssued(cards: readonly { uuid: string; topic: string; suggestions?: readonly string[] }[], issuedAt: Date): Promise<void> {
+    const at = issuedAt.toISOString();
+    const records: IssuedCard[] = cards.map((c) => ({
+      uuid: c.uuid,
+      topic: c.topic,
+      issuedAt: at,
+      ...(c.suggestions && c.suggestions.length > 0 ? { suggestions: [...c.suggestions] } : {}),
+    }));
+    await this.issuedFile.append(records);
+    for (const r of records) this.issued.set(r.uuid, r);
+  }
+
+  issuedCard(uuid: string): IssuedCard | undefined {
+    return this.issued.get(uuid);
+  }
+
+  async recordFeedback(entries: readonly FeedbackRecord[]): Promise<void> {
+    await this.feedbackFile.append(entries);
+    for (const e of entries) this.count(e);
+  }
+
+  counts(): FeedbackCount[] {
+    return [...this.tally.values()]
+      .map((c) => ({ ...c }))
+      .sort((a, b) => a.topic.localeCompare(b.topic) || a.outcome.localeCompare(b.outcome));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.issuedFile.close(), this.feedbackFile.close()]);
+  }
+}
+
+/** Opens the store in `dataDir`, reloading what earlier runs stored. */
+export async function openFeedbackStore(dataDir: string, logger?: StoreLogger): Promise<FeedbackStore> {
+  const issued = await JsonlFile.open(join(dataDir, ISSUED_FILE), asIssued, logger);
+  const feedback = await JsonlFile.open(join(dataDir, FEEDBACK_FILE), asFeedback, logger);
+  return new JsonlFeedbackStore(issued.file, feedback.file, issued.records, feedback.records);
+}
