@@ -1,0 +1,62 @@
+import type { PlanDecision } from '../decision/types.js';
+import type { SurgicalPlan } from '../orders/types.js';
+import { makeCard } from './card-parts.js';
+import { evidenceList } from './evidence-text.js';
+import { fusionOrder, type FusionOrderContext } from './order-resources.js';
+import { truncate } from './text.js';
+import type { Card, Suggestion } from './types.js';
+import { criterion, planLevel, planTitle } from './wording.js';
+import { randomUUID } from 'node:crypto';
+
+/**
+ * consider-fusion: decompression alone is ordered at a previously operated level while recurrent stenosis with
+ * a progressive deficit, or instability, is documented. The suggestion adds a draft fusion order at that level.
+ */
+export function considerFusionCard(plan: SurgicalPlan, decision: PlanDecision, baseUrl: string, ctx: FusionOrderContext): Card {
+  const level = planLevel(plan, decision);
+  const where = level ?? 'the previously operated level';
+  const reasons: string[] = [];
+  const s1 = decision.supporting.find((s) => s.id === 'S1');
+  if (s1?.status === 'present') {
+    reasons.push(`- Instability or biomechanical failure${s1.evidence.length > 0 ? `: ${evidenceList(s1.evidence)}` : ''}.`);
+  }
+  const r2 = criterion(decision, 'R2');
+  const r3 = criterion(decision, 'R3');
+  if (r3?.status === 'met' && r2?.status === 'met' && r2.progressive) {
+    if (r3.evidence.length > 0) reasons.push(`- Recurrent stenosis: ${evidenceList(r3.evidence)}.`);
+    else reasons.push('- Recurrent stenosis on imaging.');
+    if (r2.evidence.length > 0) reasons.push(`- Progressive neurological deficit: ${evidenceList(r2.evidence)}.`);
+    else reasons.push('- Progressive neurological deficit.');
+  }
+  const detail = [
+    `Decompression without fusion is ordered at ${where}, which was operated on before, and the record shows:`,
+    reasons.length > 0 ? reasons.join('\n') : '- Recurrent stenosis with progressive deficit, or instability, at this level.',
+    'Decompression alone here risks further instability and a later fusion; in revision surgery, instrumented (pedicle screw) fusion gives the best chance of a solid fusion.',
+  ].join('\n\n');
+
+  const suggestions: Suggestion[] = [];
+  const base = plan.orders[0];
+  if (level && base) {
+    suggestions.push({
+      label: truncate(`Add instrumented fusion at ${level}`, 80),
+      uuid: randomUUID(),
+      actions: [
+        {
+          type: 'create',
+          description: `Add a draft order for posterolateral instrumented fusion at ${level} (CPT 22612) to this operation`,
+          resource: fusionOrder(base, level, ctx),
+        },
+      ],
+    });
+  }
+  return makeCard(
+    'consider-fusion',
+    {
+      summary: truncate(`${planTitle(level, decision)}: consider adding instrumented fusion`),
+      detail,
+      indicator: 'warning',
+      suggestions,
+    },
+    baseUrl,
+  );
+}

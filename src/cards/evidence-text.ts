@@ -1,0 +1,51 @@
+import type { EvidenceItem } from '../decision/types.js';
+import { escapeMarkdown } from './text.js';
+
+/** How a resource is named at the start of an evidence line; studies and reports are named by their own display. */
+const RESOURCE_KIND: Record<string, string> = {
+  Condition: 'Problem',
+  Procedure: 'Procedure',
+  Observation: 'Observation',
+};
+const NAMED_BY_DISPLAY = new Set(['ImagingStudy', 'DiagnosticReport']);
+
+/** At most this many evidence items per criterion line: the detail is read in seconds. */
+const MAX_ITEMS_PER_LINE = 3;
+
+function mentionsLevel(text: string, level: string): boolean {
+  const squashed = text.replace(/\s+/g, '').replace(/[/–—]/g, '-').toUpperCase();
+  const [upper, lower] = level.split('-') as [string, string];
+  return squashed.includes(`${upper}-${lower}`) || squashed.includes(`${upper}-${lower.slice(1)}`);
+}
+
+function mentionsSide(text: string, side: string): boolean {
+  return new RegExp(`\\b${side}\\b`, 'i').test(text);
+}
+
+/**
+ * One piece of evidence as "<kind> <date>: <display>, <level>, <side>", e.g.
+ * "MRI lumbar spine 2025-10-02: moderate bilateral foraminal narrowing at L3-L4". Level and side are added
+ * only when the text does not already say them. Every part coming from the record is markdown-escaped.
+ */
+export function evidenceText(item: EvidenceItem): string {
+  const byDisplay = NAMED_BY_DISPLAY.has(item.resourceType);
+  const kind = byDisplay ? item.display : (RESOURCE_KIND[item.resourceType] ?? item.resourceType);
+  const head = [kind, item.date].filter((p): p is string => typeof p === 'string' && p.trim() !== '').join(' ');
+  let body = byDisplay ? (item.note ?? '') : item.display;
+  if (!byDisplay && item.note && item.note.trim() !== '' && item.note.trim() !== item.display.trim()) {
+    body = `${body} (${item.note})`;
+  }
+  const parts = [body.replace(/\s+/g, ' ').trim()];
+  if (item.level && !mentionsLevel(body, item.level)) parts.push(item.level);
+  if (item.side && !mentionsSide(body, item.side)) parts.push(item.side);
+  const rest = parts.filter((p) => p !== '');
+  const line = rest.length > 0 ? `${head}: ${rest.join(', ')}` : head;
+  return escapeMarkdown(line === '' ? item.resourceType : line);
+}
+
+/** Several evidence items on one line, the first few shown and the rest counted. */
+export function evidenceList(items: EvidenceItem[]): string {
+  const shown = items.slice(0, MAX_ITEMS_PER_LINE).map(evidenceText);
+  const more = items.length - shown.length;
+  return more > 0 ? `${shown.join('; ')}; and ${more} more` : shown.join('; ');
+}

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import type { PlanDecision } from '../decision/types.js';
+import type { DraftOrder, SurgicalPlan } from '../orders/types.js';
+import { makeCard } from './card-parts.js';
+import { evidenceList } from './evidence-text.js';
+import { inpatientUpdate } from './order-resources.js';
+import { escapeMarkdown, truncate } from './text.js';
+import type { Action, Card } from './types.js';
+import { criterion, planLevel, planTitle } from './wording.js';
+
+function reasonLine(reason: string, decision: PlanDecision): string {
+  switch (reason) {
+    case 'revision-fusion':
+      return '- Revision fusion: scar tissue and altered anatomy make it more complex than a first operation, with more complications.';
+    case 'dural-tear': {
+      const s2 = decision.supporting.find((s) => s.id === 'S2');
+      return `- Prior dural tear${s2 && s2.evidence.length > 0 ? `: ${evidenceList(s2.evidence)}` : ''}.`;
+    }
+    case 'progressive-deficit': {
+      const r2 = criterion(decision, 'R2');
+      const evidence = r2 && r2.evidence.length > 0 ? `: ${evidenceList(r2.evidence)}` : '';
+      return `- Progressive neurological deficit, which needs close neurological checks after surgery${evidence}.`;
+    }
+    default:
+      return `- ${escapeMarkdown(reason.replace(/[-_]+/g, ' '))}.`;
+  }
+}
+
+/** How the order is named in an action description: its code text or display, never an identifier. */
+function orderName(order: DraftOrder): string {
+  const code = order.resource.code;
+  const name = code?.text ?? code?.coding?.find((c) => c.display)?.display ?? code?.coding?.find((c) => c.code)?.code;
+  return name && name.trim() !== '' ? truncate(name, 60) : 'the surgery order';
+}
+
+/**
+ * inpatient-recommended: a revision ordered outpatient while the record shows a reason for inpatient care.
+ * One suggestion whose actions update every order of the plan not already inpatient: the actions of a
+ * suggestion are applied together, so accepting it moves the whole operation, never part of it.
+ */
+export function inpatientCard(plan: SurgicalPlan, decision: PlanDecision, baseUrl: string): Card {
+  const level = planLevel(plan, decision);
+  const reasonLines = [...new Set(decision.inpatientReasons)].map((r) => reasonLine(r, decision));
+  const toMove = plan.orders.filter((o) => o.setting !== 'inpatient');
+  const orders = toMove.length > 0 ? toMove : plan.orders;
+  const actions: Action[] = orders.map((o) => ({
+    type: 'update',
+    description: `Change ${orderName(o)} to an inpatient admission (place of service 21, Inpatient Hospital)`,
+    resource: inpatientUpdate(o),
+  }));
+  const detail = [
+    'This revision is ordered in an outpatient or ambulatory setting, but the record shows a reason for inpatient care:',
+    reasonLines.length > 0
+      ? reasonLines.join('\n')
+      : '- Revision complexity, a prior dural tear or a progressive neurological deficit (see the criteria page).',
+    'Accepting the suggestion sets the place of service of the orders of this operation to Inpatient Hospital and keeps everything else in them.',
+  ].join('\n\n');
+  return makeCard(
+    'inpatient-recommended',
+    {
+      summary: truncate(`${planTitle(level, decision)} ordered outpatient: inpatient admission recommended`),
+      detail,
+      indicator: 'warning',
+      suggestions: actions.length > 0 ? [{ label: 'Plan inpatient admission', uuid: randomUUID(), actions }] : [],
+    },
+    baseUrl,
+  );
+}

@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import type { CodeableConcept, ServiceRequest } from 'fhir/r4.js';
+import type { DraftOrder } from '../orders/types.js';
+
+export const POS_SYSTEM = 'https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set';
+export const CPT_SYSTEM = 'http://www.ama-assn.org/go/cpt';
+const SNOMED = 'http://snomed.info/sct';
+
+/** SNOMED CT vertebra codes (fhir-conventions.md), used to state the level of a suggested order. */
+const VERTEBRA: Record<string, { code: string; display: string }> = {
+  L1: { code: '66794005', display: 'Bone structure of first lumbar vertebra' },
+  L2: { code: '14293000', display: 'Bone structure of second lumbar vertebra' },
+  L3: { code: '36470004', display: 'Bone structure of third lumbar vertebra' },
+  L4: { code: '11994002', display: 'Bone structure of fourth lumbar vertebra' },
+  L5: { code: '49668003', display: 'Bone structure of fifth lumbar vertebra' },
+  S1: { code: '54735007', display: 'Bone structure of sacrum' },
+};
+
+/**
+ * Deep copy without null, undefined, empty strings, arrays or objects. CDS Hooks forbids empty values in a
+ * response, and EHRs (the CDS Hooks Sandbox among them) send loosely formed drafts; dropping empty values
+ * changes nothing a FHIR reader can see, since FHIR JSON forbids them too.
+ */
+export function withoutEmpty<T>(value: T): T | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value === 'string') return (value.trim() === '' ? undefined : value) as T | undefined;
+  if (Array.isArray(value)) {
+    const items = value.map((v) => withoutEmpty(v)).filter((v) => v !== undefined);
+    return (items.length > 0 ? items : undefined) as T | undefined;
+  }
+  if (typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      const kept = withoutEmpty(v);
+      if (kept !== undefined) out[k] = kept;
+    }
+    return (Object.keys(out).length > 0 ? out : undefined) as T | undefined;
+  }
+  if (typeof value === 'number' && !Number.isFinite(value)) return undefined;
+  return value;
+}
+
+const INPATIENT: CodeableConcept = {
+  coding: [{ system: POS_SYSTEM, code: '21', display: 'Inpatient Hospital' }],
+  text: 'Inpatient Hospital',
+};
+
+/**
+ * The draft order moved to an inpatient setting: locationCode replaced by CMS POS 21 (an outpatient code left
+ * beside it would contradict it), every other field kept, same id so the EHR updates the order it holds.
+ */
+export function inpatientUpdate(order: DraftOrder): ServiceRequest {
+  const copy = (withoutEmpty(order.resource) ?? {}) as Partial<ServiceRequest>;
+  return {
+    ...copy,
+    resourceType: 'ServiceRequest',
+    id: order.resource.id && order.resource.id.trim() !== '' ? order.resource.id : order.id,
+    locationCode: [structuredClone(INPATIENT)],
+  } as ServiceRequest;
+}
+
+export interface FusionOrderContext {
+  patientId: string;
+  userId: string;
+  encounterId?: string;
+}
+
+/** A FHIR reference string only when it has the Type/id form. */
+function referenceTo(ref: string | undefined): { reference: string } | undefined {
+  return ref && /^[A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/.test(ref) ? { reference: ref } : undefined;
+}
+
+function levelBodySite(level: string): CodeableConcept {
+  const coding = level
+    .split('-')
+    .map((v) => VERTEBRA[v])
+    .filter((v): v is { code: string; display: string } => v !== undefined)
+    .map((v) => ({ system: SNOMED, code: v.code, display: v.display }));
+  return coding.length === 2 ? { coding, text: level } : { text: level };
+}
+
+/**
+ * A new draft order for posterolateral instrumented fusion at the plan's level. It belongs to the same
+ * operation as the plan's first order, so subject, requester, encounter, intent, priority, date and performer
+ * are copied from it (the hook context fills subject, requester and encounter when the order lacks them).
+ * The setting is not copied: when it is outpatient, the inpatient-recommended card updates the plan's orders,
+ * and a copy here would leave the added fusion outpatient after the surgeon accepts both suggestions.
+ */
+export function fusionOrder(base: DraftOrder, level: string, ctx: FusionOrderContext): ServiceRequest {
+  const src = base.resource;
+  const order: Record<string, unknown> = {
+    resourceType: 'ServiceRequest',
+    id: randomUUID(),
+    status: 'draft',
+    intent: typeof src.intent === 'string' && (src.intent as string).trim() !== '' ? src.intent : 'order',
+    priority: src.priority,
+    code: {
+      coding: [
+        {
+          system: CPT_SYSTEM,
+          code: '22612',
+          display: 'Arthrodesis, posterior or posterolateral technique, single interspace; lumbar',
+        },
+      ],
+      text: `Posterolateral instrumented fusion (arthrodesis with pedicle screw fixation) at ${level}`,
+    },
+    subject: src.subject ?? referenceTo(`Patient/${ctx.patientId}`),
+    encounter: src.encounter ?? (ctx.encounterId ? referenceTo(`Encounter/${ctx.encounterId}`) : undefined),
+    occurrenceDateTime: src.occurrenceDateTime,
+    occurrencePeriod: src.occurrencePeriod,
+    occurrenceTiming: src.occurrenceTiming,
+    requester: src.requester ?? referenceTo(ctx.userId),
+    performer: src.performer,
+    bodySite: [levelBodySite(level)],
+  };
+  return withoutEmpty(structuredClone(order)) as unknown as ServiceRequest;
+}
