@@ -2,7 +2,10 @@
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    // TypeScript sources import './x.js'; Jest must find './x.ts'. cql-exec-fhir's './model.xml.js' stays as is.
+    '^(\\.{1,2}/.*)(?<!\\.xml)\\.js$': '$1',
+  },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.test.json' }] },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testTimeout: 20000,

@@ -1,0 +1,33 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cql from 'cql-execution';
+
+export const CRITERIA_LIBRARY = 'LumbarFusionCriteria';
+
+/** cql-mappings/ from src/decision or dist/src/decision alike. */
+export function defaultCqlDir(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const root = path.resolve(here, '..', '..');
+  return path.join(path.basename(root) === 'dist' ? path.resolve(root, '..') : root, 'cql-mappings');
+}
+
+/**
+ * Reads the ELM the build compiled (cql-mappings/elm) and resolves the criteria library with its includes.
+ * Done once per process: parsing ELM per call would dominate the answer time.
+ */
+export function loadCriteriaLibrary(elmDir: string = path.join(defaultCqlDir(), 'elm')): cql.Library {
+  let files: string[];
+  try {
+    files = readdirSync(elmDir).filter((f) => f.endsWith('.json'));
+  } catch {
+    throw new Error(`No compiled ELM in ${elmDir}: run "npm run build" first`);
+  }
+  const elm: Record<string, unknown> = {};
+  for (const f of files) elm[path.basename(f, '.json')] = JSON.parse(readFileSync(path.join(elmDir, f), 'utf8'));
+  if (!elm[CRITERIA_LIBRARY]) throw new Error(`ELM for ${CRITERIA_LIBRARY} missing in ${elmDir}: run "npm run build" first`);
+  const repository = new cql.Repository(elm);
+  const library = repository.resolve(CRITERIA_LIBRARY, undefined);
+  if (!library) throw new Error(`Cannot resolve ${CRITERIA_LIBRARY} from ${elmDir}`);
+  return library;
+}

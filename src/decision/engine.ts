@@ -1,0 +1,58 @@
+import cql from 'cql-execution';
+import type { FhirResource } from 'fhir/r4.js';
+import type { PatientRecord } from '../data/types.js';
+import type { EvidenceFacts } from '../evidence/types.js';
+import type { SurgicalPlan } from '../orders/types.js';
+import { loadValueSets, type ValueSetIndex } from '../terminology/value-sets.js';
+import { ValueSetCodeService } from './code-service.js';
+import { loadCriteriaLibrary } from './cql-library.js';
+import { planParameters, recordResources } from './parameters.js';
+import { patientSourceFor } from './patient-source.js';
+import { toPlanDecision, type CqlPlanDecision } from './to-decision.js';
+import type { PlanDecision } from './types.js';
+
+const DECISION_EXPRESSION = 'Plan Decision';
+
+export interface DecisionEngineOptions {
+  elmDir?: string;
+  valueSets?: ValueSetIndex;
+}
+
+/**
+ * Runs the CQL criteria library over one patient's record, once per surgical plan.
+ * The ELM, the value sets and the FHIR model are loaded once, when the engine is built.
+ */
+export class DecisionEngine {
+  private constructor(
+    private readonly library: cql.Library,
+    private readonly codeService: ValueSetCodeService,
+  ) {}
+
+  static load(options: DecisionEngineOptions = {}): DecisionEngine {
+    const library = loadCriteriaLibrary(options.elmDir);
+    const codeService = new ValueSetCodeService(options.valueSets ?? loadValueSets());
+    return new DecisionEngine(library, codeService);
+  }
+
+  async evaluate(plans: SurgicalPlan[], record: PatientRecord, facts: EvidenceFacts, now: Date): Promise<PlanDecision[]> {
+    const resources = this.resourcesFor(plans, record);
+    const decisions: PlanDecision[] = [];
+    for (const plan of plans) {
+      // cql-execution's parameter type checks take a plain object; the Executor is cheap, the Library is not.
+      const executor = new cql.Executor(this.library, this.codeService as unknown as cql.CodeService, planParameters(plan, facts, now));
+      const results = await executor.exec_expression(DECISION_EXPRESSION, patientSourceFor(resources), cql.DateTime.fromJSDate(now, 0));
+      const raw = results.patientResults[record.patientId]?.[DECISION_EXPRESSION] as CqlPlanDecision | undefined;
+      if (!raw) throw new Error('The criteria library returned no decision');
+      decisions.push(toPlanDecision(plan, raw));
+    }
+    return decisions;
+  }
+
+  /** The chart plus the plan's draft orders, which the CQL reads for codes; a Patient is always present. */
+  private resourcesFor(plans: SurgicalPlan[], record: PatientRecord): FhirResource[] {
+    const patient: FhirResource = record.patient ?? { resourceType: 'Patient', id: record.patientId };
+    const orders = new Map<string, FhirResource>();
+    for (const plan of plans) for (const o of plan.orders) orders.set(o.id, { ...o.resource, id: o.id });
+    return [{ ...patient, id: record.patientId } as FhirResource, ...recordResources(record), ...orders.values()];
+  }
+}

@@ -1,0 +1,55 @@
+import cql from 'cql-execution';
+import type { PatientRecord } from '../data/types.js';
+import type { EvidenceFacts } from '../evidence/types.js';
+import type { SurgicalPlan } from '../orders/types.js';
+
+/**
+ * The per-plan parameters of LumbarFusionCriteria.cql. Tuple fields the CQL declares must all be present,
+ * so absent facts are passed as null rather than left out.
+ */
+export function planParameters(plan: SurgicalPlan, facts: EvidenceFacts, orderDate: Date): Record<string, unknown> {
+  return {
+    'Order Date': cql.DateTime.fromJSDate(orderDate, 0),
+    Plan: {
+      level: plan.level,
+      side: plan.side ?? null,
+      setting: settingOf(plan),
+      orderIds: plan.orders.map((o) => o.id),
+    },
+    'Resource Facts': facts.resources.map((f) => ({ ref: f.ref, levels: f.levels, sides: f.sides })),
+    'Imaging Findings': facts.imaging.map((f) => ({ ref: f.ref, level: f.level, side: f.side ?? null, kind: f.kind, text: f.text })),
+    'Strength Scores': facts.strength.map((s) => ({ ref: s.ref, movement: s.movement, side: s.side ?? null, score: s.score })),
+    'Instability Measures': facts.instability.map((m) => ({
+      ref: m.ref,
+      level: m.level ?? null,
+      translationMm: m.translationMm ?? null,
+      angulationDegrees: m.angulationDegrees ?? null,
+    })),
+  };
+}
+
+/** A plan is outpatient when any of its orders books it outpatient, inpatient when any says inpatient. */
+function settingOf(plan: SurgicalPlan): string {
+  const settings = plan.orders.map((o) => o.setting);
+  if (settings.includes('outpatient')) return 'outpatient';
+  if (settings.includes('inpatient')) return 'inpatient';
+  return 'unknown';
+}
+
+/** The site-tunable thresholds, for the criteria page and for tests that change a default. */
+export const THRESHOLD_PARAMETERS = [
+  'Imaging Lookback Months',
+  'Conservative Care Weeks',
+  'Instability Translation Mm',
+  'Instability Angulation Degrees',
+] as const;
+
+export function recordResources(record: PatientRecord): PatientRecord[keyof Omit<PatientRecord, 'patientId' | 'patient'>][number][] {
+  return [
+    ...record.conditions,
+    ...record.procedures,
+    ...record.observations,
+    ...record.imagingStudies,
+    ...record.diagnosticReports,
+  ];
+}
