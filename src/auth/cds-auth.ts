@@ -1,0 +1,69 @@
+/** Builds CDS client authentication from the configuration, once, at start-up. */
+import type { RequestHandler } from 'express';
+import type { BaseLogger } from 'pino';
+import { ConfigError, type Config } from '../config.js';
+import type { Metrics } from '../ops/metrics.js';
+import type { RemoteKeyOptions } from './client-keys.js';
+import { cdsAuthMiddleware } from './middleware.js';
+import { loadTrustedClients, type TrustedClient } from './trusted-clients.js';
+import { createJwtVerifier, type JwtVerifier } from './verify-jwt.js';
+
+export type AuthConfig = Pick<Config, 'NODE_ENV' | 'CDS_AUTH' | 'CDS_TRUSTED_CLIENTS' | 'CDS_AUTH_EXTRA_ALGS' | 'PUBLIC_BASE_URL'>;
+
+export interface CdsAuth {
+  mode: 'required' | 'off';
+  clients: TrustedClient[];
+  /** Present when mode is 'required'. */
+  verifier?: JwtVerifier;
+  /** For discovery, hook and feedback routes only. */
+  middleware: RequestHandler;
+}
+
+/** The start-up line saying how callers are authenticated; a warning when they are not. */
+export function describeAuthMode(config: AuthConfig, clients: TrustedClient[]): { level: 'info' | 'warn'; message: string } {
+  if (config.CDS_AUTH === 'off') {
+    return {
+      level: 'warn',
+      message: 'CDS client authentication is OFF (CDS_AUTH=off): any caller is served. Never expose this service to PHI like this.',
+    };
+  }
+  const algs = ['ES384', 'RS384', ...(config.CDS_AUTH_EXTRA_ALGS ?? [])].join(', ');
+  return {
+    level: 'info',
+    message: `CDS client authentication required (${algs}); trusted issuers: ${clients.map((c) => c.iss).join(', ')}; aud base ${config.PUBLIC_BASE_URL}`,
+  };
+}
+
+/**
+ * Loads the trusted clients (a bad CDS_TRUSTED_CLIENTS file throws ConfigError), logs the mode once, and
+ * returns the middleware. With authentication required and no client trusted at all, every call would be
+ * refused: that is a configuration error too.
+ */
+export function createCdsAuth(
+  config: AuthConfig,
+  deps: { logger: Pick<BaseLogger, 'info' | 'warn' | 'error'>; metrics?: Pick<Metrics, 'countAuthRefusal'>; remote?: RemoteKeyOptions; readFile?: (path: string) => string },
+): CdsAuth {
+  const clients = loadTrustedClients(config, deps.readFile);
+  if (config.CDS_AUTH === 'required' && clients.length === 0) {
+    throw new ConfigError(['CDS_TRUSTED_CLIENTS: required when CDS_AUTH=required in production (no CDS client would be trusted)']);
+  }
+  const { level, message } = describeAuthMode(config, clients);
+  deps.logger[level](message);
+  if (config.CDS_AUTH === 'off') {
+    return { mode: 'off', clients, middleware: cdsAuthMiddleware({ mode: 'off', publicBaseUrl: config.PUBLIC_BASE_URL, logger: deps.logger }) };
+  }
+  const verifier = createJwtVerifier({
+    clients,
+    ...(config.CDS_AUTH_EXTRA_ALGS ? { extraAlgorithms: config.CDS_AUTH_EXTRA_ALGS } : {}),
+    ...(deps.remote ? { remote: deps.remote } : {}),
+  });
+  const middleware = cdsAuthMiddleware({
+    mode: 'required',
+    verifier,
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+    logger: deps.logger,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    loopbackAliases: config.NODE_ENV !== 'production',
+  });
+  return { mode: 'required', clients, verifier, middleware };
+}

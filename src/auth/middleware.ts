@@ -1,0 +1,101 @@
+/**
+ * Express middleware for the CDS client routes (discovery, hook calls, feedback). Health, readiness,
+ * metrics and the criteria page are not CDS calls and must not go through it.
+ */
+import type { RequestHandler, Response } from 'express';
+import type { BaseLogger } from 'pino';
+import { AuthenticationError } from '../errors.js';
+import type { Metrics } from '../ops/metrics.js';
+import type { JwtVerifier, VerifiedCdsClient } from './verify-jwt.js';
+
+export const AUTH_REALM = 'spine-cds';
+/** Said for every refused token whatever the check: a forger learns nothing about how close it came. */
+export const INVALID_TOKEN_MESSAGE = 'The bearer token was not accepted.';
+export const MISSING_TOKEN_MESSAGE = 'A bearer token is required.';
+
+/** Reasons that point at our side (a client's key set could not be fetched) rather than at the caller. */
+const SERVICE_SIDE_REASONS = new Set(['jwks-unavailable']);
+
+export interface CdsAuthMiddlewareOptions {
+  mode: 'required' | 'off';
+  /** Required when mode is 'required'. */
+  verifier?: JwtVerifier;
+  /** PUBLIC_BASE_URL without a trailing slash: the `aud` expected is this plus the request path. */
+  publicBaseUrl: string;
+  logger: Pick<BaseLogger, 'warn' | 'error'>;
+  metrics?: Pick<Metrics, 'countAuthRefusal'>;
+  /**
+   * When the base URL's host is loopback, also accept `aud` spelling it as localhost, 127.0.0.1 or [::1]
+   * (a browser-based client such as the CDS Hooks Sandbox uses whichever the tester typed). Outside production only.
+   */
+  loopbackAliases?: boolean;
+}
+
+const LOOPBACK_SPELLINGS = ['localhost', '127.0.0.1', '[::1]'];
+
+/**
+ * The URLs a token for this request may name as `aud`: PUBLIC_BASE_URL plus the path as the client sent
+ * it, without the query string (the service may sit behind a proxy, so the Host header is not used).
+ */
+export function expectedAudiences(publicBaseUrl: string, originalUrl: string, loopbackAliases = false): string[] {
+  const path = originalUrl.split('?')[0]!;
+  const base = publicBaseUrl.replace(/\/+$/, '');
+  const audiences = [`${base}${path}`];
+  if (loopbackAliases) {
+    const url = new URL(base);
+    if (LOOPBACK_SPELLINGS.includes(url.hostname)) {
+      for (const host of LOOPBACK_SPELLINGS) {
+        if (host === url.hostname) continue;
+        const alias = new URL(base);
+        alias.hostname = host;
+        audiences.push(`${alias.href.replace(/\/+$/, '')}${path}`);
+      }
+    }
+  }
+  return audiences;
+}
+
+function challenge(reason: string): { header: string; message: string } {
+  if (reason === 'missing-token') {
+    // RFC 6750 section 3.1: no error code when the request carried no credentials at all.
+    return { header: `Bearer realm="${AUTH_REALM}"`, message: MISSING_TOKEN_MESSAGE };
+  }
+  return {
+    header: `Bearer realm="${AUTH_REALM}", error="invalid_token", error_description="${INVALID_TOKEN_MESSAGE}"`,
+    message: INVALID_TOKEN_MESSAGE,
+  };
+}
+
+export function cdsAuthMiddleware(opts: CdsAuthMiddlewareOptions): RequestHandler {
+  if (opts.mode === 'off') return (_req, _res, next) => next();
+  const { verifier } = opts;
+  if (!verifier) throw new Error('cdsAuthMiddleware: a verifier is required when mode is "required"');
+
+  return async (req, res, next) => {
+    // A CORS preflight never carries credentials; the real request that follows is checked.
+    if (req.method === 'OPTIONS') return next();
+    let client: VerifiedCdsClient;
+    try {
+      client = await verifier.verify(req.headers.authorization, expectedAudiences(opts.publicBaseUrl, req.originalUrl, opts.loopbackAliases));
+    } catch (err) {
+      const reason = err instanceof AuthenticationError ? err.reason : 'internal-error';
+      const details = { reason, method: req.method, path: req.path };
+      if (SERVICE_SIDE_REASONS.has(reason) || !(err instanceof AuthenticationError)) {
+        opts.logger.error(details, 'CDS client refused: could not check its token');
+      } else {
+        opts.logger.warn(details, 'CDS client refused');
+      }
+      opts.metrics?.countAuthRefusal(reason);
+      const { header, message } = challenge(reason);
+      res.status(401).set('WWW-Authenticate', header).set('Cache-Control', 'no-store').json({ error: 'unauthorized', message });
+      return;
+    }
+    res.locals.cdsClient = client;
+    next();
+  };
+}
+
+/** The client verified for this call (undefined when authentication is off). */
+export function cdsClientOf(res: Response): VerifiedCdsClient | undefined {
+  return res.locals.cdsClient as VerifiedCdsClient | undefined;
+}
