@@ -1,0 +1,79 @@
+import { buildCards } from '../../src/cards/build-cards.js';
+import { escapeMarkdown, truncate } from '../../src/cards/text.js';
+import type { CriterionResult, EvidenceItem, PlanDecision } from '../../src/decision/types.js';
+import type { Interspace } from '../../src/orders/types.js';
+import { ctx, draftOrder, emptyValues, metDecision, plan, serviceRequest } from './card-fixtures.js';
+
+const hostile = 'Foot *drop* _left_ [click](http://evil.example) <img src=x onerror=alert(1)> | a | `code` ~~x~~ &amp; \\ !\n# Heading\n- item\n```';
+
+describe('markdown escaping of record text', () => {
+  it('escapes inline markup, links, HTML and entities, and never lets record text start a block', () => {
+    const item: EvidenceItem = { resourceType: 'Condition', id: 'c', date: '2025-01-01', display: hostile, note: '1. numbered\n> quote' };
+    const base = metDecision();
+    const d: PlanDecision = { ...base, criteria: base.criteria.map((c) => (c.id === 'R2' ? { ...c, evidence: [item] } : c)) };
+    const [card] = buildCards([{ plan: plan([draftOrder(serviceRequest('sr-1', '22612'), 'inpatient')]), decision: d }], ctx);
+    const detail = card!.detail!;
+    expect(detail).not.toContain('[click](');
+    expect(detail).toContain('\\[click\\](http://evil.example)');
+    expect(detail).not.toMatch(/(^|[^\\])<img/);
+    expect(detail).toContain('\\*drop\\*');
+    expect(detail).toContain('\\_left\\_');
+    expect(detail).toContain('\\&amp;');
+    expect(detail).toContain('\\`code\\`');
+    const lines = detail.split('\n');
+    expect(lines.some((l) => /^#|^> |^1\. |^```/.test(l))).toBe(false);
+    expect(lines.filter((l) => l.startsWith('- **R2 '))).toHaveLength(1);
+  });
+
+  it('escapeMarkdown collapses newlines and escapes specials', () => {
+    expect(escapeMarkdown('a\n\n# b *c*')).toBe('a \\# b \\*c\\*');
+    expect(escapeMarkdown('moderate bilateral foraminal narrowing at L3-L4.')).toBe('moderate bilateral foraminal narrowing at L3-L4.');
+  });
+});
+
+describe('summary length', () => {
+  it('truncate keeps text under the limit, on a word boundary, without splitting surrogate pairs', () => {
+    const long = 'word '.repeat(60);
+    const t = truncate(long);
+    expect(t.length).toBeLessThan(140);
+    expect(t.endsWith('…')).toBe(true);
+    expect(t).not.toMatch(/ …$/);
+    const emoji = '😀'.repeat(100);
+    const e = truncate(emoji);
+    expect(e.length).toBeLessThan(140);
+    expect(/[\uD800-\uDBFF]…$/.test(e)).toBe(false);
+    expect(truncate('short')).toBe('short');
+  });
+
+  it('every card stays under 140 characters and free of empty values, whatever the decision', () => {
+    const levels: (Interspace | 'unknown')[] = ['L1-L2', 'L2-L3', 'L3-L4', 'L4-L5', 'L5-S1', 'unknown'];
+    const statuses: CriterionResult['status'][] = ['met', 'not-met', 'not-documented'];
+    const longDisplay = 'x'.repeat(500);
+    let seen = 0;
+    for (const level of levels)
+      for (const kind of ['fusion', 'decompression', 'other'] as const)
+        for (const determination of ['criteria-met', 'criteria-not-met', 'documentation-incomplete'] as const)
+          for (const s of statuses) {
+            const base = metDecision({ level, kind, determination, considerFusion: true, inpatientRecommended: true, inpatientReasons: ['revision-fusion', 'dural-tear', 'progressive-deficit', 'some-new-reason'] });
+            const d: PlanDecision = {
+              ...base,
+              criteria: base.criteria.map((c) => ({ ...c, status: s, evidence: [...c.evidence, { resourceType: 'Observation', id: 'o', display: longDisplay, note: longDisplay }] })),
+              supporting: [
+                { id: 'S1', status: 'present', evidence: [] },
+                { id: 'S4', status: 'absent', smoking: 'never', evidence: [] },
+              ],
+            };
+            const orders = [draftOrder(serviceRequest('sr-1', '22612', { code: { text: longDisplay } }))];
+            const cards = buildCards([{ plan: plan(orders, level), decision: d }], ctx);
+            expect(cards.length).toBeGreaterThanOrEqual(3);
+            for (const card of cards) {
+              seen += 1;
+              expect(card.summary.length).toBeLessThan(140);
+              expect(emptyValues(card)).toEqual([]);
+              expect(JSON.stringify(card)).not.toMatch(/undefined|NaN|null/);
+              if (card.suggestions) expect(card.selectionBehavior).toBe('at-most-one');
+            }
+          }
+    expect(seen).toBeGreaterThan(400);
+  });
+});

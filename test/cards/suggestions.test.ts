@@ -1,0 +1,148 @@
+import type { ServiceRequest } from 'fhir/r4.js';
+import { buildCards } from '../../src/cards/build-cards.js';
+import type { Card } from '../../src/cards/types.js';
+import { ctx, draftOrder, emptyValues, metDecision, plan, serviceRequest } from './card-fixtures.js';
+
+const POS = 'https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set';
+
+function cardOf(cards: Card[], topic: string): Card {
+  const card = cards.find((c) => c.source.topic.code === topic);
+  if (!card) throw new Error(`no ${topic} card`);
+  return card;
+}
+
+describe('inpatient-recommended suggestion', () => {
+  const outpatientFusion = metDecision({ setting: 'outpatient', inpatientRecommended: true, inpatientReasons: ['revision-fusion', 'dural-tear'] });
+
+  it('updates the draft order to POS 21, same id, every other field kept, input untouched', () => {
+    const sr = serviceRequest('sr-1', '22612');
+    const before = structuredClone(sr);
+    const card = cardOf(buildCards([{ plan: plan([draftOrder(sr)]), decision: outpatientFusion }], ctx), 'inpatient-recommended');
+    expect(card.indicator).toBe('warning');
+    expect(card.summary).toBe('Revision L3-L4 fusion ordered outpatient: inpatient admission recommended');
+    expect(card.selectionBehavior).toBe('at-most-one');
+    expect(card.suggestions).toHaveLength(1);
+    const [suggestion] = card.suggestions!;
+    expect(suggestion!.label).toBe('Plan inpatient admission');
+    expect(suggestion!.actions).toHaveLength(1);
+    const [action] = suggestion!.actions;
+    expect(action!.type).toBe('update');
+    expect(action!.description.trim()).not.toBe('');
+    const updated = action!.resource as ServiceRequest;
+    expect(updated.id).toBe('sr-1');
+    expect(updated.locationCode).toEqual([{ coding: [{ system: POS, code: '21', display: 'Inpatient Hospital' }], text: 'Inpatient Hospital' }]);
+    const { locationCode: _a, ...restUpdated } = updated;
+    const { locationCode: _b, ...restOriginal } = before;
+    expect(restUpdated).toEqual(restOriginal);
+    expect(sr).toEqual(before);
+    expect(card.overrideReasons!.map((r) => r.code)).toContain('overnight-observation');
+    expect(card.detail).toContain('- Prior dural tear: Problem 2019-04-10: Accidental puncture of dura during a procedure.');
+    expect(card.detail).toContain('- Revision fusion:');
+  });
+
+  it('updates every order of the plan that is not already inpatient, in one suggestion', () => {
+    const orders = [
+      draftOrder(serviceRequest('sr-1', '22830')),
+      draftOrder(serviceRequest('sr-2', '22612', { locationCode: undefined }), 'unknown'),
+      draftOrder(serviceRequest('sr-3', '22840', { locationCode: [{ text: 'inpatient' }] }), 'inpatient'),
+    ];
+    const card = cardOf(buildCards([{ plan: plan(orders), decision: outpatientFusion }], ctx), 'inpatient-recommended');
+    expect(card.suggestions).toHaveLength(1);
+    const actions = card.suggestions![0]!.actions;
+    expect(actions.map((a) => a.type)).toEqual(['update', 'update']);
+    expect(actions.map((a) => (a.resource as ServiceRequest).id)).toEqual(['sr-1', 'sr-2']);
+    for (const a of actions) expect((a.resource as ServiceRequest).locationCode![0]!.coding![0]!.code).toBe('21');
+    expect((actions[1]!.resource as ServiceRequest).code!.coding![0]!.code).toBe('22612');
+  });
+
+  it('keeps an id on an order the client sent without one (the generated plan id)', () => {
+    const sr = serviceRequest('x', '22612');
+    delete sr.id;
+    const order = { ...draftOrder(sr), id: 'generated-7' };
+    const card = cardOf(buildCards([{ plan: plan([order]), decision: outpatientFusion }], ctx), 'inpatient-recommended');
+    expect((card.suggestions![0]!.actions[0]!.resource as ServiceRequest).id).toBe('generated-7');
+  });
+
+  it('drops empty values a loosely formed draft carries, and nothing else', () => {
+    const loose = {
+      ...serviceRequest('sr-1', '22612'),
+      note: [],
+      performer: [{ reference: '' }],
+      category: { coding: [{ system: 'http://snomed.info/sct', code: '387713003' }] },
+      reasonCode: null,
+      orderDetail: [{}],
+    } as unknown as ServiceRequest;
+    const card = cardOf(buildCards([{ plan: plan([draftOrder(loose)]), decision: outpatientFusion }], ctx), 'inpatient-recommended');
+    const updated = card.suggestions![0]!.actions[0]!.resource as unknown as Record<string, unknown>;
+    expect(emptyValues(card)).toEqual([]);
+    expect(updated.note).toBeUndefined();
+    expect(updated.performer).toBeUndefined();
+    expect(updated.reasonCode).toBeUndefined();
+    expect(updated.category).toEqual({ coding: [{ system: 'http://snomed.info/sct', code: '387713003' }] });
+    expect(updated.subject).toEqual({ reference: 'Patient/seed-1' });
+  });
+});
+
+describe('consider-fusion suggestion', () => {
+  const decompression = metDecision({ kind: 'decompression', considerFusion: true });
+
+  it('creates a new draft fusion order: new id, same subject, requester, encounter, intent and level', () => {
+    const sr = serviceRequest('sr-1', '63047', { intent: 'original-order' });
+    const card = cardOf(buildCards([{ plan: plan([draftOrder(sr, 'inpatient')]), decision: decompression }], ctx), 'consider-fusion');
+    expect(card.indicator).toBe('warning');
+    expect(card.summary).toBe('Revision L3-L4 decompression: consider adding instrumented fusion');
+    expect(card.selectionBehavior).toBe('at-most-one');
+    expect(card.suggestions).toHaveLength(1);
+    const [suggestion] = card.suggestions!;
+    expect(suggestion!.label).toBe('Add instrumented fusion at L3-L4');
+    expect(suggestion!.actions).toHaveLength(1);
+    const [action] = suggestion!.actions;
+    expect(action!.type).toBe('create');
+    const created = action!.resource as ServiceRequest;
+    expect(created.resourceType).toBe('ServiceRequest');
+    expect(created.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(created.id).not.toBe('sr-1');
+    expect(created.status).toBe('draft');
+    expect(created.intent).toBe('original-order');
+    expect(created.subject).toEqual(sr.subject);
+    expect(created.requester).toEqual(sr.requester);
+    expect(created.encounter).toEqual(sr.encounter);
+    expect(created.code!.coding).toEqual([expect.objectContaining({ system: 'http://www.ama-assn.org/go/cpt', code: '22612' })]);
+    expect(created.code!.text).toMatch(/instrument/i);
+    expect(created.code!.text).toContain('L3-L4');
+    expect(created.bodySite![0]!.text).toBe('L3-L4');
+    expect(created.bodySite![0]!.coding!.map((c) => c.code)).toEqual(['36470004', '11994002']);
+    expect(created.locationCode).toBeUndefined();
+    expect(emptyValues(card)).toEqual([]);
+  });
+
+  it('gives every created order its own id', () => {
+    const make = (): string =>
+      (cardOf(buildCards([{ plan: plan([draftOrder(serviceRequest('sr-1', '63047'))]), decision: decompression }], ctx), 'consider-fusion')
+        .suggestions![0]!.actions[0]!.resource as ServiceRequest).id!;
+    expect(make()).not.toBe(make());
+  });
+
+  it('fills subject, requester and encounter from the hook context when the draft lacks them', () => {
+    const sr = serviceRequest('sr-1', '63047', { subject: undefined as unknown as ServiceRequest['subject'], requester: undefined, encounter: undefined });
+    const card = cardOf(buildCards([{ plan: plan([draftOrder(sr)], 'L5-S1'), decision: { ...decompression, level: 'L5-S1' } }], ctx), 'consider-fusion');
+    const created = card.suggestions![0]!.actions[0]!.resource as ServiceRequest;
+    expect(created.subject).toEqual({ reference: 'Patient/seed-1' });
+    expect(created.requester).toEqual({ reference: 'Practitioner/surgeon-7' });
+    expect(created.encounter).toEqual({ reference: 'Encounter/enc-9' });
+    expect(created.bodySite![0]!.coding!.map((c) => c.code)).toEqual(['49668003', '54735007']);
+    expect(card.suggestions![0]!.label).toBe('Add instrumented fusion at L5-S1');
+  });
+
+  it('explains why: instability, or recurrent stenosis with a progressive deficit', () => {
+    const withInstability = metDecision({
+      kind: 'decompression',
+      considerFusion: true,
+      supporting: [{ id: 'S1', status: 'present', evidence: [{ resourceType: 'Condition', id: 's', display: 'Spondylolisthesis, lumbar region', level: 'L3-L4' }] }],
+    });
+    const card = cardOf(buildCards([{ plan: plan([draftOrder(serviceRequest('sr-1', '63047'))]), decision: withInstability }], ctx), 'consider-fusion');
+    expect(card.detail).toContain('- Instability or biomechanical failure: Problem: Spondylolisthesis, lumbar region, L3-L4.');
+    expect(card.detail).toContain('- Recurrent stenosis: MRI lumbar spine 2025-10-02: moderate bilateral foraminal narrowing at L3-L4.');
+    expect(card.detail).toContain('- Progressive neurological deficit: Problem 2025-08-01: Foot drop, left');
+  });
+});
