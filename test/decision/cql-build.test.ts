@@ -1,0 +1,65 @@
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { compileCqlDirectory } from '../../scripts/compile-cql.js';
+import { defaultCqlDir } from '../../src/decision/cql-library.js';
+import { DecisionEngine } from '../../src/decision/engine.js';
+import { order, plan, seedFacts, seedRecord } from './seed-record.js';
+
+const NOW = new Date('2026-11-20T10:00:00Z');
+const cqlDir = defaultCqlDir();
+
+/** A copy of cql-mappings' CQL with one text replacement, compiled to a fresh ELM directory. */
+function compileVariant(from: string, to: string): { elmDir: string; errors: ReturnType<typeof compileCqlDirectory>['errors'] } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cql-'));
+  for (const f of readdirSync(cqlDir).filter((f) => f.endsWith('.cql'))) copyFileSync(path.join(cqlDir, f), path.join(dir, f));
+  const file = path.join(dir, 'LumbarFusionCriteria.cql');
+  const text = readFileSync(file, 'utf8');
+  expect(text).toContain(from);
+  writeFileSync(file, text.replace(from, to));
+  const elmDir = path.join(dir, 'elm');
+  return { elmDir, errors: compileCqlDirectory(dir, elmDir).errors };
+}
+
+describe('the CQL build', () => {
+  it('declares the site thresholds exactly as the contract says', () => {
+    const text = readFileSync(path.join(cqlDir, 'LumbarFusionCriteria.cql'), 'utf8');
+    expect(text).toContain('parameter "Imaging Lookback Months" Integer default 12');
+    expect(text).toContain('parameter "Conservative Care Weeks" Integer default 6');
+    expect(text).toContain('parameter "Instability Translation Mm" Decimal default 3.0');
+    expect(text).toContain('parameter "Instability Angulation Degrees" Decimal default 10.0');
+  });
+
+  it('the ELM in cql-mappings/elm is what the translator produces from the CQL', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'elm-'));
+    const result = compileCqlDirectory(cqlDir, dir);
+    expect(result.errors).toEqual([]);
+    for (const f of readdirSync(dir)) {
+      expect(readFileSync(path.join(dir, f), 'utf8')).toBe(readFileSync(path.join(cqlDir, 'elm', f), 'utf8'));
+    }
+  });
+
+  it('reports a translator error with its file and line', () => {
+    const { errors } = compileVariant('define "Interspaces":', 'define "Broken": NoSuchThing\n\ndefine "Interspaces":');
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors[0]).toMatchObject({ file: 'LumbarFusionCriteria.cql', severity: 'error' });
+    expect(errors[0].line).toBeGreaterThan(50);
+    expect(errors[0].message).toMatch(/NoSuchThing/);
+  });
+
+  it('a changed default changes the answer after a rebuild', async () => {
+    const p = plan([order('o1', ['22830', '22612'], 'inpatient')]);
+    const before = await DecisionEngine.load().evaluate([p], seedRecord(), seedFacts(), NOW);
+    expect(before[0].criteria[2].status).toBe('met');
+
+    // The seed MRI is about two months old: a one-month lookback leaves R3 without a qualifying study.
+    const { elmDir, errors } = compileVariant(
+      'parameter "Imaging Lookback Months" Integer default 12',
+      'parameter "Imaging Lookback Months" Integer default 1',
+    );
+    expect(errors).toEqual([]);
+    const after = await DecisionEngine.load({ elmDir }).evaluate([p], seedRecord(), seedFacts(), NOW);
+    expect(after[0].criteria[2].status).toBe('not-documented');
+    expect(after[0].determination).toBe('documentation-incomplete');
+  });
+});

@@ -1,0 +1,242 @@
+import type { Condition, DiagnosticReport, Observation, Procedure } from 'fhir/r4.js';
+import { DecisionEngine } from '../../src/decision/engine.js';
+import type { PlanDecision } from '../../src/decision/types.js';
+import type { PatientRecord } from '../../src/data/types.js';
+import type { EvidenceFacts } from '../../src/evidence/types.js';
+import type { SurgicalPlan } from '../../src/orders/types.js';
+import { PATIENT, order, plan, seedFacts, seedRecord } from './seed-record.js';
+
+const NOW = new Date('2026-11-20T10:00:00Z');
+const engine = DecisionEngine.load();
+const subject = { reference: `Patient/${PATIENT}` };
+const icd = 'http://hl7.org/fhir/sid/icd-10-cm';
+const active = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] };
+
+const fusionInpatient = (): SurgicalPlan => plan([order('o1', ['22830', '22612', '22840'], 'inpatient')]);
+
+async function decide(p: SurgicalPlan, record: PatientRecord, facts: EvidenceFacts): Promise<PlanDecision> {
+  const [d] = await engine.evaluate([p], record, facts, NOW);
+  return d;
+}
+const status = (d: PlanDecision, id: string) => d.criteria.find((c) => c.id === id)?.status;
+const support = (d: PlanDecision, id: string) => d.supporting.find((s) => s.id === id)!;
+
+function condition(id: string, code: string, display: string, onset: string, extra: Partial<Condition> = {}): Condition {
+  return { resourceType: 'Condition', id, subject, clinicalStatus: active, code: { coding: [{ system: icd, code, display }], text: display }, onsetDateTime: onset, ...extra };
+}
+
+/** The seed chart with its neurological findings replaced. */
+function withConditions(conditions: Condition[], record = seedRecord()): PatientRecord {
+  return { ...record, conditions };
+}
+
+describe('revision and R1', () => {
+  it('is not a revision without a prior procedure at the level or a revision code', async () => {
+    const record = { ...seedRecord(), procedures: [] };
+    const d = await decide(plan([order('o1', ['22612'], 'inpatient')]), record, seedFacts());
+    expect(d.isRevision).toBe(false);
+    expect(d.determination).toBeUndefined();
+    expect(d.inpatientRecommended).toBe(false);
+  });
+
+  it('R1 is not met when the only prior surgery is at another level, and the determination is criteria-not-met', async () => {
+    const facts = seedFacts();
+    facts.resources[0] = { ref: 'Procedure/prior', levels: ['L4-L5'], sides: [] };
+    const d = await decide(fusionInpatient(), seedRecord(), facts);
+    expect(d.isRevision).toBe(true);
+    expect(status(d, 'R1')).toBe('not-met');
+    expect(d.determination).toBe('criteria-not-met');
+  });
+
+  it('R1 is not documented with a revision code, no prior Procedure, and only an arthrodesis-status Condition', async () => {
+    const record = { ...seedRecord(), procedures: [] as Procedure[] };
+    record.conditions.push(condition('z981', 'Z98.1', 'Arthrodesis status', '2024-01-01'));
+    const d = await decide(fusionInpatient(), record, seedFacts());
+    expect(d.isRevision).toBe(true);
+    expect(status(d, 'R1')).toBe('not-documented');
+    expect(d.criteria[0].evidence.map((e) => e.id)).toContain('z981');
+    expect(d.determination).toBe('documentation-incomplete');
+  });
+
+  it('a plan of unknown level after lumbar surgery is documentation-incomplete', async () => {
+    const d = await decide(plan([{ ...order('o1', ['22612'], 'inpatient'), levels: [] }], 'unknown'), seedRecord(), seedFacts());
+    expect(d.isRevision).toBe(true);
+    expect(d.determination).toBe('documentation-incomplete');
+  });
+});
+
+describe('R2 neurological deficit', () => {
+  it('is not met when the only findings after surgery are refuted or resolved', async () => {
+    const refuted = condition('fd', 'M21.372', 'Foot drop, left foot', '2026-06-01', {
+      verificationStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'refuted' }] },
+    });
+    const resolved = condition('rad', 'M54.16', 'Radiculopathy, lumbar region', '2025-01-01', {
+      clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'resolved' }] },
+    });
+    const d = await decide(fusionInpatient(), withConditions([refuted, resolved]), seedFacts());
+    expect(status(d, 'R2')).toBe('not-met');
+    expect(d.determination).toBe('criteria-not-met');
+  });
+
+  it('is not met with only axial low back pain', async () => {
+    const d = await decide(fusionInpatient(), withConditions([condition('lbp', 'M54.50', 'Low back pain, unspecified', '2026-01-01')]), seedFacts());
+    expect(status(d, 'R2')).toBe('not-met');
+  });
+
+  it('is not documented with no finding after surgery (a finding before it does not count)', async () => {
+    const d = await decide(fusionInpatient(), withConditions([condition('old', 'M54.16', 'Radiculopathy', '2022-01-01')]), seedFacts());
+    expect(status(d, 'R2')).toBe('not-documented');
+    expect(d.determination).toBe('documentation-incomplete');
+  });
+
+  it('an abatement in the past makes a finding history, not a current deficit', async () => {
+    const abated = condition('fd', 'M21.372', 'Foot drop, left foot', '2026-06-01', { abatementDateTime: '2026-08-01' });
+    const d = await decide(fusionInpatient(), withConditions([abated]), seedFacts());
+    expect(status(d, 'R2')).toBe('not-met');
+  });
+
+  it('is progressive by a falling strength score, and radicular symptoms alone are not', async () => {
+    const radicularOnly = withConditions([condition('rad', 'M54.16', 'Radiculopathy', '2025-01-01')]);
+    const steady = await decide(fusionInpatient(), radicularOnly, seedFacts());
+    expect(status(steady, 'R2')).toBe('met');
+    expect(steady.criteria[1].progressive).toBe(false);
+
+    const obs = (id: string, date: string): Observation => ({
+      resourceType: 'Observation', id, status: 'final', subject, code: { text: 'Left ankle dorsiflexion strength' }, effectiveDateTime: date,
+    });
+    const record = { ...radicularOnly, observations: [obs('s1', '2025-06-01'), obs('s2', '2026-09-01')] };
+    const facts = seedFacts();
+    facts.strength = [
+      { ref: 'Observation/s1', movement: 'dorsiflexion', side: 'left', score: 4 },
+      { ref: 'Observation/s2', movement: 'dorsiflexion', side: 'left', score: 3 },
+    ];
+    const falling = await decide(fusionInpatient(), record, facts);
+    expect(falling.criteria[1].progressive).toBe(true);
+    expect(falling.criteria[1].evidence.some((e) => e.id === 's2' && /3\/5/.test(e.note ?? ''))).toBe(true);
+  });
+});
+
+describe('R3 imaging', () => {
+  const report = (extra: Partial<DiagnosticReport>): DiagnosticReport => ({ ...seedRecord().diagnosticReports[0], ...extra });
+
+  it('is not met when the study at the level reads mild narrowing', async () => {
+    const facts = seedFacts();
+    facts.imaging = [{ ref: 'DiagnosticReport/mri', level: 'L3-L4', kind: 'no-compression', text: 'Mild foraminal narrowing at L3-L4.' }];
+    const d = await decide(fusionInpatient(), seedRecord(), facts);
+    expect(status(d, 'R3')).toBe('not-met');
+    expect(d.determination).toBe('criteria-not-met');
+  });
+
+  it('is not met when compression is only opposite the symptoms', async () => {
+    const facts = seedFacts();
+    facts.imaging = [{ ref: 'DiagnosticReport/mri', level: 'L3-L4', side: 'right', kind: 'compression', text: 'Moderate right foraminal stenosis at L3-L4.' }];
+    const d = await decide(fusionInpatient(), seedRecord(), facts);
+    expect(status(d, 'R3')).toBe('not-met');
+  });
+
+  it('is not documented when the study says nothing about the level', async () => {
+    const facts = seedFacts();
+    facts.imaging = [{ ref: 'DiagnosticReport/mri', level: 'L4-L5', kind: 'compression', text: 'Moderate stenosis at L4-L5.' }];
+    const d = await decide(fusionInpatient(), seedRecord(), facts);
+    expect(status(d, 'R3')).toBe('not-documented');
+  });
+
+  it('is not documented when the only study is older than the lookback, or void', async () => {
+    const old = await decide(fusionInpatient(), { ...seedRecord(), diagnosticReports: [report({ effectiveDateTime: '2025-06-01' })] }, seedFacts());
+    expect(status(old, 'R3')).toBe('not-documented');
+    const voided = await decide(fusionInpatient(), { ...seedRecord(), diagnosticReports: [report({ status: 'entered-in-error' })] }, seedFacts());
+    expect(status(voided, 'R3')).toBe('not-documented');
+  });
+
+  it('the most recent study about the level decides', async () => {
+    const record = { ...seedRecord(), diagnosticReports: [report({}), report({ id: 'mri2', effectiveDateTime: '2026-10-30' })] };
+    const facts = seedFacts();
+    facts.imaging.push({ ref: 'DiagnosticReport/mri2', level: 'L3-L4', kind: 'no-compression', text: 'No stenosis at L3-L4.' });
+    const d = await decide(fusionInpatient(), record, facts);
+    expect(status(d, 'R3')).toBe('not-met');
+    expect(d.criteria[2].evidence[0].id).toBe('mri2');
+  });
+});
+
+describe('R4 conservative care', () => {
+  const radicularOnly = () => withConditions([condition('rad', 'M54.16', 'Radiculopathy', '2025-01-01')]);
+  const pt = (id: string, start: string, end: string): Procedure => ({
+    resourceType: 'Procedure', id, status: 'completed', subject,
+    code: { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: '97110', display: 'Therapeutic exercise' }] },
+    performedPeriod: { start, end },
+  });
+
+  it('is met by eight weeks of physical therapy after the surgery', async () => {
+    const record = radicularOnly();
+    record.procedures.push(pt('pt1', '2025-02-01', '2025-02-28'), pt('pt2', '2025-03-01', '2025-03-29'));
+    const d = await decide(fusionInpatient(), record, seedFacts());
+    expect(status(d, 'R4')).toBe('met');
+    expect(d.criteria[3].weeks).toBe(8);
+    expect(d.determination).toBe('criteria-met');
+  });
+
+  it('is not documented with three weeks of care and no waiver', async () => {
+    const record = radicularOnly();
+    record.procedures.push(pt('pt1', '2025-02-01', '2025-02-22'));
+    const d = await decide(fusionInpatient(), record, seedFacts());
+    expect(status(d, 'R4')).toBe('not-documented');
+    expect(d.determination).toBe('documentation-incomplete');
+  });
+
+  it('is waived by cauda equina syndrome', async () => {
+    const record = radicularOnly();
+    record.conditions.push(condition('ces', 'G83.4', 'Cauda equina syndrome', '2026-10-01'));
+    const d = await decide(fusionInpatient(), record, seedFacts());
+    expect(status(d, 'R4')).toBe('met');
+  });
+});
+
+describe('card rules', () => {
+  it('recommends inpatient care for a revision fusion booked outpatient, with every reason', async () => {
+    const d = await decide(plan([order('o1', ['22830', '22612'], 'outpatient')]), seedRecord(), seedFacts());
+    expect(d.inpatientRecommended).toBe(true);
+    expect(d.inpatientReasons).toEqual(['revision-fusion', 'dural-tear', 'progressive-deficit']);
+  });
+
+  it('no setting card when the setting is unknown', async () => {
+    const d = await decide(plan([order('o1', ['22830', '22612'], 'unknown')]), seedRecord(), seedFacts());
+    expect(d.inpatientRecommended).toBe(false);
+  });
+
+  it('considers fusion for decompression alone with recurrent stenosis and progressive deficit', async () => {
+    const d = await decide(plan([order('o1', ['63042'], 'inpatient')]), seedRecord(), seedFacts());
+    expect(d.kind).toBe('decompression');
+    expect(d.considerFusion).toBe(true);
+    expect(d.determination).toBe('criteria-met');
+  });
+
+  it('S1 instability from flexion-extension translation over the threshold, and not under it', async () => {
+    const facts = seedFacts();
+    facts.instability = [{ ref: 'DiagnosticReport/flex', translationMm: 4, level: 'L3-L4' }];
+    expect(support(await decide(fusionInpatient(), seedRecord(), facts), 'S1').status).toBe('present');
+    facts.instability = [{ ref: 'DiagnosticReport/flex', translationMm: 2, level: 'L3-L4' }];
+    expect(support(await decide(fusionInpatient(), seedRecord(), facts), 'S1').status).toBe('undocumented');
+  });
+
+  it('S1 from spondylolisthesis next to the level but not two levels away', async () => {
+    const facts = seedFacts();
+    const record = seedRecord();
+    record.conditions.push(condition('listh', 'M43.16', 'Spondylolisthesis, lumbar region', '2026-01-01'));
+    facts.resources.push({ ref: 'Condition/listh', levels: ['L4-L5'], sides: [] });
+    expect(support(await decide(fusionInpatient(), record, facts), 'S1').status).toBe('present');
+    facts.resources[facts.resources.length - 1] = { ref: 'Condition/listh', levels: ['L5-S1'], sides: [] };
+    expect(support(await decide(fusionInpatient(), record, facts), 'S1').status).toBe('undocumented');
+  });
+
+  it('S4 reads the latest smoking status', async () => {
+    const record = seedRecord();
+    const smoke = (id: string, date: string, code: string): Observation => ({
+      resourceType: 'Observation', id, status: 'final', subject, effectiveDateTime: date,
+      code: { coding: [{ system: 'http://loinc.org', code: '72166-2' }] },
+      valueCodeableConcept: { coding: [{ system: 'http://snomed.info/sct', code, display: code === '8517006' ? 'Ex-smoker' : 'Smoker' }] },
+    });
+    record.observations.push(smoke('sm1', '2024-01-01', '77176002'), smoke('sm2', '2026-01-01', '8517006'));
+    const s4 = support(await decide(fusionInpatient(), record, seedFacts()), 'S4');
+    expect(s4).toMatchObject({ status: 'absent', smoking: 'former' });
+  });
+});
