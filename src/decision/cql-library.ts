@@ -16,7 +16,7 @@ export function defaultCqlDir(): string {
  * Reads the ELM the build compiled (cql-mappings/elm) and resolves the criteria library with its includes.
  * Done once per process: parsing ELM per call would dominate the answer time.
  */
-export function loadCriteriaLibrary(elmDir: string = path.join(defaultCqlDir(), 'elm')): cql.Library {
+export function loadCriteriaLibrary(elmDir: string = path.join(defaultCqlDir(), 'elm')): { library: cql.Library; defaults: Record<string, number> } {
   let files: string[];
   try {
     files = readdirSync(elmDir).filter((f) => f.endsWith('.json'));
@@ -29,5 +29,22 @@ export function loadCriteriaLibrary(elmDir: string = path.join(defaultCqlDir(), 
   const repository = new cql.Repository(elm);
   const library = repository.resolve(CRITERIA_LIBRARY, undefined);
   if (!library) throw new Error(`Cannot resolve ${CRITERIA_LIBRARY} from ${elmDir}`);
-  return library;
+  return { library, defaults: numericDefaults(elm[CRITERIA_LIBRARY]) };
+}
+
+interface ElmParameterDef {
+  name: string;
+  default?: { type?: string; value?: string };
+}
+
+/** The literal defaults of the library's parameters (the site thresholds), as the cards quote them. */
+function numericDefaults(elm: unknown): Record<string, number> {
+  const defs = (elm as { library?: { parameters?: { def?: ElmParameterDef[] } } }).library?.parameters?.def ?? [];
+  const out: Record<string, number> = {};
+  for (const d of defs) {
+    if (d.default?.type === 'Literal' && d.default.value !== undefined && Number.isFinite(Number(d.default.value))) {
+      out[d.name] = Number(d.default.value);
+    }
+  }
+  return out;
 }

@@ -26,12 +26,14 @@ export class DecisionEngine {
   private constructor(
     private readonly library: cql.Library,
     private readonly codeService: ValueSetCodeService,
+    /** The literal defaults of the library's parameters, e.g. { "Imaging Lookback Months": 12 }. */
+    readonly parameterDefaults: Readonly<Record<string, number>>,
   ) {}
 
   static load(options: DecisionEngineOptions = {}): DecisionEngine {
-    const library = loadCriteriaLibrary(options.elmDir);
+    const { library, defaults } = loadCriteriaLibrary(options.elmDir);
     const codeService = new ValueSetCodeService(options.valueSets ?? loadValueSets());
-    return new DecisionEngine(library, codeService);
+    return new DecisionEngine(library, codeService, defaults);
   }
 
   async evaluate(plans: SurgicalPlan[], record: PatientRecord, facts: EvidenceFacts, now: Date): Promise<PlanDecision[]> {
