@@ -1,0 +1,148 @@
+import { INTERSPACES, type Interspace } from '../orders/types.js';
+import { asString, type LooseCoding } from './fhir-values.js';
+
+/**
+ * Lumbar interspaces read from free text and from SNOMED CT vertebra codings (fhir-conventions.md,
+ * "Spinal level and side"). Pure functions, shared by the order reader and the evidence reader.
+ *
+ * Decisions that the conventions leave open:
+ * - A single vertebra belongs to both neighbouring interspaces, as far as they are lumbar: L1 gives L1-L2 only
+ *   (T12-L1 is thoracolumbar, out of scope), L5 gives L4-L5 and L5-S1.
+ * - A lone sacral vertebra ("S1") is never read as a level: in a chart it far more often names a nerve root or
+ *   a heart sound than the L5-S1 interspace. Inside a pair or range ("L5-S1", "L4-S1") it counts.
+ * - A single vertebra that names a nerve root ("the traversing L4 root", "L5 radiculopathy", "S1 distribution")
+ *   is not a level: the root says which nerve, not which segment.
+ * - Thoracic and cervical vertebrae are recognised only so that they are never mistaken for lumbar ones;
+ *   a range that crosses into the lumbar spine ("T10-L2") covers its lumbar interspaces.
+ */
+
+/** Position of a vertebra along the spine: C1 = 1 … C7 = 7, T1 = 8 … T12 = 19, L1 = 20 … L5 = 24, S1 = 25. */
+const REGION_START: Record<string, { first: number; count: number }> = {
+  C: { first: 1, count: 7 },
+  T: { first: 8, count: 12 },
+  L: { first: 20, count: 5 },
+  S: { first: 25, count: 5 },
+};
+const L1 = 20;
+const S1 = 25;
+
+export interface LevelMention {
+  /** Offsets of the mention in the text that was read. */
+  start: number;
+  end: number;
+  /** Lumbar interspaces the mention covers (empty for thoracic, cervical, lone sacral or nerve-root mentions). */
+  levels: Interspace[];
+  /** 'interspace' for a pair or range ("L3-4", "L3-L5"), 'vertebra' for one vertebra ("at L4"). */
+  kind: 'interspace' | 'vertebra';
+}
+
+// Dashes: hyphen, non-breaking hyphen, figure dash, en dash, em dash, horizontal bar, minus sign.
+const DASH = '[-\\u2010-\\u2015\\u2212/]';
+const VERTEBRA = '[CTLS]\\d{1,2}(?![0-9])';
+/** One more vertebra in a chain: "-4", "/L4", " - L4", " to L5", " through S1", " on L5", "S1" (as in "L5S1"). */
+const NEXT = `(?:\\s{0,3}${DASH}\\s{0,3}[CTLS]?\\d{1,2}(?![0-9])|\\s{1,3}(?:to|through|thru|on)\\s{1,3}${VERTEBRA}|\\s{0,3}${VERTEBRA})`;
+// Bounded repetition and whitespace keep the match linear in the text length (no catastrophic backtracking).
+const MENTION_SOURCE = `(?<![A-Za-z0-9])${VERTEBRA}(?:${NEXT}){0,6}(?![A-Za-z0-9])`;
+const ELEMENT = /([CTLS])?(\d{1,2})/gi;
+
+const ROOT_AFTER = /^(?:\s|,|\/|-|and\b|or\b|[ls]\d)*(?:nerve|root|radicul|dermatom|distribution|myotom)/i;
+const ROOT_BEFORE = /(?:exiting|traversing)\s{1,3}(?:(?:left|right|bilateral)\s{1,3})?$/i;
+
+/** Every vertebra or interspace mention in the text, in order. */
+export function levelMentions(input: unknown): LevelMention[] {
+  const text = asString(input);
+  if (!text) return [];
+  const mentions: LevelMention[] = [];
+  for (const match of text.matchAll(new RegExp(MENTION_SOURCE, 'gi'))) {
+    const start = match.index ?? 0;
+    const end = start + match[0].length;
+    const ordinals = ordinalsOf(match[0]);
+    if (ordinals.length === 0) continue;
+    if (ordinals.length === 1) {
+      const isRoot = ROOT_AFTER.test(text.slice(end, end + 40)) || ROOT_BEFORE.test(text.slice(Math.max(0, start - 30), start));
+      mentions.push({ start, end, kind: 'vertebra', levels: isRoot ? [] : neighbours(ordinals[0]!) });
+    } else {
+      mentions.push({ start, end, kind: 'interspace', levels: between(Math.min(...ordinals), Math.max(...ordinals)) });
+    }
+  }
+  return mentions;
+}
+
+/** The lumbar interspaces a text names, in spinal order, each once. */
+export function readLevels(input: unknown): Interspace[] {
+  return sortInterspaces(levelMentions(input).flatMap((m) => m.levels));
+}
+
+/** The vertebrae of a chain, as spinal positions; a bare number takes the region of the vertebra before it. */
+function ordinalsOf(chain: string): number[] {
+  const ordinals: number[] = [];
+  let region = '';
+  for (const element of chain.matchAll(ELEMENT)) {
+    const number = Number(element[2]);
+    const explicit = element[1]?.toUpperCase();
+    let ordinal: number | undefined;
+    if (explicit) {
+      region = explicit;
+      ordinal = ordinalOf(region, number);
+    } else if (region === 'L' && number === 1 && ordinals[ordinals.length - 1] === L1 + 4) {
+      // "L5-1" is a common shorthand for L5-S1.
+      ordinal = S1;
+    } else {
+      ordinal = ordinalOf(region, number);
+    }
+    // An impossible vertebra ("L7", "L0") makes the whole mention unreadable rather than half-read.
+    if (ordinal === undefined) return [];
+    ordinals.push(ordinal);
+  }
+  return ordinals;
+}
+
+function ordinalOf(region: string, number: number): number | undefined {
+  const r = REGION_START[region];
+  if (!r || number < 1 || number > r.count) return undefined;
+  return r.first + number - 1;
+}
+
+/** Interspaces from vertebra `low` to vertebra `high`, lumbar ones only. */
+function between(low: number, high: number): Interspace[] {
+  const out: Interspace[] = [];
+  for (let upper = Math.max(low, L1); upper < high && upper < S1; upper++) out.push(INTERSPACES[upper - L1]!);
+  return out;
+}
+
+/** The interspaces above and below a single lumbar vertebra (a sacral, thoracic or cervical one gives none). */
+function neighbours(ordinal: number): Interspace[] {
+  if (ordinal < L1 || ordinal >= S1) return [];
+  return between(Math.max(ordinal - 1, L1), ordinal + 1);
+}
+
+export function sortInterspaces(levels: Iterable<Interspace>): Interspace[] {
+  const seen = new Set(levels);
+  return INTERSPACES.filter((l) => seen.has(l));
+}
+
+const SNOMED = new Set(['http://snomed.info/sct', 'urn:oid:2.16.840.1.113883.6.96']);
+const VERTEBRA_CODES: Record<string, number> = {
+  '66794005': L1,
+  '14293000': L1 + 1,
+  '36470004': L1 + 2,
+  '11994002': L1 + 3,
+  '49668003': L1 + 4,
+  '54735007': S1, // sacrum
+};
+
+/**
+ * Interspaces from SNOMED CT vertebra codings (e.g. bodySite): two or more vertebrae give the interspaces
+ * between the highest and the lowest; one lumbar vertebra gives its neighbours; the sacrum alone gives none.
+ */
+export function levelsFromVertebraCodings(codings: LooseCoding[]): Interspace[] {
+  const ordinals = new Set<number>();
+  for (const c of codings) {
+    if (!c.system || !c.code || !SNOMED.has(c.system)) continue;
+    const ordinal = VERTEBRA_CODES[c.code];
+    if (ordinal !== undefined) ordinals.add(ordinal);
+  }
+  if (ordinals.size === 0) return [];
+  if (ordinals.size === 1) return neighbours([...ordinals][0]!);
+  return between(Math.min(...ordinals), Math.max(...ordinals));
+}
