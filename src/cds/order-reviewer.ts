@@ -8,11 +8,19 @@ import type { UpstreamError } from '../errors.js';
  * data: it asks which plans the draft orders hold, gathers the record when there is one, and hands
  * both over. Injected into the app so that protocol tests need no CQL engine.
  */
+export interface ReviewContext {
+  userId?: string;
+  encounterId?: string;
+}
+
 export interface OrderReviewer {
   /** The surgical plans that the draft orders trigger; none means the service has nothing to say. */
   plansFor(draftOrders: unknown): SurgicalPlan[];
-  /** The cards for these plans, judged on this record at this moment. */
-  review(plans: SurgicalPlan[], record: PatientRecord, now: Date): Promise<Card[]>;
+  /**
+   * The cards for these plans, judged on this record at this moment. `context` carries the hook
+   * context's user and encounter, which suggestions that create an order must name.
+   */
+  review(plans: SurgicalPlan[], record: PatientRecord, now: Date, context?: ReviewContext): Promise<Card[]>;
   /** The evaluation-unavailable card, saying why no judgment was made (never PHI). */
   unavailable(reason: UpstreamError['reason']): Card;
 }

@@ -27,6 +27,8 @@ export interface FhirReaderOptions {
   deadlineAt: number;
   /** Aborts every request of this call (another read already failed). */
   signal: AbortSignal;
+  /** Told about every request once it is over, for the call's log line and metrics. */
+  onRequest?: (resourceType: string, seconds: number, failure?: UpstreamError['reason']) => void;
 }
 
 function isObject(value: unknown): value is JsonObject {
@@ -60,16 +62,21 @@ export function createFhirReader(options: FhirReaderOptions): FhirReader {
     requestOptions: { redirect: 'manual' },
   });
 
-  async function guarded(call: (signal: AbortSignal) => Promise<unknown>): Promise<JsonObject> {
+  async function guarded(resourceType: string, call: (signal: AbortSignal) => Promise<unknown>): Promise<JsonObject> {
     const remaining = options.deadlineAt - Date.now();
     if (remaining <= 0) throw new UpstreamError('hook deadline passed before the FHIR reads finished', 'timeout');
     const signal = AbortSignal.any([AbortSignal.timeout(Math.min(options.requestTimeoutMs, remaining)), options.signal]);
+    const started = performance.now();
     let result: unknown;
     try {
       result = await call(signal);
     } catch (error) {
-      throw upstreamFailure(error, signal.aborted);
+      const failure = upstreamFailure(error, signal.aborted);
+      // A request cut short because a sibling failed tells nothing about the server.
+      if (!options.signal.aborted) options.onRequest?.(resourceType, (performance.now() - started) / 1000, failure.reason);
+      throw failure;
     }
+    options.onRequest?.(resourceType, (performance.now() - started) / 1000);
     if (!isObject(result)) throw new UpstreamError('FHIR server answered with something other than a resource', 'unreadable');
     return result;
   }
@@ -77,7 +84,7 @@ export function createFhirReader(options: FhirReaderOptions): FhirReader {
   return {
     base,
     async read(resourceType, id) {
-      const resource = await guarded((signal) => client.read({ resourceType, id, options: { signal } }));
+      const resource = await guarded(resourceType, (signal) => client.read({ resourceType, id, options: { signal } }));
       if (resource.resourceType !== resourceType) throw new UpstreamError(`FHIR read returned no ${resourceType}`, 'unreadable');
       return resource;
     },
@@ -95,7 +102,7 @@ export function createFhirReader(options: FhirReaderOptions): FhirReader {
         keep(start.resources);
         next = start.next;
       } else {
-        const first = await guarded((signal) => client.search({ resourceType, searchParams: { patient: patientId }, options: { signal } }));
+        const first = await guarded(resourceType, (signal) => client.search({ resourceType, searchParams: { patient: patientId }, options: { signal } }));
         next = pageResources(first, resourceType, keep);
       }
       const visited = new Set<string>();
@@ -105,7 +112,7 @@ export function createFhirReader(options: FhirReaderOptions): FhirReader {
         if (!isWithinBase(url, base)) throw new UpstreamError('FHIR server sent a next-page link to another server', 'unreadable');
         if (visited.has(url)) throw new UpstreamError('FHIR server sent a next-page link that loops', 'unreadable');
         visited.add(url);
-        const page = await guarded((signal) => client.request(url, { method: 'GET', options: { signal } }));
+        const page = await guarded(resourceType, (signal) => client.request(url, { method: 'GET', options: { signal } }));
         next = pageResources(page, resourceType, keep);
       }
       return found;

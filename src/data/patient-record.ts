@@ -2,7 +2,7 @@ import type { Condition, DiagnosticReport, ImagingStudy, Observation, Patient, P
 import type { Config } from '../config.js';
 import { PreconditionFailedError, UpstreamError } from '../errors.js';
 import { isServerAllowed } from './allowlist.js';
-import { createFhirReader, type FhirReader } from './fhir-fetch.js';
+import { createFhirReader, type FhirReader, type FhirReaderOptions } from './fhir-fetch.js';
 import { belongsToPatient, uniqueById } from './patient-filter.js';
 import type { Prefetched } from './prefetch.js';
 import { RECORD_KEYS, SEARCH_KEYS, type RecordKey, type SearchKey } from './record-keys.js';
@@ -14,6 +14,8 @@ export type DataAccessConfig = Pick<
   Config,
   'NODE_ENV' | 'FHIR_SERVER_ALLOWLIST' | 'FHIR_MAX_RESOURCES_PER_TYPE' | 'FHIR_REQUEST_TIMEOUT_MS'
 >;
+
+export type RequestObserver = NonNullable<FhirReaderOptions['onRequest']>;
 
 export interface RecordRequest {
   patientId: string;
@@ -65,7 +67,12 @@ async function fetchNeed(reader: FhirReader, need: Need, patientId: string): Pro
  * Throws PreconditionFailedError (412) when a needed key cannot be read at all, UpstreamError when
  * the FHIR server fails (the caller answers with an evaluation-unavailable card).
  */
-export async function resolvePatientRecord(request: RecordRequest, config: DataAccessConfig, deadlineAt: number): Promise<PatientRecord> {
+export async function resolvePatientRecord(
+  request: RecordRequest,
+  config: DataAccessConfig,
+  deadlineAt: number,
+  onRequest?: RequestObserver,
+): Promise<PatientRecord> {
   const { patientId, prefetched } = request;
   const resources = new Map<RecordKey, JsonObject[]>();
   for (const key of RECORD_KEYS) {
@@ -90,6 +97,7 @@ export async function resolvePatientRecord(request: RecordRequest, config: DataA
       requestTimeoutMs: config.FHIR_REQUEST_TIMEOUT_MS,
       deadlineAt,
       signal: abort.signal,
+      ...(onRequest ? { onRequest } : {}),
     });
     try {
       const fetched = await Promise.all(wanted.map((need) => fetchNeed(reader, need, patientId)));

@@ -1,0 +1,85 @@
+import { join } from 'node:path';
+import cors from 'cors';
+import express, { type Express, type RequestHandler, type Router } from 'express';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { discoveryRouter } from './cds/discovery-route.js';
+import { errorHandler, notFound } from './cds/error-handler.js';
+import { feedbackRouter } from './cds/feedback-route.js';
+import { hookRouter } from './cds/hook-route.js';
+import { jsonBody } from './cds/json-body.js';
+import type { OrderReviewer } from './cds/order-reviewer.js';
+import { projectRoot } from './cds/project-root.js';
+import { callLog, requestLog } from './cds/request-log.js';
+import { loadServiceRegistry, type ServiceRegistry } from './cds/service-registry.js';
+import type { FeedbackStore } from './feedback/store.js';
+import { healthRouter, type ReadinessCheck } from './ops/health.js';
+import type { Metrics } from './ops/metrics.js';
+
+export interface AppParts {
+  config: Config;
+  logger: Logger;
+  reviewer: OrderReviewer;
+  feedbackStore: FeedbackStore;
+  /** Service declarations; read from `hooksDir` (default: the project's hooks/) when not given. */
+  registry?: ServiceRegistry;
+  hooksDir?: string;
+  /** CDS client authentication in front of discovery, hook and feedback calls (none when absent). */
+  authenticate?: RequestHandler;
+  metrics?: Metrics;
+  /** Conditions for GET /readyz (the reviewer exists once the app is built, so its ELM is loaded). */
+  readiness?: ReadinessCheck[];
+  /** Further routes outside the CDS API (criteria page, metrics, readiness), mounted before the 404. */
+  routers?: (Router | RequestHandler)[];
+  /** The clock the review and the issued-card records use. */
+  clock?: () => Date;
+}
+
+/** CORS for browser-based CDS clients (the CDS Hooks Sandbox): any origin, bearer tokens in the Authorization header. */
+const corsOptions: cors.CorsOptions = {
+  origin: '*',
+  methods: ['GET', 'POST', 'OPTIONS'],
+  allowedHeaders: ['Authorization', 'Content-Type'],
+  exposedHeaders: ['X-Request-Id'],
+  optionsSuccessStatus: 204,
+  maxAge: 600,
+};
+
+/** Builds the express app from its parts, so tests build one with their own configuration and doubles. */
+export function createApp(parts: AppParts): Express {
+  const { config, logger, metrics } = parts;
+  const registry = parts.registry ?? loadServiceRegistry(parts.hooksDir ?? join(projectRoot(), 'hooks'));
+  const clock = parts.clock ?? (() => new Date());
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(
+    requestLog(logger, (res, seconds) => {
+      const service = callLog(res).service;
+      if (service !== undefined) metrics?.observeHookCall(service, res.statusCode, seconds);
+    }),
+  );
+  app.use(cors(corsOptions));
+  app.use(healthRouter(parts.readiness ?? []));
+  for (const r of parts.routers ?? []) app.use(r);
+
+  if (parts.authenticate) app.use('/cds-services', parts.authenticate);
+  app.use('/cds-services', jsonBody(config.MAX_BODY_BYTES));
+  app.use(discoveryRouter(registry));
+  app.use(
+    hookRouter({
+      config,
+      registry,
+      reviewer: parts.reviewer,
+      feedbackStore: parts.feedbackStore,
+      logger,
+      ...(metrics ? { metrics } : {}),
+      clock,
+    }),
+  );
+  app.use(feedbackRouter({ registry, feedbackStore: parts.feedbackStore, ...(metrics ? { metrics } : {}) }));
+
+  app.use(notFound);
+  app.use(errorHandler(logger));
+  return app;
+}

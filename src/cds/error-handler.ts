@@ -1,0 +1,89 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { AuthenticationError, BadRequestError, PreconditionFailedError, UpstreamError, type Problem } from '../errors.js';
+import { UnsupportedMediaTypeError } from './json-body.js';
+
+/** The shape of errors thrown by express's body parser. */
+interface ParserError {
+  type?: string;
+  status?: number;
+  statusCode?: number;
+}
+
+function badRequestBody(message: string, problems: readonly Problem[]): object {
+  return problems.length > 0 ? { error: message, problems } : { error: message };
+}
+
+/** FHIR OperationOutcome for a 412: the client must send more prefetch or a usable fhirServer. */
+export function preconditionOutcome(message: string): object {
+  return {
+    resourceType: 'OperationOutcome',
+    issue: [{ severity: 'error', code: 'incomplete', diagnostics: message }],
+  };
+}
+
+/**
+ * The one place that turns failures into HTTP answers. Messages of typed errors are written for the
+ * caller and hold no PHI; anything unexpected gets a generic 500 and is logged for operators.
+ */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    if (err instanceof BadRequestError) {
+      res.status(400).json(badRequestBody(err.message, err.problems));
+      return;
+    }
+    if (err instanceof PreconditionFailedError) {
+      res.status(412).json(preconditionOutcome(err.message));
+      return;
+    }
+    if (err instanceof AuthenticationError) {
+      logger.warn({ reason: err.reason, path: req.path }, 'CDS client not authenticated');
+      res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'authentication failed' });
+      return;
+    }
+    if (err instanceof UnsupportedMediaTypeError) {
+      res.status(415).json({ error: err.message });
+      return;
+    }
+    const parser = err as ParserError;
+    switch (parser?.type) {
+      case 'entity.parse.failed':
+        // The parser's own message may quote the body, which can hold PHI: it is not echoed.
+        res.status(400).json(badRequestBody('malformed JSON', [{ path: '(body)', message: 'is not valid JSON (or not a JSON object)' }]));
+        return;
+      case 'entity.too.large':
+        res.status(413).json({ error: 'request body too large' });
+        return;
+      case 'charset.unsupported':
+      case 'encoding.unsupported':
+        res.status(415).json({ error: 'unsupported body charset or encoding' });
+        return;
+      case 'request.aborted':
+      case 'request.size.invalid':
+        res.status(400).json({ error: 'request body incomplete' });
+        return;
+    }
+    if (err instanceof UpstreamError) {
+      // Routes answer FHIR failures with a card; one that escapes is a bug, reported without detail.
+      logger.error({ reason: err.reason }, 'FHIR failure escaped the hook route');
+      res.status(502).json({ error: 'upstream FHIR server failed' });
+      return;
+    }
+    const status = parser?.status ?? parser?.statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      res.status(status).json({ error: 'request refused' });
+      return;
+    }
+    logger.error({ err, path: req.path, reqId: res.locals.requestId }, 'unexpected error');
+    res.status(500).json({ error: 'internal error' });
+  };
+}
+
+/** Any route the service does not have. */
+export const notFound: RequestHandler = (_req, res) => {
+  res.status(404).json({ error: 'not found' });
+};

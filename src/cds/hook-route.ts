@@ -1,0 +1,110 @@
+import { Router, type Response } from 'express';
+import type { Logger } from 'pino';
+import type { Card } from '../cards/types.js';
+import type { Config } from '../config.js';
+import { resolvePatientRecord, type RequestObserver } from '../data/patient-record.js';
+import { readPrefetch } from '../data/prefetch.js';
+import { UpstreamError } from '../errors.js';
+import type { FeedbackStore } from '../feedback/store.js';
+import type { Metrics } from '../ops/metrics.js';
+import { pruneEmpty } from './no-empty.js';
+import type { OrderReviewer } from './order-reviewer.js';
+import { callLog } from './request-log.js';
+import { parseHookRequest } from './request-schema.js';
+import type { ServiceDeclaration, ServiceRegistry } from './service-registry.js';
+
+export interface HookRouteDeps {
+  config: Pick<Config, 'NODE_ENV' | 'FHIR_SERVER_ALLOWLIST' | 'FHIR_MAX_RESOURCES_PER_TYPE' | 'FHIR_REQUEST_TIMEOUT_MS' | 'HOOK_DEADLINE_MS'>;
+  registry: ServiceRegistry;
+  reviewer: OrderReviewer;
+  feedbackStore: FeedbackStore;
+  logger: Logger;
+  metrics?: Pick<Metrics, 'countCard' | 'countFhirFailure' | 'observeFhirFetch'>;
+  clock: () => Date;
+}
+
+/** True when draftOrders holds at least one resource of a type that may trigger the service. */
+function mayTrigger(draftOrders: { entry?: { resource: { resourceType: string } }[] }, service: ServiceDeclaration): boolean {
+  const types = service.triggers.draftOrderResourceTypes;
+  return (draftOrders.entry ?? []).some((e) => types.includes(e.resource.resourceType));
+}
+
+function topicOf(card: Card): string {
+  return card.source?.topic?.code ?? 'unknown';
+}
+
+/** The service answered 404 for an id it does not have. */
+export function unknownService(res: Response): void {
+  res.status(404).json({ error: 'no CDS service with this id' });
+}
+
+/**
+ * POST /cds-services/{id}: validate, find the plans in the draft orders, and only when there is one
+ * gather the record and review it. FHIR failures become one evaluation-unavailable card.
+ */
+export function hookRouter(deps: HookRouteDeps): Router {
+  const router = Router();
+  router.post('/cds-services/:id', async (req, res) => {
+    const started = Date.now();
+    const service = deps.registry.get(req.params.id);
+    if (!service) return unknownService(res);
+    const log = callLog(res);
+    log.service = service.id;
+
+    const request = parseHookRequest(req.body);
+    log.hookInstance = request.hookInstance;
+    const prefetched = readPrefetch(request.prefetch);
+
+    const draftOrders = request.context.draftOrders;
+    const plans = mayTrigger(draftOrders, service) ? deps.reviewer.plansFor(draftOrders) : [];
+    if (plans.length === 0) {
+      log.cardTopics = [];
+      res.json({ cards: [] });
+      return;
+    }
+
+    const observe: RequestObserver = (resourceType, seconds, failure) => {
+      log.fhirCalls = (log.fhirCalls ?? 0) + 1;
+      log.fhirMs = Math.round(((log.fhirMs ?? 0) + seconds * 1000) * 10) / 10;
+      if (failure === undefined) deps.metrics?.observeFhirFetch(resourceType, seconds);
+    };
+    let cards: Card[];
+    try {
+      const record = await resolvePatientRecord(
+        {
+          patientId: request.context.patientId,
+          prefetched,
+          ...(request.fhirServer !== undefined ? { fhirServer: request.fhirServer } : {}),
+          ...(request.fhirAuthorization !== undefined ? { accessToken: request.fhirAuthorization.access_token } : {}),
+        },
+        deps.config,
+        started + deps.config.HOOK_DEADLINE_MS,
+        observe,
+      );
+      cards = await deps.reviewer.review(plans, record, deps.clock(), {
+        userId: request.context.userId,
+        ...(request.context.encounterId !== undefined ? { encounterId: request.context.encounterId } : {}),
+      });
+    } catch (error) {
+      if (!(error instanceof UpstreamError)) throw error;
+      log.fhirFailure = error.reason;
+      deps.metrics?.countFhirFailure(error.reason);
+      cards = [deps.reviewer.unavailable(error.reason)];
+    }
+
+    const clean = cards.map((c) => pruneEmpty(c));
+    log.cardTopics = clean.map(topicOf);
+    try {
+      await deps.feedbackStore.recordIssued(
+        clean.map((c) => ({ uuid: c.uuid, topic: topicOf(c), suggestions: (c.suggestions ?? []).map((s) => s.uuid) })),
+        deps.clock(),
+      );
+    } catch (error) {
+      // The cards matter more than their later feedback: answer anyway, and tell the operators.
+      deps.logger.error({ err: error, reqId: res.locals.requestId }, 'issued cards could not be recorded; feedback on them will be refused');
+    }
+    for (const c of clean) deps.metrics?.countCard(topicOf(c));
+    res.json({ cards: clean });
+  });
+  return router;
+}

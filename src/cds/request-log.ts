@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import type { RequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+
+/** What a route adds to its call's log line. Never PHI: no patient id, no resource content. */
+export interface CallLog {
+  service?: string;
+  hookInstance?: string;
+  cardTopics?: string[];
+  /** Why the FHIR data could not be had (UpstreamError reason), when an evaluation-unavailable card was sent. */
+  fhirFailure?: string;
+  /** FHIR requests made for the call, and their summed latency. */
+  fhirCalls?: number;
+  fhirMs?: number;
+}
+
+export function callLog(res: Response): CallLog {
+  return res.locals.callLog as CallLog;
+}
+
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * One log line per call when the response is finished: request id, route, status, latency and
+ * what the route recorded (service, hookInstance, card topics). The query string is left out.
+ */
+export function requestLog(logger: Logger, onFinished?: (res: Response, seconds: number) => void): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    const incoming = req.get('x-request-id');
+    const requestId = incoming !== undefined && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.locals.requestId = requestId;
+    res.locals.callLog = {} satisfies CallLog;
+    res.setHeader('X-Request-Id', requestId);
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const line = {
+        reqId: requestId,
+        method: req.method,
+        path: req.originalUrl.split('?')[0]!.slice(0, 200),
+        status: res.statusCode,
+        latencyMs: Math.round(seconds * 1e4) / 10,
+        ...callLog(res),
+      };
+      if (res.statusCode >= 500) logger.error(line, 'call');
+      else logger.info(line, 'call');
+      onFinished?.(res, seconds);
+    });
+    next();
+  };
+}

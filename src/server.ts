@@ -1,0 +1,92 @@
+import type { Server } from 'node:http';
+import { Router } from 'express';
+import { createApp } from './app.js';
+import { createCdsAuth } from './auth/cds-auth.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { openFeedbackStore } from './feedback/store.js';
+import { dataDirWritable } from './ops/health.js';
+import { createLogger } from './ops/logger.js';
+import { createMetrics, metricsHandler, type Metrics } from './ops/metrics.js';
+import { createOrderReviewer } from './review/order-reviewer.js';
+
+/** A configuration problem is the operator's to fix: say which variable, and stop. */
+function exitOnConfigError(error: unknown): never {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    exitOnConfigError(error);
+  }
+  const logger = createLogger(config);
+  const metrics = createMetrics();
+  let auth;
+  try {
+    auth = createCdsAuth(config, { logger, metrics });
+  } catch (error) {
+    exitOnConfigError(error);
+  }
+  const feedbackStore = await openFeedbackStore(config.DATA_DIR, logger);
+  const reviewer = await createOrderReviewer(config);
+  const app = createApp({
+    config,
+    logger,
+    reviewer,
+    feedbackStore,
+    metrics,
+    authenticate: auth.middleware,
+    readiness: [dataDirWritable(config.DATA_DIR)],
+    routers: [metricsRoute(metrics)],
+  });
+
+  const server: Server = app.listen(config.PORT, config.HOST, (error?: Error) => {
+    if (error) {
+      logger.fatal({ err: error }, 'cannot listen');
+      process.exit(1);
+    }
+    logger.info({ host: config.HOST, port: config.PORT }, 'spine-cds listening');
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping: no new calls, finishing those in flight');
+    // Calls in flight end within the hook deadline; after that, idle and stuck connections are cut.
+    const cut = setTimeout(() => server.closeAllConnections(), config.HOOK_DEADLINE_MS + 500);
+    cut.unref();
+    server.close(() => {
+      feedbackStore
+        .close()
+        .then(() => {
+          logger.info('stopped');
+          process.exit(0);
+        })
+        .catch((err: unknown) => {
+          logger.error({ err }, 'feedback store did not close cleanly');
+          process.exit(1);
+        });
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+function metricsRoute(metrics: Metrics): Router {
+  const router = Router();
+  router.get('/metrics', metricsHandler(metrics));
+  return router;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`spine-cds failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
