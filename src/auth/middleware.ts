@@ -79,7 +79,8 @@ export function cdsAuthMiddleware(opts: CdsAuthMiddlewareOptions): RequestHandle
       client = await verifier.verify(req.headers.authorization, expectedAudiences(opts.publicBaseUrl, req.originalUrl, opts.loopbackAliases));
     } catch (err) {
       const reason = err instanceof AuthenticationError ? err.reason : 'internal-error';
-      const details = { reason, method: req.method, path: req.path };
+      // originalUrl, not req.path: the middleware is mounted under a prefix. The query string is left out.
+      const details = { reason, method: req.method, path: req.originalUrl.split('?')[0] };
       if (SERVICE_SIDE_REASONS.has(reason) || !(err instanceof AuthenticationError)) {
         opts.logger.error(details, 'CDS client refused: could not check its token');
       } else {

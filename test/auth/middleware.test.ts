@@ -1,0 +1,247 @@
+import express from 'express';
+import pino from 'pino';
+import request from 'supertest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { AuthenticationError } from '../../src/errors.js';
+import { createCdsAuth, describeAuthMode } from '../../src/auth/cds-auth.js';
+import { INVALID_TOKEN_MESSAGE, MISSING_TOKEN_MESSAGE, cdsAuthMiddleware, cdsClientOf, expectedAudiences } from '../../src/auth/middleware.js';
+import { SANDBOX_ISSUER } from '../../src/auth/trusted-clients.js';
+import { createJwtVerifier, type JwtVerifier } from '../../src/auth/verify-jwt.js';
+import { createMetrics, type Metrics } from '../../src/ops/metrics.js';
+import { BASE, EHR, NOW_MS, SERVICE_URL, makeKey, signToken, type TestKey } from './helpers.js';
+
+let key: TestKey;
+let stranger: TestKey;
+beforeAll(async () => {
+  key = await makeKey('ES384');
+  stranger = { ...(await makeKey('ES384')), kid: key.kid };
+});
+
+function capturingLogger() {
+  const lines: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+  return { logger, lines };
+}
+
+function verifier(): JwtVerifier {
+  return createJwtVerifier({ clients: [{ iss: EHR, jwks: { keys: [key.publicJwk] }, jkuAllowlist: [] }], now: () => NOW_MS });
+}
+
+/** The CDS routes behind the middleware; health and metrics outside it, as the app is meant to wire them. */
+function app(opts: { mode?: 'required' | 'off'; publicBaseUrl?: string; loopbackAliases?: boolean } = {}) {
+  const { logger, lines } = capturingLogger();
+  const metrics = createMetrics();
+  const a = express();
+  a.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  const auth = cdsAuthMiddleware({
+    mode: opts.mode ?? 'required',
+    verifier: verifier(),
+    publicBaseUrl: opts.publicBaseUrl ?? BASE,
+    logger,
+    metrics,
+    ...(opts.loopbackAliases !== undefined ? { loopbackAliases: opts.loopbackAliases } : {}),
+  });
+  a.use('/cds-services', auth);
+  a.options('/cds-services/{*rest}', (_req, res) => void res.status(204).end());
+  a.get('/cds-services', (_req, res) => void res.json({ services: [], client: cdsClientOf(res)?.iss ?? 'none' }));
+  a.post('/cds-services/:id', (_req, res) => void res.json({ cards: [], client: cdsClientOf(res)?.iss ?? 'none' }));
+  return { app: a, lines, metrics };
+}
+
+const authz = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+describe('cdsAuthMiddleware, required', () => {
+  it('lets a valid token through and exposes the verified client', async () => {
+    const { app: a } = app();
+    const res = await request(a).post('/cds-services/lumbar-fusion-criteria').set(authz(await signToken({ key }))).send({});
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ cards: [], client: EHR });
+  });
+
+  it('checks aud against PUBLIC_BASE_URL plus the path, ignoring the query string and the Host header', async () => {
+    const { app: a } = app();
+    const discovery = await signToken({ key, claims: { aud: `${BASE}/cds-services` } });
+    expect((await request(a).get('/cds-services?x=1').set(authz(discovery))).status).toBe(200);
+    // A token for the discovery endpoint does not open the hook endpoint.
+    const forDiscovery = await signToken({ key, claims: { aud: `${BASE}/cds-services` } });
+    expect((await request(a).post('/cds-services/lumbar-fusion-criteria').set(authz(forDiscovery)).send({})).status).toBe(401);
+  });
+
+  it('works behind a proxy with a path prefix', async () => {
+    const base = 'https://gateway.example.org/spine';
+    const { app: a } = app({ publicBaseUrl: base });
+    const good = await signToken({ key, claims: { aud: `${base}/cds-services/lumbar-fusion-criteria` } });
+    expect((await request(a).post('/cds-services/lumbar-fusion-criteria').set(authz(good)).send({})).status).toBe(200);
+    const local = await signToken({ key, claims: { aud: SERVICE_URL } });
+    expect((await request(a).post('/cds-services/lumbar-fusion-criteria').set(authz(local)).send({})).status).toBe(401);
+  });
+
+  it('answers 401 with a token-required challenge when no token is sent', async () => {
+    const { app: a, metrics } = app();
+    const res = await request(a).post('/cds-services/lumbar-fusion-criteria').send({});
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({ error: 'unauthorized', message: MISSING_TOKEN_MESSAGE });
+    expect(res.headers['www-authenticate']).toBe('Bearer realm="spine-cds"');
+    expect(await metrics.registry.metrics()).toContain('spine_cds_auth_refusals_total{reason="missing-token"} 1');
+  });
+
+  it('says the same thing whichever check a bad token failed, logs the reason without the token, and counts it', async () => {
+    const { app: a, lines, metrics } = app();
+    const tokens: Record<string, string> = {
+      'bad-signature': await signToken({ key: stranger }),
+      'bad-audience': await signToken({ key, claims: { aud: `${BASE}/cds-services/other` } }),
+      'unknown-issuer': await signToken({ key, claims: { iss: 'https://evil.example' } }),
+      expired: await signToken({ key, claims: { exp: Math.floor(NOW_MS / 1000) - 1 } }),
+      'bad-alg': await signToken({ key: { ...(await makeKey('ES256')), kid: key.kid } }),
+    };
+    const answers = new Set<string>();
+    for (const [reason, token] of Object.entries(tokens)) {
+      const res = await request(a).post('/cds-services/lumbar-fusion-criteria').set(authz(token)).send({});
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual({ error: 'unauthorized', message: INVALID_TOKEN_MESSAGE });
+      answers.add(JSON.stringify([res.headers['www-authenticate'], res.body]));
+      const logged = lines.map((l) => JSON.parse(l)).filter((l) => l.reason === reason);
+      expect(logged).toHaveLength(1);
+      expect(logged[0]).toMatchObject({ level: 40, method: 'POST', path: '/cds-services/lumbar-fusion-criteria', msg: 'CDS client refused' });
+    }
+    expect(answers.size).toBe(1);
+    expect([...answers][0]).toContain('Bearer realm=\\"spine-cds\\", error=\\"invalid_token\\", error_description=\\"The bearer token was not accepted.\\"');
+    const logText = lines.join('\n');
+    for (const token of Object.values(tokens)) {
+      for (const part of token.split('.')) expect(logText).not.toContain(part);
+    }
+    const text = await metrics.registry.metrics();
+    for (const reason of Object.keys(tokens)) expect(text).toContain(`spine_cds_auth_refusals_total{reason="${reason}"} 1`);
+  });
+
+  it('refuses a replayed token', async () => {
+    const { app: a } = app();
+    const token = await signToken({ key });
+    expect((await request(a).post('/cds-services/lumbar-fusion-criteria').set(authz(token)).send({})).status).toBe(200);
+    expect((await request(a).post('/cds-services/lumbar-fusion-criteria').set(authz(token)).send({})).status).toBe(401);
+  });
+
+  it('lets CORS preflights and routes outside it through without a token', async () => {
+    const { app: a } = app();
+    expect((await request(a).options('/cds-services/lumbar-fusion-criteria')).status).toBe(204);
+    expect((await request(a).get('/healthz')).status).toBe(200);
+  });
+
+  it('accepts loopback spellings of the base URL only when asked to', async () => {
+    const token = async () => signToken({ key, claims: { aud: 'http://127.0.0.1:3000/cds-services/lumbar-fusion-criteria' } });
+    const strict = app({ publicBaseUrl: 'http://localhost:3000' }).app;
+    expect((await request(strict).post('/cds-services/lumbar-fusion-criteria').set(authz(await token())).send({})).status).toBe(401);
+    const lenient = app({ publicBaseUrl: 'http://localhost:3000', loopbackAliases: true }).app;
+    expect((await request(lenient).post('/cds-services/lumbar-fusion-criteria').set(authz(await token())).send({})).status).toBe(200);
+  });
+});
+
+describe('cdsAuthMiddleware when the token cannot be checked', () => {
+  it('fails closed with the same 401, logged as an error', async () => {
+    const { logger, lines } = capturingLogger();
+    const failures = [new AuthenticationError('CDS client token refused', 'jwks-unavailable'), new Error('bug')];
+    const a = express();
+    a.use(
+      '/cds-services',
+      cdsAuthMiddleware({ mode: 'required', publicBaseUrl: BASE, logger, verifier: { verify: () => Promise.reject(failures.shift()) } }),
+    );
+    a.get('/cds-services', (_req, res) => void res.json({ services: [] }));
+    for (const reason of ['jwks-unavailable', 'internal-error']) {
+      const res = await request(a).get('/cds-services').set(authz('a.b.c'));
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual({ error: 'unauthorized', message: INVALID_TOKEN_MESSAGE });
+      expect(JSON.parse(lines.at(-1)!)).toMatchObject({ level: 50, reason });
+    }
+  });
+});
+
+describe('expectedAudiences', () => {
+  it('joins the base and the path, without the query', () => {
+    expect(expectedAudiences('https://cds.example.org/', '/cds-services/x?y=1')).toEqual(['https://cds.example.org/cds-services/x']);
+    expect(expectedAudiences('https://cds.example.org', '/cds-services', true)).toEqual(['https://cds.example.org/cds-services']);
+    expect(expectedAudiences('http://127.0.0.1:3000', '/cds-services', true)).toEqual([
+      'http://127.0.0.1:3000/cds-services',
+      'http://localhost:3000/cds-services',
+      'http://[::1]:3000/cds-services',
+    ]);
+  });
+});
+
+describe('cdsAuthMiddleware, off', () => {
+  it('passes every call', async () => {
+    const { app: a } = app({ mode: 'off' });
+    const res = await request(a).post('/cds-services/lumbar-fusion-criteria').set(authz('garbage')).send({});
+    expect(res.status).toBe(200);
+    expect(res.body.client).toBe('none');
+  });
+});
+
+describe('createCdsAuth', () => {
+  it('off outside production by default, with a warning logged once', () => {
+    const { logger, lines } = capturingLogger();
+    const auth = createCdsAuth(loadConfig({ NODE_ENV: 'development' }), { logger });
+    expect(auth.mode).toBe('off');
+    expect(auth.verifier).toBeUndefined();
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 40, msg: expect.stringContaining('CDS_AUTH=off') });
+  });
+
+  it('required outside production trusts the Sandbox, and says so', () => {
+    const { logger, lines } = capturingLogger();
+    const config = loadConfig({ NODE_ENV: 'development', CDS_AUTH: 'required', PUBLIC_BASE_URL: 'http://localhost:3000' });
+    const auth = createCdsAuth(config, { logger });
+    expect(auth.mode).toBe('required');
+    expect(auth.clients.map((c) => c.iss)).toEqual([SANDBOX_ISSUER]);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 30, msg: expect.stringContaining(SANDBOX_ISSUER) });
+    expect(describeAuthMode(config, auth.clients).level).toBe('info');
+  });
+
+  it('refuses to start in production with no trusted client', () => {
+    const { logger } = capturingLogger();
+    expect(() => createCdsAuth(loadConfig({ NODE_ENV: 'production' }), { logger })).toThrow(ConfigError);
+    expect(() => createCdsAuth(loadConfig({ NODE_ENV: 'production' }), { logger })).toThrow(/CDS_TRUSTED_CLIENTS/);
+  });
+
+  it('stops start-up on a bad trusted-clients file, even with authentication off', () => {
+    const { logger } = capturingLogger();
+    const config = loadConfig({ NODE_ENV: 'development', CDS_TRUSTED_CLIENTS: 'clients.json' });
+    expect(() => createCdsAuth(config, { logger, readFile: () => '[{"iss": "x", "jwks": {"keys": [{"kty": "oct", "k": "c2VjcmV0"}]}}]' })).toThrow(
+      /CDS_TRUSTED_CLIENTS \(clients\.json\): clients\[0\]\.jwks\.keys\[0\]: symmetric keys/,
+    );
+  });
+
+  it('in production with a trusted client, refuses Sandbox tokens and accepts the client (ES256 when allowed)', async () => {
+    const es256 = await makeKey('ES256');
+    const { logger } = capturingLogger();
+    const metrics: Metrics = createMetrics();
+    const config = loadConfig({ NODE_ENV: 'production', CDS_TRUSTED_CLIENTS: 'clients.json', CDS_AUTH_EXTRA_ALGS: 'ES256', PUBLIC_BASE_URL: BASE });
+    const auth = createCdsAuth(config, { logger, metrics, readFile: () => JSON.stringify([{ iss: EHR, jwks: { keys: [es256.publicJwk] } }]) });
+    expect(auth.clients.map((c) => c.iss)).toEqual([EHR]);
+    const a = express();
+    a.use('/cds-services', auth.middleware);
+    a.post('/cds-services/:id', (_req, res) => void res.json({ cards: [] }));
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { iat: now, exp: now + 300 };
+    expect((await request(a).post('/cds-services/lumbar-fusion-criteria').set(authz(await signToken({ key: es256, claims }))).send({})).status).toBe(200);
+    const sandbox = await signToken({ key: { ...key, kid: '44823f3d-0b01-4a6c-a80e-b9d3e8a7226f' }, claims: { ...claims, iss: SANDBOX_ISSUER } });
+    expect((await request(a).post('/cds-services/lumbar-fusion-criteria').set(authz(sandbox)).send({})).status).toBe(401);
+    expect(await metrics.registry.metrics()).toContain('spine_cds_auth_refusals_total{reason="unknown-issuer"} 1');
+  });
+
+  it('outside production checks a Sandbox token against the shipped key, never fetching its jku', async () => {
+    const { logger, lines } = capturingLogger();
+    const auth = createCdsAuth(loadConfig({ NODE_ENV: 'development', CDS_AUTH: 'required', PUBLIC_BASE_URL: BASE }), { logger });
+    const a = express();
+    a.use('/cds-services', auth.middleware);
+    a.post('/cds-services/:id', (_req, res) => void res.json({ cards: [] }));
+    const now = Math.floor(Date.now() / 1000);
+    // Signed with our own key under the Sandbox's kid: it reaches the signature check (the issuer is trusted) and fails there.
+    const forged = await signToken({
+      key: { ...key, kid: '44823f3d-0b01-4a6c-a80e-b9d3e8a7226f' },
+      header: { jku: 'https://sandbox.cds-hooks.org/.well-known/jwks.json' },
+      claims: { iss: SANDBOX_ISSUER, iat: now, exp: now + 300 },
+    });
+    expect((await request(a).post('/cds-services/lumbar-fusion-criteria').set(authz(forged)).send({})).status).toBe(401);
+    expect(lines.map((l) => JSON.parse(l)).find((l) => l.reason)).toMatchObject({ reason: 'bad-signature' });
+  });
+});
