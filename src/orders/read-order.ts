@@ -1,0 +1,48 @@
+import type { ServiceRequest } from 'fhir/r4.js';
+import { asArray, asRecord, codingsOfAll, conceptTexts, conceptTextsOfAll, noteTexts, type JsonRecord } from '../text/fhir-values.js';
+import { combineSides } from '../text/sides.js';
+import { firstLevels, firstSides, type SiteSource } from '../text/site.js';
+import { readSetting, type ValueSetLookup } from './setting.js';
+import type { DraftOrder } from './types.js';
+
+export const TRIGGER_VALUE_SET = 'lumbar-spine-surgery';
+
+/** True when one of the ServiceRequest's code codings is a lumbar spine surgery code. */
+export function isTriggering(resource: JsonRecord, valueSets: ValueSetLookup): boolean {
+  if (resource.resourceType !== 'ServiceRequest') return false;
+  return codingsOfAll(resource.code).some((c) => valueSets.has(TRIGGER_VALUE_SET, c.system, c.code));
+}
+
+/** Where an order states its level and side, most trusted first (fhir-conventions.md, "The order"). */
+function siteSources(resource: JsonRecord): SiteSource[] {
+  const code = asRecord(resource.code);
+  return [
+    { codings: codingsOfAll(resource.bodySite), texts: conceptTextsOfAll(resource.bodySite) },
+    { texts: conceptTexts(code) },
+    { texts: noteTexts(resource.note) },
+  ];
+}
+
+/** A triggering ServiceRequest read into a DraftOrder; `id` is the order's own id or the one given. */
+export function readOrder(resource: JsonRecord, id: string, valueSets: ValueSetLookup): DraftOrder {
+  const sources = siteSources(resource);
+  const side = combineSides(firstSides(sources));
+  const order: DraftOrder = {
+    id,
+    // A copy, so that later steps (suggestions) can never change what the EHR sent.
+    resource: copyOf(resource) as unknown as ServiceRequest,
+    levels: firstLevels(sources),
+    setting: readSetting(asArray(resource.locationCode), valueSets),
+  };
+  if (side) order.side = side;
+  return order;
+}
+
+/** A deep copy of JSON data; a value structuredClone refuses (a function, from a caller not speaking JSON) is dropped. */
+function copyOf(resource: JsonRecord): JsonRecord {
+  try {
+    return structuredClone(resource);
+  } catch {
+    return JSON.parse(JSON.stringify(resource)) as JsonRecord;
+  }
+}

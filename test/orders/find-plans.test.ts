@@ -1,0 +1,214 @@
+import { readFileSync } from 'node:fs';
+import { findPlans, triggeringOrders } from '../../src/orders/find-plans.js';
+import { loadValueSets } from '../../src/terminology/value-sets.js';
+import { ACT, POS, SCT, bundle, cpt, deepFreeze, serviceRequest, testIndex } from './helpers.js';
+
+const index = testIndex();
+const vertebra = (code: string, display: string) => ({ coding: [{ system: SCT, code, display }] });
+const L3 = vertebra('36470004', 'Bone structure of third lumbar vertebra');
+const L4 = vertebra('11994002', 'Bone structure of fourth lumbar vertebra');
+const LEFT = { coding: [{ system: SCT, code: '7771000', display: 'Left' }] };
+
+const summary = (plans: ReturnType<typeof findPlans>) =>
+  plans.map((p) => ({ level: p.level, side: p.side, ids: p.orders.map((o) => o.id) }));
+
+describe('findPlans: what triggers', () => {
+  it('ignores the CDS Hooks Sandbox draftOrders (a MedicationRequest, Bundle without type)', () => {
+    const request = JSON.parse(readFileSync('/work/shared/sandbox/order-sign-request.json', 'utf8')) as { body: { context: { draftOrders: unknown } } };
+    expect(findPlans(request.body.context.draftOrders, index)).toEqual([]);
+  });
+
+  it('ignores non-ServiceRequest resources even with a trigger code', () => {
+    const draft = bundle(
+      { resourceType: 'MedicationRequest', id: 'mr', code: cpt('22612', 'L3-L4') },
+      { resourceType: 'Procedure', id: 'p', code: cpt('22612', 'L3-L4') },
+      { resourceType: 'NutritionOrder', id: 'n' },
+    );
+    expect(findPlans(draft, index)).toEqual([]);
+  });
+
+  it('ignores ServiceRequests whose codes are not lumbar spine surgery', () => {
+    const draft = bundle(
+      serviceRequest({ id: 'mri', code: cpt('72148', 'MRI lumbar spine L3-L4') }),
+      serviceRequest({ id: 'pt', code: cpt('97110', 'Physical therapy') }),
+      serviceRequest({ id: 'nosystem', code: { coding: [{ code: '22612' }], text: 'Fusion L3-L4' } }),
+      serviceRequest({ id: 'textonly', code: { text: 'Revision fusion L3-L4' } }),
+    );
+    expect(findPlans(draft, index)).toEqual([]);
+  });
+
+  it.each([undefined, null, 0, 'Bundle', [], {}, { entry: null }, { entry: 'x' }, { entry: [null, 1, 'x', {}, { resource: null }, { resource: [] }] }])(
+    'returns no plan for %j',
+    (draft) => {
+      expect(findPlans(draft, index)).toEqual([]);
+    },
+  );
+});
+
+describe('findPlans: grouping by interspace', () => {
+  it('one fusion order at L3-L4', () => {
+    const plans = findPlans(bundle(serviceRequest({ id: 'sr-1', code: cpt('22612', 'Posterolateral fusion L3-L4') })), index);
+    expect(summary(plans)).toEqual([{ level: 'L3-L4', side: undefined, ids: ['sr-1'] }]);
+    expect(plans[0]).not.toHaveProperty('side');
+    expect(plans[0]!.orders[0]).toMatchObject({ id: 'sr-1', levels: ['L3-L4'], setting: 'unknown' });
+  });
+
+  it('a revision ordered as 22830 + 22612 + 22840 at the same level, written three ways, is one plan', () => {
+    const draft = bundle(
+      serviceRequest({ id: 'explore', code: cpt('22830'), bodySite: [L3, L4] }),
+      serviceRequest({ id: 'fusion', code: cpt('22612', 'Revision posterolateral arthrodesis L3-4') }),
+      serviceRequest({ id: 'screws', code: cpt('22840'), note: [{ text: 'Pedicle screw fixation L3/L4' }] }),
+      { resourceType: 'MedicationRequest', id: 'rx' },
+    );
+    expect(summary(findPlans(draft, index))).toEqual([{ level: 'L3-L4', side: undefined, ids: ['explore', 'fusion', 'screws'] }]);
+  });
+
+  it('orders at different levels are different plans, in spinal order', () => {
+    const draft = bundle(
+      serviceRequest({ id: 'b', code: cpt('63047', 'Laminectomy L4-L5') }),
+      serviceRequest({ id: 'a', code: cpt('22612', 'Fusion L3-L4') }),
+    );
+    expect(summary(findPlans(draft, index)).map((p) => p.level)).toEqual(['L3-L4', 'L4-L5']);
+  });
+
+  it('an order covering several interspaces belongs to each', () => {
+    const draft = bundle(
+      serviceRequest({ id: 'long', code: cpt('22612', 'Posterior fusion L3-L5') }),
+      serviceRequest({ id: 'decomp', code: cpt('63047', 'Decompression L4-5') }),
+    );
+    expect(summary(findPlans(draft, index))).toEqual([
+      { level: 'L3-L4', side: undefined, ids: ['long'] },
+      { level: 'L4-L5', side: undefined, ids: ['long', 'decomp'] },
+    ]);
+  });
+
+  it('a single vertebra in bodySite gives both neighbouring plans', () => {
+    expect(summary(findPlans(bundle(serviceRequest({ id: 'lam', code: cpt('63047'), bodySite: [L4] })), index)).map((p) => p.level)).toEqual([
+      'L3-L4',
+      'L4-L5',
+    ]);
+  });
+
+  it('orders with no readable level are gathered into one unknown plan, after the others', () => {
+    const draft = bundle(
+      serviceRequest({ id: 'u1', code: cpt('22830', 'Exploration of fusion') }),
+      serviceRequest({ id: 'k', code: cpt('22612', 'Fusion L5-S1') }),
+      serviceRequest({ id: 'u2', code: cpt('22840', 'Pedicle screws T12-L1') }),
+    );
+    expect(summary(findPlans(draft, index))).toEqual([
+      { level: 'L5-S1', side: undefined, ids: ['k'] },
+      { level: 'unknown', side: undefined, ids: ['u1', 'u2'] },
+    ]);
+  });
+
+  it('bodySite outranks code.text, which outranks notes', () => {
+    const draft = bundle(
+      serviceRequest({ id: 'site', code: cpt('22612', 'Fusion L2-L3'), bodySite: [{ text: 'L4-L5' }], note: [{ text: 'adjacent L5-S1 disease' }] }),
+      serviceRequest({ id: 'text', code: cpt('22612', 'Fusion L2-L3'), note: [{ text: 'adjacent L5-S1 disease' }] }),
+    );
+    const orders = triggeringOrders(draft, index);
+    expect(orders.map((o) => o.levels)).toEqual([['L4-L5'], ['L2-L3']]);
+  });
+});
+
+describe('findPlans: ids', () => {
+  it('gives an order without id a stable id from its place in the Bundle', () => {
+    const draft = bundle({ resourceType: 'MedicationRequest' }, serviceRequest({ code: cpt('22612', 'L3-L4') }), serviceRequest({ id: '  ', code: cpt('22612', 'L4-L5') }));
+    const first = findPlans(draft, index).flatMap((p) => p.orders.map((o) => o.id));
+    expect(first).toEqual(['draft-1', 'draft-2']);
+    expect(findPlans(draft, index).flatMap((p) => p.orders.map((o) => o.id))).toEqual(first);
+  });
+
+  it('never clashes with an id the client sent', () => {
+    const draft = bundle(serviceRequest({ code: cpt('22612', 'L3-L4') }), serviceRequest({ id: 'draft-0', code: cpt('22612', 'L4-L5') }));
+    const ids = triggeringOrders(draft, index).map((o) => o.id);
+    expect(ids).toEqual(['draft-0-1', 'draft-0']);
+  });
+
+  it('keeps a numeric id as its string', () => {
+    expect(triggeringOrders(bundle(serviceRequest({ id: 42, code: cpt('22612', 'L3-L4') })), index)[0]!.id).toBe('42');
+  });
+});
+
+describe('findPlans: side', () => {
+  it('reads the side from bodySite codings, text, code.text and notes', () => {
+    const draft = bundle(
+      serviceRequest({ id: 'a', code: cpt('63047', 'Laminectomy L3-L4'), bodySite: [LEFT] }),
+      serviceRequest({ id: 'b', code: cpt('63047', 'Right L4-L5 laminotomy') }),
+      serviceRequest({ id: 'c', code: cpt('63047', 'L5-S1 laminotomy'), note: [{ text: 'bilateral decompression' }] }),
+    );
+    expect(triggeringOrders(draft, index).map((o) => o.side)).toEqual(['left', 'right', 'bilateral']);
+  });
+
+  it("the plan's side is the side its orders state; different sides make it bilateral", () => {
+    const left = findPlans(bundle(serviceRequest({ id: 'a', code: cpt('63047', 'Left L3-L4 laminotomy') }), serviceRequest({ id: 'b', code: cpt('22612', 'Fusion L3-L4') })), index);
+    expect(left[0]!.side).toBe('left');
+    const both = findPlans(bundle(serviceRequest({ id: 'a', code: cpt('63047', 'Left L3-L4 laminotomy') }), serviceRequest({ id: 'b', code: cpt('63047', 'Right L3-L4 laminotomy') })), index);
+    expect(both[0]!.side).toBe('bilateral');
+  });
+
+  it('an order naming left and right is bilateral', () => {
+    expect(triggeringOrders(bundle(serviceRequest({ code: cpt('63047', 'L4-5 laminotomy, left and right') })), index)[0]!.side).toBe('bilateral');
+  });
+});
+
+describe('findPlans: setting', () => {
+  it('reads locationCode codes and text', () => {
+    const draft = bundle(
+      serviceRequest({ id: 'in', code: cpt('22612', 'L3-L4'), locationCode: [{ coding: [{ system: POS, code: '21' }] }] }),
+      serviceRequest({ id: 'amb', code: cpt('22612', 'L3-L4'), locationCode: [{ coding: [{ system: ACT, code: 'AMB' }] }] }),
+      serviceRequest({ id: 'txt', code: cpt('22612', 'L3-L4'), locationCode: [{ text: 'Same-day surgery' }] }),
+      serviceRequest({ id: 'none', code: cpt('22612', 'L3-L4') }),
+    );
+    expect(triggeringOrders(draft, index).map((o) => o.setting)).toEqual(['inpatient', 'outpatient', 'outpatient', 'unknown']);
+  });
+});
+
+describe('findPlans: input handling', () => {
+  it('never changes the input and hands out copies', () => {
+    const draft = deepFreeze(
+      bundle(serviceRequest({ code: cpt('22612', 'Fusion L3-L4'), bodySite: [L3, L4], locationCode: [{ coding: [{ system: POS, code: '24' }] }] })),
+    );
+    const before = JSON.stringify(draft);
+    const plans = findPlans(draft, index);
+    expect(JSON.stringify(draft)).toBe(before);
+    const resource = plans[0]!.orders[0]!.resource as unknown as Record<string, unknown>;
+    expect(Object.isFrozen(resource)).toBe(false);
+    resource.status = 'active';
+    expect(JSON.stringify(draft)).toBe(before);
+    expect(resource).not.toHaveProperty('id');
+  });
+
+  it('accepts loosely formed resources', () => {
+    const draft = bundle(
+      serviceRequest({ id: 'one-coding', code: { coding: { system: 'http://www.ama-assn.org/go/cpt', code: '22612' }, text: 'L3-L4' } }),
+      serviceRequest({ id: 'odd', code: { coding: [null, 5, { system: 5, code: {} }, { system: 'http://www.ama-assn.org/go/cpt', code: '22612' }], text: 42 }, bodySite: 'L3-L4', note: 'L4-L5', locationCode: 'inpatient' }),
+      serviceRequest({ id: 'site-object', code: cpt('22612'), bodySite: { text: 'L5-S1' }, note: { text: 'left' } }),
+    );
+    expect(triggeringOrders(draft, index).map((o) => [o.id, o.levels, o.side, o.setting])).toEqual([
+      ['one-coding', ['L3-L4'], undefined, 'unknown'],
+      ['odd', [], undefined, 'unknown'],
+      ['site-object', ['L5-S1'], 'left', 'unknown'],
+    ]);
+  });
+
+  it('reads huge notes without stalling', () => {
+    const note = 'L3-'.repeat(30_000) + ' left '.repeat(1000) + ' L4-5';
+    const plans = findPlans(bundle(serviceRequest({ code: cpt('22612'), note: [{ text: note }] })), index);
+    expect(plans.length).toBeGreaterThan(0);
+  });
+
+  it('works with the real value sets of cql-mappings', () => {
+    const real = loadValueSets();
+    const draft = bundle(
+      serviceRequest({ id: 'f', code: cpt('22633', 'Combined interbody and posterolateral fusion L4-L5') }),
+      serviceRequest({ id: 'r', code: cpt('22849', 'Reinsertion of spinal fixation device') }),
+      serviceRequest({ id: 'd', code: cpt('63042', 'Re-exploration laminotomy L4-5'), locationCode: [{ coding: [{ system: POS, code: '24' }] }] }),
+      serviceRequest({ id: 'mri', code: cpt('72148', 'MRI L4-L5') }),
+    );
+    expect(summary(findPlans(draft, real))).toEqual([
+      { level: 'L4-L5', side: undefined, ids: ['f', 'd'] },
+      { level: 'unknown', side: undefined, ids: ['r'] },
+    ]);
+  });
+});
