@@ -77,6 +77,9 @@ describe('embedded FHIR server', () => {
     const sorted = await call<Bundle>(`${base}/Condition?patient=emb-pt-a&_sort=-onset-date`);
     const onsets = sorted.body.entry!.map((e) => (e.resource as Condition).onsetDateTime);
     expect(onsets).toEqual(['2024-04-20', '2024-03-05', '2024-01-10', '2023-09-15', '2022-06-01']);
+    // The first sort rule decides; the second only breaks its ties (active sorts before resolved).
+    const twoRules = await call<Bundle>(`${base}/Condition?patient=emb-pt-a&_sort=clinical-status,-onset-date`);
+    expect(ids(twoRules.body.entry!.map((e) => e.resource!))).toEqual(['emb-a-cond-5', 'emb-a-cond-2', 'emb-a-cond-1', 'emb-a-cond-3', 'emb-a-cond-4']);
   });
 
   it('applies a default page size and reports it in the self link; _count=0 gives the total alone', async () => {
