@@ -35,7 +35,8 @@ export function evidenceText(item: EvidenceItem): string {
   if (!byDisplay && item.note && item.note.trim() !== '' && item.note.trim() !== item.display.trim()) {
     body = `${body} (${item.note})`;
   }
-  const parts = [body.replace(/\s+/g, ' ').trim()];
+  // Trailing punctuation goes: the line adds its own after the evidence.
+  const parts = [body.replace(/\s+/g, ' ').trim().replace(/[\s.,;:]+$/, '')];
   if (item.level && !mentionsLevel(body, item.level)) parts.push(item.level);
   if (item.side && !mentionsSide(body, item.side)) parts.push(item.side);
   const rest = parts.filter((p) => p !== '');

@@ -25,6 +25,15 @@ describe('markdown escaping of record text', () => {
     expect(lines.filter((l) => l.startsWith('- **R2 '))).toHaveLength(1);
   });
 
+  it('does not double the full stop after evidence text that ends with one', () => {
+    const item: EvidenceItem = { resourceType: 'DiagnosticReport', id: 'd', date: '2026-09-15', display: 'MRI lumbar spine', note: 'L3-L4: moderate bilateral foraminal narrowing.' };
+    const base = metDecision();
+    const d: PlanDecision = { ...base, criteria: base.criteria.map((c) => (c.id === 'R3' ? { ...c, evidence: [item] } : c)) };
+    const [card] = buildCards([{ plan: plan([draftOrder(serviceRequest('sr-1', '22612'), 'inpatient')]), decision: d }], ctx);
+    expect(card!.detail).toContain('MRI lumbar spine 2026-09-15: L3-L4: moderate bilateral foraminal narrowing.\n');
+    expect(card!.detail).not.toContain('..');
+  });
+
   it('escapeMarkdown collapses newlines and escapes specials', () => {
     expect(escapeMarkdown('a\n\n# b *c*')).toBe('a \\# b \\*c\\*');
     expect(escapeMarkdown('moderate bilateral foraminal narrowing at L3-L4.')).toBe('moderate bilateral foraminal narrowing at L3-L4.');
