@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BadRequestError, type Problem } from '../errors.js';
-import { problemsFrom } from './zod-problems.js';
+import { expected, problemsFrom } from './zod-problems.js';
 
 /**
  * The CDS Hooks 2.0 order-sign request (https://cds-hooks.hl7.org/2.0/#http-request).
@@ -9,7 +9,7 @@ import { problemsFrom } from './zod-problems.js';
  * resources (a draftOrders Bundle without `type`, resources without `status`, ...).
  */
 
-const text = (what = 'a non-empty string') => z.string({ error: `must be ${what}` }).min(1, `must be ${what}`);
+const text = (what = 'a non-empty string') => z.string({ error: expected(what) }).min(1, `must be ${what}`);
 
 export function isAbsoluteHttpUrl(value: string): boolean {
   try {
@@ -30,42 +30,46 @@ export function isJsonObject(value: unknown): value is Record<string, unknown> {
  * accepted (a client sending another unique token still gets decision support), but it is bounded
  * and printable because it is written to the logs.
  */
-const hookInstance = text().max(128, 'must be at most 128 characters').regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+const hookInstance = z
+  .string({ error: expected('a string') })
+  .regex(/^[\x21-\x7e]{1,128}$/, 'must be 1 to 128 printable ASCII characters without spaces');
 
 /** FHIR id rules (R4 `id` datatype); the patient id goes into FHIR URLs, so nothing else is accepted. */
-const fhirId = text('a FHIR id').regex(/^[A-Za-z0-9\-.]{1,64}$/, 'must be a FHIR id (letters, digits, "-" and ".", at most 64)');
+const fhirId = z
+  .string({ error: expected('a FHIR id') })
+  .regex(/^[A-Za-z0-9\-.]{1,64}$/, 'must be a FHIR id (letters, digits, "-" and ".", at most 64)');
 
-const fhirResource = z.looseObject({ resourceType: text('a FHIR resource type') }, { error: 'must be a FHIR resource (a JSON object)' });
+const fhirResource = z.looseObject({ resourceType: text('a FHIR resource type') }, { error: expected('a FHIR resource (a JSON object)') });
 
 const draftOrders = z.looseObject(
   {
-    resourceType: z.literal('Bundle', { error: 'must be "Bundle"' }),
+    resourceType: z.literal('Bundle', { error: expected('"Bundle"') }),
     entry: z
-      .array(z.looseObject({ resource: fhirResource }, { error: 'must be a Bundle entry (a JSON object)' }), { error: 'must be an array of entries' })
+      .array(z.looseObject({ resource: fhirResource }, { error: expected('a Bundle entry (a JSON object)') }), { error: expected('an array of entries') })
       .optional(),
   },
-  { error: 'must be a FHIR Bundle' },
+  { error: expected('a FHIR Bundle') },
 );
 
 const fhirAuthorization = z.object(
   {
     access_token: text(),
-    token_type: z.literal('Bearer', { error: 'must be "Bearer"' }),
-    expires_in: z.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').nonnegative('must not be negative'),
+    token_type: z.literal('Bearer', { error: expected('"Bearer"') }),
+    expires_in: z.number({ error: expected('a number of seconds') }).int('must be a whole number of seconds').nonnegative('must not be negative'),
     scope: text(),
     subject: text(),
     patient: text().optional(),
   },
-  { error: 'must be an object' },
+  { error: expected('an object') },
 );
 
 const prefetchValue = z.unknown().refine((v) => v === null || isJsonObject(v), 'must be a FHIR resource (a JSON object) or null');
 
 const hookRequestSchema = z.strictObject(
   {
-    hook: z.literal('order-sign', { error: 'must be "order-sign" for this service' }),
+    hook: z.literal('order-sign', { error: expected('"order-sign" for this service') }),
     hookInstance,
-    fhirServer: z.string({ error: 'must be an absolute http(s) URL' }).refine(isAbsoluteHttpUrl, 'must be an absolute http(s) URL').optional(),
+    fhirServer: z.string({ error: expected('an absolute http(s) URL') }).refine(isAbsoluteHttpUrl, 'must be an absolute http(s) URL').optional(),
     fhirAuthorization: fhirAuthorization.optional(),
     context: z.looseObject(
       {
@@ -74,23 +78,20 @@ const hookRequestSchema = z.strictObject(
         encounterId: text().optional(),
         draftOrders,
       },
-      { error: 'must be an object' },
+      { error: expected('an object') },
     ),
-    prefetch: z.record(z.string(), prefetchValue, { error: 'must be an object' }).optional(),
+    prefetch: z.record(z.string(), prefetchValue, { error: expected('an object') }).optional(),
     /** CDS Hooks extensions are allowed at the top level of a request. */
-    extension: z.looseObject({}, { error: 'must be an object' }).optional(),
+    extension: z.looseObject({}, { error: expected('an object') }).optional(),
   },
-  { error: 'must be a JSON object' },
+  { error: expected('a JSON object') },
 );
 
 export type HookRequest = z.output<typeof hookRequestSchema> & { prefetch?: Record<string, Record<string, unknown> | null> };
 
-const requiredWhenMissing = (issue: { code: string; input?: unknown }) =>
-  issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined;
-
 /** Parses a hook request; throws BadRequestError naming every problem with its JSON path. */
 export function parseHookRequest(body: unknown): HookRequest {
-  const parsed = hookRequestSchema.safeParse(body, { error: requiredWhenMissing });
+  const parsed = hookRequestSchema.safeParse(body);
   const problems: Problem[] = parsed.success ? [] : problemsFrom(parsed.error);
   // A rule across fields: zod skips refinements once a field fails, and every problem must be named.
   if (isJsonObject(body) && body.fhirAuthorization !== undefined && body.fhirServer === undefined) {

@@ -22,3 +22,9 @@ export function problemsFrom(error: z.ZodError, prefix: readonly PropertyKey[] =
   }
   return problems;
 }
+
+/** A zod error message: "is required" when the field is absent, else `must be <what>`. */
+export const expected =
+  (what: string) =>
+  (issue: { input?: unknown }): string =>
+    issue.input === undefined ? 'is required' : `must be ${what}`;

@@ -1,0 +1,358 @@
+import nock from 'nock';
+import request from 'supertest';
+import { emptyValuePaths } from '../../src/cds/no-empty.js';
+import { buildTestApp, FHIR_BASE, PATIENT_ID, type TestApp } from './support/app-fixture.js';
+import { fhirWithToken, mockChartRequiringParallelReads, mockWholeChart, pageUrl } from './support/fhir-mock.js';
+import {
+  condition,
+  fullPrefetch,
+  hookRequest,
+  medicationOrder,
+  resourceOf,
+  searchset,
+  SERVICE_URL,
+  triggeringOrder,
+  without,
+} from './support/requests.js';
+
+interface CardBody {
+  cards: { uuid: string; source: { topic: { code: string } }; detail?: string; links?: unknown[] }[];
+}
+
+const topics = (body: CardBody) => body.cards.map((c) => c.source.topic.code);
+
+describe('order-sign hook flow', () => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await buildTestApp();
+  });
+  afterEach(async () => {
+    nock.cleanAll();
+    await t.close();
+  });
+  beforeAll(() => {
+    nock.disableNetConnect();
+    nock.enableNetConnect('127.0.0.1');
+  });
+  afterAll(() => nock.enableNetConnect());
+
+  const post = (body: object) => request(t.app).post(SERVICE_URL).send(body);
+
+  it('answers {"cards": []} at once when no order triggers, without touching the FHIR server or the reviewer', async () => {
+    const fhir = mockWholeChart(fhirWithToken());
+    const res = await post(hookRequest({}, [medicationOrder(), triggeringOrder('sr-9', '99213')])).expect(200);
+    expect(res.body).toEqual({ cards: [] });
+    expect(fhir.pendingMocks()).toHaveLength(6);
+    expect(t.reviewer.reviews).toHaveLength(0);
+  });
+
+  it('does not even ask the reviewer for plans when draftOrders holds no ServiceRequest', async () => {
+    await post(hookRequest({}, [medicationOrder()])).expect(200, { cards: [] });
+    await post(hookRequest({}, [])).expect(200, { cards: [] });
+    expect(t.reviewer.planCalls).toBe(0);
+  });
+
+  it('reviews a complete prefetch without any FHIR call, and hands over the hook context', async () => {
+    const res = await post(hookRequest({ prefetch: fullPrefetch({ conditions: searchset([condition('c1')]) }) })).expect(200);
+    expect(topics(res.body)).toEqual(['criteria-met']);
+    expect(t.reviewer.reviews).toHaveLength(1);
+    const call = t.reviewer.reviews[0]!;
+    expect(call.record.patientId).toBe(PATIENT_ID);
+    expect(call.record.patient?.id).toBe(PATIENT_ID);
+    expect(call.record.conditions.map((c) => c.id)).toEqual(['c1']);
+    expect(call.plans).toHaveLength(1);
+    expect(call.context).toEqual({ userId: 'Practitioner/example' });
+  });
+
+  it('strips empty values from cards (CDS Hooks forbids null, "", [] and {})', async () => {
+    const res = await post(hookRequest({ prefetch: fullPrefetch() })).expect(200);
+    expect(res.body.cards).toHaveLength(1);
+    expect(res.body.cards[0].detail).toBeUndefined();
+    expect(res.body.cards[0].links).toBeUndefined();
+    expect(emptyValuePaths(res.body.cards)).toEqual([]);
+  });
+
+  it('records each issued card with its topic and suggestion uuids', async () => {
+    const res = await post(hookRequest({ prefetch: fullPrefetch() })).expect(200);
+    const card = res.body.cards[0];
+    const issued = t.store.issuedCard(card.uuid);
+    expect(issued?.topic).toBe('documentation-incomplete');
+    expect(issued?.suggestions).toEqual([card.suggestions[0].uuid]);
+  });
+
+  it('treats a null prefetch key as "no data" and does not fetch it', async () => {
+    const fhir = fhirWithToken();
+    fhir.get('/r4/Condition').query(true).reply(200, searchset([condition('never')]));
+    const res = await post(hookRequest({ prefetch: fullPrefetch({ conditions: null, patient: null }) })).expect(200);
+    expect(topics(res.body)).toEqual(['documentation-incomplete']);
+    expect(t.reviewer.reviews[0]!.record.conditions).toEqual([]);
+    expect(t.reviewer.reviews[0]!.record.patient).toBeUndefined();
+    expect(fhir.isDone()).toBe(false);
+  });
+
+  it('fetches a key prefetched as an OperationOutcome again', async () => {
+    const fhir = fhirWithToken();
+    fhir.get('/r4/Condition').query({ patient: PATIENT_ID }).reply(200, searchset([condition('c-refetched')]));
+    const failed = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'timeout' }] };
+    await post(hookRequest({ prefetch: fullPrefetch({ conditions: failed }) })).expect(200);
+    expect(fhir.isDone()).toBe(true);
+    expect(t.reviewer.reviews[0]!.record.conditions.map((c) => c.id)).toEqual(['c-refetched']);
+  });
+
+  it('fetches every missing key in parallel, with the bearer token', async () => {
+    const fhir = fhirWithToken();
+    const gate = mockChartRequiringParallelReads(fhir, { Condition: [condition('c1')], Procedure: [resourceOf('Procedure', 'p1')] });
+    const res = await post(hookRequest()).expect(200);
+    expect(gate.arrived()).toBe(6);
+    expect(fhir.isDone()).toBe(true);
+    expect(topics(res.body)).toEqual(['criteria-met']);
+    const record = t.reviewer.reviews[0]!.record;
+    expect(record.patient?.id).toBe(PATIENT_ID);
+    expect(record.procedures.map((p) => p.id)).toEqual(['p1']);
+  });
+
+  it('keeps only resources of the patient and of the key\'s type', async () => {
+    const fhir = fhirWithToken();
+    mockWholeChart(fhir, {
+      Condition: [condition('mine'), condition('theirs', 'someone-else'), resourceOf('Observation', 'o-in-wrong-key'), { resourceType: 'Condition', id: 'no-subject' }],
+      Observation: [{ ...resourceOf('Observation', 'o-abs'), subject: { reference: `${FHIR_BASE}/Patient/${PATIENT_ID}` } }],
+    });
+    await post(hookRequest()).expect(200);
+    const record = t.reviewer.reviews[0]!.record;
+    expect(record.conditions.map((c) => c.id)).toEqual(['mine']);
+    expect(record.observations.map((o) => o.id)).toEqual(['o-abs']);
+  });
+
+  it('follows next links page by page on the same server', async () => {
+    const fhir = fhirWithToken();
+    fhir.get('/r4/Condition').query({ patient: PATIENT_ID }).reply(200, searchset([condition('c1'), condition('c2')], pageUrl(2)));
+    fhir.get('/r4/page').query({ token: 'p2' }).reply(200, searchset([condition('c3')], pageUrl(3)));
+    fhir.get('/r4/page').query({ token: 'p3' }).reply(200, searchset([condition('c4')]));
+    await post(hookRequest({ prefetch: without(fullPrefetch(), 'conditions') })).expect(200);
+    expect(fhir.isDone()).toBe(true);
+    expect(t.reviewer.reviews[0]!.record.conditions.map((c) => c.id)).toEqual(['c1', 'c2', 'c3', 'c4']);
+  });
+
+  it('answers evaluation-unavailable, with no determination, when a type holds more than FHIR_MAX_RESOURCES_PER_TYPE', async () => {
+    const bounded = await buildTestApp({ FHIR_MAX_RESOURCES_PER_TYPE: '3' });
+    try {
+      const fhir = fhirWithToken();
+      fhir.get('/r4/Condition').query({ patient: PATIENT_ID }).reply(200, searchset([condition('c1'), condition('c2')], pageUrl(2)));
+      fhir.get('/r4/page').query({ token: 'p2' }).reply(200, searchset([condition('c3'), condition('c4')]));
+      const res = await request(bounded.app).post(SERVICE_URL).send(hookRequest({ prefetch: without(fullPrefetch(), 'conditions') })).expect(200);
+      expect(topics(res.body)).toEqual(['evaluation-unavailable']);
+      expect(res.body.cards[0].summary).toContain('too-large');
+      expect(bounded.reviewer.reviews).toHaveLength(0);
+    } finally {
+      await bounded.close();
+    }
+  });
+
+  it('applies the bound to prefetched bundles too', async () => {
+    const bounded = await buildTestApp({ FHIR_MAX_RESOURCES_PER_TYPE: '1' });
+    try {
+      const body = hookRequest({ prefetch: fullPrefetch({ conditions: searchset([condition('c1'), condition('c2')]) }) });
+      const res = await request(bounded.app).post(SERVICE_URL).send(body).expect(200);
+      expect(topics(res.body)).toEqual(['evaluation-unavailable']);
+    } finally {
+      await bounded.close();
+    }
+  });
+
+  it('never follows a next link to another server, so the token stays home', async () => {
+    const fhir = fhirWithToken();
+    fhir.get('/r4/Condition').query({ patient: PATIENT_ID }).reply(200, searchset([condition('c1')], 'http://fhir.test.evil.example/r4/page?x=1'));
+    const evil = nock('http://fhir.test.evil.example').get(/.*/).reply(200, searchset([]));
+    const res = await post(hookRequest({ prefetch: without(fullPrefetch(), 'conditions') })).expect(200);
+    expect(topics(res.body)).toEqual(['evaluation-unavailable']);
+    expect(evil.isDone()).toBe(false);
+  });
+
+  it('does not follow a redirect to another host', async () => {
+    const fhir = fhirWithToken();
+    fhir.get('/r4/Condition').query({ patient: PATIENT_ID }).reply(302, '', { Location: 'http://other.example/steal' });
+    const other = nock('http://other.example').get(/.*/).reply(200, searchset([]));
+    const res = await post(hookRequest({ prefetch: without(fullPrefetch(), 'conditions') })).expect(200);
+    expect(topics(res.body)).toEqual(['evaluation-unavailable']);
+    expect(res.body.cards[0].summary).toContain('error-status');
+    expect(other.isDone()).toBe(false);
+  });
+
+  describe('FHIR server failures: 200 with one evaluation-unavailable card and no determination', () => {
+    const cases: [string, (scope: nock.Interceptor) => nock.Scope, string][] = [
+      ['500', (i) => i.reply(500, { resourceType: 'OperationOutcome' }), 'error-status'],
+      ['404', (i) => i.reply(404, { resourceType: 'OperationOutcome' }), 'error-status'],
+      ['401', (i) => i.reply(401, ''), 'refused'],
+      ['403', (i) => i.reply(403, ''), 'refused'],
+      ['a body that is not JSON', (i) => i.reply(200, '<html>gateway</html>', { 'Content-Type': 'text/html' }), 'unreadable'],
+      ['JSON that is not a Bundle', (i) => i.reply(200, { resourceType: 'Patient', id: PATIENT_ID }), 'unreadable'],
+      ['a Bundle whose entry is not a list', (i) => i.reply(200, { resourceType: 'Bundle', entry: 'x' }), 'unreadable'],
+      ['a network error', (i) => i.replyWithError('connection reset'), 'unreachable'],
+      ['no answer within FHIR_REQUEST_TIMEOUT_MS', (i) => i.delay(5000).reply(200, searchset([])), 'timeout'],
+    ];
+    it.each(cases)('%s', async (_name, reply, reason) => {
+      const fhir = fhirWithToken();
+      reply(fhir.get('/r4/Condition').query({ patient: PATIENT_ID }));
+      const res = await post(hookRequest({ prefetch: without(fullPrefetch(), 'conditions') })).expect(200);
+      expect(topics(res.body)).toEqual(['evaluation-unavailable']);
+      expect(res.body.cards[0].summary).toContain(reason);
+      expect(t.reviewer.reviews).toHaveLength(0);
+      expect(t.store.issuedCard(res.body.cards[0].uuid)?.topic).toBe('evaluation-unavailable');
+    });
+
+    it('a failing Patient read', async () => {
+      fhirWithToken().get(`/r4/Patient/${PATIENT_ID}`).reply(500);
+      const res = await post(hookRequest({ prefetch: without(fullPrefetch(), 'patient') })).expect(200);
+      expect(topics(res.body)).toEqual(['evaluation-unavailable']);
+    });
+
+    it('the hook deadline, even when each request stays within its own timeout', async () => {
+      const slow = await buildTestApp({ HOOK_DEADLINE_MS: '300', FHIR_REQUEST_TIMEOUT_MS: '250' });
+      try {
+        const fhir = fhirWithToken();
+        fhir.get('/r4/Condition').query({ patient: PATIENT_ID }).delay(200).reply(200, searchset([condition('c1')], pageUrl(2)));
+        fhir.get('/r4/page').query({ token: 'p2' }).delay(200).reply(200, searchset([]));
+        const res = await request(slow.app).post(SERVICE_URL).send(hookRequest({ prefetch: without(fullPrefetch(), 'conditions') })).expect(200);
+        expect(topics(res.body)).toEqual(['evaluation-unavailable']);
+        expect(res.body.cards[0].summary).toContain('timeout');
+      } finally {
+        await slow.close();
+      }
+    });
+  });
+
+  it('reads the chart of an open FHIR server (no fhirAuthorization) without an Authorization header', async () => {
+    const open = nock('http://fhir.test', { badheaders: ['authorization'] });
+    mockWholeChart(open, { Condition: [condition('c1')] });
+    const res = await post(without(hookRequest(), 'fhirAuthorization')).expect(200);
+    expect(open.isDone()).toBe(true);
+    expect(topics(res.body)).toEqual(['criteria-met']);
+  });
+
+  it('answers 500 with a generic body when the reviewer fails unexpectedly', async () => {
+    t.reviewer.failWith = new Error('engine exploded for patient pt-1');
+    const res = await post(hookRequest({ prefetch: fullPrefetch() })).expect(500);
+    expect(res.body).toEqual({ error: 'internal error' });
+  });
+});
+
+describe('412 when a needed key cannot be fetched', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp({ FHIR_SERVER_ALLOWLIST: 'http://allowed.example/fhir' });
+    nock.disableNetConnect();
+    nock.enableNetConnect('127.0.0.1');
+  });
+  afterAll(async () => {
+    nock.enableNetConnect();
+    await t.close();
+  });
+  afterEach(() => nock.cleanAll());
+
+  const partial = () => without(fullPrefetch(), 'procedures');
+
+  async function expect412(body: object): Promise<void> {
+    const res = await request(t.app).post(SERVICE_URL).send(body).expect(412);
+    expect(res.body.resourceType).toBe('OperationOutcome');
+    expect(res.body.issue[0].severity).toBe('error');
+    expect(res.body.issue[0].diagnostics).toContain('procedures');
+    expect(t.reviewer.reviews).toHaveLength(0);
+  }
+
+  it('no fhirServer and a missing key', async () => {
+    await expect412(without(without(hookRequest({ prefetch: partial() }), 'fhirServer'), 'fhirAuthorization'));
+  });
+
+  it.each([
+    'http://fhir.test/r4',
+    'http://allowed.example.evil.test/fhir',
+    'http://allowed.example@other.host/fhir',
+    'http://allowed.example:81/fhir',
+    'https://allowed.example/fhir',
+    'http://allowed.example/fhir-other',
+    'http://allowed.example/',
+    'http://allowed.example/fhir?x=1',
+  ])('fhirServer %s is not on the allowlist', async (fhirServer) => {
+    const target = nock(new URL(fhirServer).origin).get(/.*/).reply(200, searchset([]));
+    await expect412(hookRequest({ fhirServer, prefetch: partial() }));
+    expect(target.isDone()).toBe(false);
+  });
+
+  it('reads from an allowed server and from paths under it', async () => {
+    const scope = fhirWithTokenAt('http://allowed.example', '/fhir/R4');
+    const res = await request(t.app).post(SERVICE_URL).send(hookRequest({ fhirServer: 'http://allowed.example/fhir/R4', prefetch: partial() })).expect(200);
+    expect(scope.isDone()).toBe(true);
+    expect(res.body.cards).toHaveLength(1);
+  });
+
+  it('needs no server when every key is prefetched, whatever fhirServer says', async () => {
+    await request(t.app).post(SERVICE_URL).send(hookRequest({ fhirServer: 'http://not-allowed.example/fhir', prefetch: fullPrefetch() })).expect(200);
+  });
+});
+
+function fhirWithTokenAt(origin: string, basePath: string): nock.Scope {
+  return nock(origin)
+    .matchHeader('authorization', 'Bearer tok')
+    .get(`${basePath}/Procedure`)
+    .query({ patient: PATIENT_ID })
+    .reply(200, searchset([resourceOf('Procedure', 'p1')]));
+}
+
+describe('FHIR servers when FHIR_SERVER_ALLOWLIST is unset', () => {
+  afterEach(() => nock.cleanAll());
+
+  it('loopback servers are allowed outside production', async () => {
+    const t = await buildTestApp({ FHIR_SERVER_ALLOWLIST: '' });
+    try {
+      const scope = nock('http://127.0.0.1:8090').get('/fhir/Procedure').query({ patient: PATIENT_ID }).reply(200, searchset([]));
+      await request(t.app)
+        .post(SERVICE_URL)
+        .send(hookRequest({ fhirServer: 'http://127.0.0.1:8090/fhir', prefetch: without(fullPrefetch(), 'procedures') }))
+        .expect(200);
+      expect(scope.isDone()).toBe(true);
+      await request(t.app)
+        .post(SERVICE_URL)
+        .send(hookRequest({ fhirServer: 'http://fhir.test/r4', prefetch: without(fullPrefetch(), 'procedures') }))
+        .expect(412);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('no server is allowed in production', async () => {
+    const t = await buildTestApp({ FHIR_SERVER_ALLOWLIST: '', NODE_ENV: 'production', CDS_AUTH: 'required' });
+    try {
+      await request(t.app)
+        .post(SERVICE_URL)
+        .send(hookRequest({ fhirServer: 'http://127.0.0.1:8090/fhir', prefetch: without(fullPrefetch(), 'procedures') }))
+        .expect(412);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('the Sandbox request with a triggering order', () => {
+  it('fetches only the declared keys the Sandbox did not send, from its open server, and ignores its extra keys', async () => {
+    const t = await buildTestApp({ FHIR_SERVER_ALLOWLIST: 'http://127.0.0.1:8090/fhir' });
+    try {
+      const { readFileSync } = await import('node:fs');
+      const sandbox = (JSON.parse(readFileSync('../shared/sandbox/order-sign-request.json', 'utf8')) as { body: Record<string, unknown> }).body;
+      const body = structuredClone(sandbox) as { context: { draftOrders: { entry: unknown[] } } };
+      body.context.draftOrders.entry.push({ resource: { ...triggeringOrder('sr-sandbox'), subject: { reference: 'Patient/lumbar-pt-1' } } });
+      const fhir = nock('http://127.0.0.1:8090', { badheaders: ['authorization'] });
+      fhir.get('/fhir/ImagingStudy').query({ patient: 'lumbar-pt-1' }).reply(200, searchset([]));
+      fhir.get('/fhir/DiagnosticReport').query({ patient: 'lumbar-pt-1' }).reply(200, searchset([]));
+      const res = await request(t.app).post(SERVICE_URL).send(body).expect(200);
+      expect(fhir.isDone()).toBe(true);
+      expect(res.body.cards).toHaveLength(1);
+      const record = t.reviewer.reviews[0]!.record;
+      expect(record.conditions.map((c) => c.id)).toEqual(['cond-stenosis', 'cond-spondylolisthesis', 'cond-radiculopathy']);
+      expect(record.procedures.map((p) => p.id)).toEqual(['proc-pt']);
+      expect(record.patient?.id).toBe('lumbar-pt-1');
+    } finally {
+      nock.cleanAll();
+      await t.close();
+    }
+  });
+});

@@ -1,0 +1,205 @@
+import { readFileSync } from 'node:fs';
+import nock from 'nock';
+import request from 'supertest';
+import { parseHookRequest } from '../../src/cds/request-schema.js';
+import { BadRequestError } from '../../src/errors.js';
+import { buildTestApp, type TestApp } from './support/app-fixture.js';
+import { fullPrefetch, hookRequest, medicationOrder, SERVICE_URL, without, withValue } from './support/requests.js';
+
+interface ProblemBody {
+  error: string;
+  problems?: { path: string; message: string }[];
+}
+
+function pathsOf(body: ProblemBody): string[] {
+  return (body.problems ?? []).map((p) => p.path);
+}
+
+describe('POST /cds-services/lumbar-fusion-criteria: invalid requests', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp();
+    nock.disableNetConnect();
+    nock.enableNetConnect('127.0.0.1');
+  });
+  afterAll(async () => {
+    nock.enableNetConnect();
+    await t.close();
+  });
+  afterEach(() => nock.cleanAll());
+
+  async function post400(body: unknown): Promise<ProblemBody> {
+    const res = await request(t.app).post(SERVICE_URL).send(body as object).expect(400).expect('Content-Type', /json/);
+    expect(typeof res.body.error).toBe('string');
+    return res.body as ProblemBody;
+  }
+
+  it('answers malformed JSON with 400 naming the body, not 500, and never echoes the body', async () => {
+    const res = await request(t.app)
+      .post(SERVICE_URL)
+      .set('Content-Type', 'application/json')
+      .send('{"hook": "order-sign", "context": {"patientId": "secret-id-123" ')
+      .expect(400);
+    expect(res.body.error).toBe('malformed JSON');
+    expect(pathsOf(res.body)).toEqual(['(body)']);
+    expect(JSON.stringify(res.body)).not.toContain('secret-id-123');
+  });
+
+  it.each([
+    ['an array', []],
+    ['a string', 'order-sign'],
+    ['a number', 42],
+    ['null', null],
+  ])('refuses a JSON body that is %s', async (_name, body) => {
+    const res = await request(t.app).post(SERVICE_URL).set('Content-Type', 'application/json').send(JSON.stringify(body)).expect(400);
+    expect(pathsOf(res.body)).toEqual(['(body)']);
+  });
+
+  it.each(['hook', 'hookInstance', 'context', 'context.userId', 'context.patientId', 'context.draftOrders'])(
+    'names the missing field %s',
+    async (path) => {
+      const body = await post400(without(hookRequest(), path));
+      expect(pathsOf(body)).toContain(path);
+      expect(body.problems!.find((p) => p.path === path)!.message).toBe('is required');
+    },
+  );
+
+  it.each([
+    ['hook', 'patient-view'],
+    ['hookInstance', ''],
+    ['hookInstance', 'has spaces in it'],
+    ['fhirServer', 'ftp://fhir.test/r4'],
+    ['fhirServer', '/relative/fhir'],
+    ['fhirServer', null],
+    ['fhirAuthorization.token_type', 'MAC'],
+    ['fhirAuthorization.expires_in', '300'],
+    ['fhirAuthorization.access_token', ''],
+    ['fhirAuthorization.scope', 7],
+    ['fhirAuthorization.subject', undefined],
+    ['context', 'pt-1'],
+    ['context.patientId', '../Patient/other'],
+    ['context.patientId', 12],
+    ['context.userId', ''],
+    ['context.encounterId', ''],
+    ['context.draftOrders', []],
+    ['context.draftOrders.resourceType', 'Parameters'],
+    ['context.draftOrders.entry', { resource: {} }],
+    ['context.draftOrders.entry.0', 'ServiceRequest/1'],
+    ['context.draftOrders.entry.0.resource', undefined],
+    ['context.draftOrders.entry.0.resource.resourceType', 3],
+    ['prefetch', ['a']],
+    ['prefetch.conditions', 'Condition?patient=pt-1'],
+    ['prefetch.conditions', [1, 2]],
+  ])('names %s when it is %j', async (path, value) => {
+    const valid = hookRequest({ prefetch: fullPrefetch() });
+    const body = await post400(value === undefined ? without(valid, path) : withValue(valid, path, value));
+    expect(pathsOf(body)).toContain(path);
+  });
+
+  it('requires fhirServer when fhirAuthorization is given', async () => {
+    const body = await post400(without(hookRequest(), 'fhirServer'));
+    expect(body.problems).toContainEqual({ path: 'fhirServer', message: 'is required when fhirAuthorization is given' });
+  });
+
+  it('refuses fields that are not part of the request envelope, naming each', async () => {
+    const body = await post400({ ...hookRequest(), prefech: {}, fhirAuth: {} });
+    expect(pathsOf(body).sort()).toEqual(['fhirAuth', 'prefech']);
+  });
+
+  it('names every problem of a request at once', async () => {
+    const broken = withValue(without(without(hookRequest({ hook: 'order-select' }), 'fhirServer'), 'context.userId'), 'context.patientId', '');
+    const body = await post400(broken);
+    expect(pathsOf(body).sort()).toEqual(['context.patientId', 'context.userId', 'fhirServer', 'hook']);
+  });
+
+  it.each([
+    ['patient', { resourceType: 'Bundle', entry: [] }],
+    ['conditions', { resourceType: 'Condition', id: 'c1' }],
+    ['procedures', { resourceType: 'Bundle', entry: {} }],
+    ['observations', { resourceType: 'Bundle', entry: ['x'] }],
+  ])('refuses a prefetch %s that is not what its key holds', async (key, value) => {
+    const body = await post400(hookRequest({ prefetch: fullPrefetch({ [key]: value }) }));
+    expect(pathsOf(body).some((p) => p.startsWith(`prefetch.${key}`))).toBe(true);
+  });
+
+  it('refuses prefetch values that are not objects even when no order triggers', async () => {
+    const body = await post400(hookRequest({ prefetch: { conditions: 'x' } }, [medicationOrder()]));
+    expect(pathsOf(body)).toEqual(['prefetch.conditions']);
+  });
+
+  it('refuses JSON nested deeper than any FHIR resource', async () => {
+    let deep: unknown = {};
+    for (let i = 0; i < 200; i++) deep = { a: deep };
+    const body = await post400(hookRequest({ extension: deep }));
+    expect(pathsOf(body)).toEqual(['(body)']);
+  });
+
+  it('answers 415 to a body that is not JSON', async () => {
+    const res = await request(t.app).post(SERVICE_URL).set('Content-Type', 'text/plain').send('hook=order-sign').expect(415);
+    expect(typeof res.body.error).toBe('string');
+  });
+
+  it('answers 413 to a body over MAX_BODY_BYTES', async () => {
+    const small = await buildTestApp({ MAX_BODY_BYTES: '2048' });
+    try {
+      const res = await request(small.app)
+        .post(SERVICE_URL)
+        .send(hookRequest({ extension: { padding: 'x'.repeat(4096) } }))
+        .expect(413);
+      expect(res.body).toEqual({ error: 'request body too large' });
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('answers 404 with JSON to an unknown service id, whatever the body', async () => {
+    const res = await request(t.app).post('/cds-services/no-such-service').send(hookRequest()).expect(404);
+    expect(res.body).toEqual({ error: 'no CDS service with this id' });
+    await request(t.app).post('/cds-services/no-such-service/feedback').send({}).expect(404);
+  });
+
+  it('answers 404 with JSON to unknown routes', async () => {
+    const res = await request(t.app).get('/nothing/here').expect(404).expect('Content-Type', /json/);
+    expect(res.body).toEqual({ error: 'not found' });
+    await request(t.app).get(SERVICE_URL).expect(404);
+  });
+});
+
+describe('requests as real clients send them', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp({ FHIR_SERVER_ALLOWLIST: 'http://127.0.0.1:8090/fhir' });
+  });
+  afterAll(() => t.close());
+  afterEach(() => nock.cleanAll());
+
+  const sandbox = (JSON.parse(readFileSync('../shared/sandbox/order-sign-request.json', 'utf8')) as { body: Record<string, unknown> }).body;
+
+  it("accepts the CDS Hooks Sandbox's order-sign request (no Bundle type, loosely formed resources, extra prefetch keys)", async () => {
+    const fhir = nock('http://127.0.0.1:8090');
+    const res = await request(t.app).post(SERVICE_URL).send(sandbox).expect(200);
+    // The Sandbox's draft order is a MedicationRequest: nothing triggers, and the FHIR server is not asked.
+    expect(res.body).toEqual({ cards: [] });
+    expect(fhir.isDone()).toBe(true);
+    expect(t.reviewer.reviews).toHaveLength(0);
+  });
+
+  it('parses the Sandbox request and the Da Vinci CRD order-sign examples', () => {
+    expect(parseHookRequest(sandbox).context.patientId).toBe('lumbar-pt-1');
+    for (const file of ['hl7-davinci-crd-2.2.1/CRDServiceRequest.json', 'hl7-davinci-crd-2.2.1/CRDServiceRequest3.json', 'davinci-crd-test-kit/order_sign_hook_request.json']) {
+      const body = JSON.parse(readFileSync(`../shared/external-fixtures/${file}`, 'utf8')) as unknown;
+      expect(() => parseHookRequest(body)).not.toThrow();
+    }
+  });
+
+  it('refuses the Da Vinci order-dispatch example: wrong hook for this service', () => {
+    const body = JSON.parse(readFileSync('../shared/external-fixtures/hl7-davinci-crd-2.2.1/CRDServiceRequest2.json', 'utf8')) as unknown;
+    try {
+      parseHookRequest(body);
+      throw new Error('accepted');
+    } catch (e) {
+      expect(e).toBeInstanceOf(BadRequestError);
+      expect((e as BadRequestError).problems.map((p) => p.path)).toEqual(expect.arrayContaining(['hook', 'context.userId', 'context.draftOrders']));
+    }
+  });
+});
