@@ -1,0 +1,125 @@
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openFeedbackStore, type FeedbackRecord } from '../../src/feedback/store.js';
+
+function feedback(card: string, topic: string, outcome: 'accepted' | 'overridden', extra: Partial<FeedbackRecord> = {}): FeedbackRecord {
+  return { card, topic, outcome, outcomeTimestamp: '2026-11-23T10:00:00Z', ...extra };
+}
+
+describe('feedback store', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'spine-cds-store-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps issued cards and feedback across a reopen, and counts per topic and outcome', async () => {
+    const store = await openFeedbackStore(dir);
+    await store.recordIssued(
+      [
+        { uuid: 'card-1', topic: 'criteria-met' },
+        { uuid: 'card-2', topic: 'inpatient-recommended', suggestions: ['sugg-1'] },
+      ],
+      new Date('2026-11-23T09:00:00Z'),
+    );
+    await store.recordFeedback([
+      feedback('card-2', 'inpatient-recommended', 'accepted', { acceptedSuggestions: ['sugg-1'] }),
+      feedback('card-1', 'criteria-met', 'overridden', { overrideReasonCode: 'patient-preference' }),
+      feedback('card-1', 'criteria-met', 'overridden'),
+    ]);
+    await store.close();
+
+    const reopened = await openFeedbackStore(dir);
+    expect(reopened.issuedCard('card-2')).toEqual({
+      uuid: 'card-2',
+      topic: 'inpatient-recommended',
+      issuedAt: '2026-11-23T09:00:00.000Z',
+      suggestions: ['sugg-1'],
+    });
+    expect(reopened.issuedCard('card-3')).toBeUndefined();
+    expect(reopened.counts()).toEqual([
+      { topic: 'criteria-met', outcome: 'overridden', count: 2 },
+      { topic: 'inpatient-recommended', outcome: 'accepted', count: 1 },
+    ]);
+    await reopened.close();
+  });
+
+  it('skips a torn last line at load and truncates the file back to the last whole record', async () => {
+    const store = await openFeedbackStore(dir);
+    await store.recordIssued([{ uuid: 'card-1', topic: 'criteria-met' }], new Date());
+    await store.recordFeedback([feedback('card-1', 'criteria-met', 'overridden')]);
+    await store.close();
+
+    const file = join(dir, 'feedback.jsonl');
+    const whole = statSync(file).size;
+    appendFileSync(file, '{"card":"card-1","topic":"criteria-met","outc');
+
+    const reopened = await openFeedbackStore(dir);
+    expect(reopened.counts()).toEqual([{ topic: 'criteria-met', outcome: 'overridden', count: 1 }]);
+    expect(statSync(file).size).toBe(whole);
+    // New records start on a clean line and survive the next reopen.
+    await reopened.recordFeedback([feedback('card-1', 'criteria-met', 'overridden')]);
+    await reopened.close();
+    const again = await openFeedbackStore(dir);
+    expect(again.counts()).toEqual([{ topic: 'criteria-met', outcome: 'overridden', count: 2 }]);
+    await again.close();
+  });
+
+  it('drops a last record that lost its newline (it was never acknowledged)', async () => {
+    const file = join(dir, 'issued-cards.jsonl');
+    writeFileSync(file, '{"uuid":"a","topic":"criteria-met","issuedAt":"2026-01-01T00:00:00Z"}\n{"uuid":"b","topic":"criteria-met","issuedAt":"2026-01-01T00:00:00Z"}');
+    const store = await openFeedbackStore(dir);
+    expect(store.issuedCard('a')).toBeDefined();
+    expect(store.issuedCard('b')).toBeUndefined();
+    expect(readFileSync(file, 'utf8').endsWith('\n')).toBe(true);
+    await store.close();
+  });
+
+  it('skips an unreadable line in the middle without losing the records after it', async () => {
+    const file = join(dir, 'issued-cards.jsonl');
+    writeFileSync(
+      file,
+      [
+        '{"uuid":"a","topic":"criteria-met","issuedAt":"2026-01-01T00:00:00Z"}',
+        'garbage',
+        '{"uuid":"no-topic","issuedAt":"2026-01-01T00:00:00Z"}',
+        '{"uuid":"c","topic":"criteria-met","issuedAt":"2026-01-01T00:00:00Z"}',
+        '',
+      ].join('\n'),
+    );
+    const warnings: string[] = [];
+    const store = await openFeedbackStore(dir, { warn: (_o, msg) => warnings.push(msg) });
+    expect(store.issuedCard('a')).toBeDefined();
+    expect(store.issuedCard('c')).toBeDefined();
+    expect(store.issuedCard('no-topic')).toBeUndefined();
+    expect(readFileSync(file, 'utf8')).toContain('"uuid":"c"');
+    expect(warnings.length).toBeGreaterThan(0);
+    await store.close();
+  });
+
+  it('acknowledges concurrent appends only once all are on disk', async () => {
+    const store = await openFeedbackStore(dir);
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) => store.recordIssued([{ uuid: `card-${i}`, topic: 'criteria-met' }], new Date())),
+    );
+    const lines = readFileSync(join(dir, 'issued-cards.jsonl'), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(50);
+    expect(new Set(lines.map((l) => (JSON.parse(l) as { uuid: string }).uuid)).size).toBe(50);
+    await store.close();
+  });
+
+  it('refuses appends after close', async () => {
+    const store = await openFeedbackStore(dir);
+    await store.close();
+    await expect(store.recordIssued([{ uuid: 'x', topic: 'criteria-met' }], new Date())).rejects.toThrow(/closed/);
+  });
+
+  it('creates DATA_DIR when it does not exist', async () => {
+    const nested = join(dir, 'a', 'b');
+    const store = await openFeedbackStore(nested);
+    await store.recordIssued([{ uuid: 'x', topic: 'criteria-met' }], new Date());
+    await store.close();
+    expect(readFileSync(join(nested, 'issued-cards.jsonl'), 'utf8')).toContain('"uuid":"x"');
+  });
+});
