@@ -66,7 +66,7 @@ function fhirSegments(basePath: string, pathname: string): string[] | undefined 
 export function createRequestListener(opts: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { store, baseUrl, latencyMs, logger } = opts;
   const basePath = new URL(baseUrl).pathname;
-  let metadata: string | undefined;
+  let metadata: object | undefined;
 
   async function route(req: IncomingMessage, url: URL): Promise<{ reply: FhirReply; interaction: string }> {
     const method = (req.method ?? 'GET').toUpperCase();
@@ -81,8 +81,8 @@ export function createRequestListener(opts: HandlerOptions): (req: IncomingMessa
     }
     if (type === 'metadata' && id === undefined) {
       if (method !== 'GET') return { reply: notAllowed(), interaction: 'capabilities' };
-      metadata ??= JSON.stringify(capabilityStatement(baseUrl, store.resourceTypes));
-      return { reply: { status: 200, body: JSON.parse(metadata) as object }, interaction: 'capabilities' };
+      metadata ??= capabilityStatement(baseUrl, store.resourceTypes);
+      return { reply: { status: 200, body: metadata }, interaction: 'capabilities' };
     }
     if (!store.resourceTypes.has(type)) return { reply: outcomeReply(404, 'not-supported', `unknown resource type "${type}"`), interaction: 'unknown' };
 
