@@ -14,6 +14,19 @@ function badRequestBody(message: string, problems: readonly Problem[]): object {
   return problems.length > 0 ? { error: message, problems } : { error: message };
 }
 
+/**
+ * An unexpected error as it may be logged: its type and where it was thrown, not its message, which a
+ * library may have filled with values from the chart.
+ */
+export function withoutMessage(err: unknown): { type: string; frames?: string[] } {
+  if (!(err instanceof Error)) return { type: typeof err };
+  const frames = (err.stack ?? '')
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .map((line) => line.trim());
+  return frames.length > 0 ? { type: err.name, frames } : { type: err.name };
+}
+
 /** FHIR OperationOutcome for a 412: the client must send more prefetch or a usable fhirServer. */
 export function preconditionOutcome(message: string): object {
   return {
@@ -78,7 +91,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(status).json({ error: 'request refused' });
       return;
     }
-    logger.error({ err, path: req.path, reqId: res.locals.requestId }, 'unexpected error');
+    logger.error({ error: withoutMessage(err), path: req.path, reqId: res.locals.requestId }, 'unexpected error');
     res.status(500).json({ error: 'internal error' });
   };
 }

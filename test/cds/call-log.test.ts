@@ -1,0 +1,69 @@
+import nock from 'nock';
+import request from 'supertest';
+import { buildTestApp, PATIENT_ID, TOKEN, type TestApp } from './support/app-fixture.js';
+import { fhirWithToken, mockWholeChart } from './support/fhir-mock.js';
+import { condition, hookRequest, SERVICE_URL } from './support/requests.js';
+
+describe('one log line per call, without PHI or credentials', () => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await buildTestApp();
+  });
+  afterEach(async () => {
+    nock.cleanAll();
+    await t.close();
+  });
+
+  it('logs request id, hookInstance, service, status, latency, FHIR calls and card topics', async () => {
+    mockWholeChart(fhirWithToken(), { Condition: [condition('c-secret-text')] });
+    const res = await request(t.app).post(SERVICE_URL).set('Authorization', 'Bearer client-jwt-value').send(hookRequest()).expect(200);
+    const calls = t.logLines().filter((l) => l.msg === 'call');
+    expect(calls).toHaveLength(1);
+    const line = calls[0]!;
+    expect(line).toMatchObject({
+      reqId: res.headers['x-request-id'],
+      method: 'POST',
+      path: SERVICE_URL,
+      status: 200,
+      service: 'lumbar-fusion-criteria',
+      hookInstance: 'd1577c69-dfbe-44ad-ba6d-3e05e953b2ea',
+      cardTopics: ['criteria-met'],
+      fhirCalls: 6,
+    });
+    expect(typeof line.latencyMs).toBe('number');
+    expect(typeof line.fhirMs).toBe('number');
+
+    const text = t.logText();
+    for (const secret of [PATIENT_ID, TOKEN, 'client-jwt-value', 'Testperson', 'Quinn', 'c-secret-text', 'Lumbar radiculopathy', 'Practitioner/example']) {
+      expect(text).not.toContain(secret);
+    }
+  });
+
+  it('logs the failure reason when the FHIR server fails, and nothing of the request on a 400', async () => {
+    fhirWithToken().get(`/r4/Patient/${PATIENT_ID}`).reply(503);
+    mockWholeChart(fhirWithToken());
+    await request(t.app).post(SERVICE_URL).send(hookRequest()).expect(200);
+    await request(t.app).post(SERVICE_URL).send({ context: { patientId: 'pt-1-in-a-bad-request' } }).expect(400);
+    const calls = t.logLines().filter((l) => l.msg === 'call');
+    expect(calls.map((c) => c.status)).toEqual([200, 400]);
+    expect(calls[0]).toMatchObject({ fhirFailure: 'error-status', cardTopics: ['evaluation-unavailable'] });
+    expect(t.logText()).not.toContain('pt-1-in-a-bad-request');
+  });
+
+  it('logs where an unexpected error came from, but not its message', async () => {
+    t.reviewer.failWith = new TypeError(`cannot read onset of Condition for ${PATIENT_ID}`);
+    mockWholeChart(fhirWithToken());
+    await request(t.app).post(SERVICE_URL).send(hookRequest()).expect(500, { error: 'internal error' });
+    const line = t.logLines().find((l) => l.msg === 'unexpected error') as { error: { type: string; frames: string[] } };
+    expect(line.error.type).toBe('TypeError');
+    expect(line.error.frames.length).toBeGreaterThan(0);
+    expect(t.logText()).not.toContain(PATIENT_ID);
+  });
+
+  it('keeps a sane incoming X-Request-Id and replaces anything else', async () => {
+    const kept = await request(t.app).get('/healthz').set('X-Request-Id', 'abc-123').expect(200);
+    expect(kept.headers['x-request-id']).toBe('abc-123');
+    const replaced = await request(t.app).get('/healthz').set('X-Request-Id', 'x'.repeat(300)).expect(200);
+    expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
