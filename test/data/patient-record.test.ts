@@ -1,0 +1,110 @@
+import nock from 'nock';
+import { resolvePatientRecord, type DataAccessConfig } from '../../src/data/patient-record.js';
+import { readPrefetch } from '../../src/data/prefetch.js';
+import { PreconditionFailedError, UpstreamError } from '../../src/errors.js';
+
+const BASE = 'http://fhir.test/r4';
+const config: DataAccessConfig = {
+  NODE_ENV: 'test',
+  FHIR_SERVER_ALLOWLIST: [BASE],
+  FHIR_MAX_RESOURCES_PER_TYPE: 100,
+  FHIR_REQUEST_TIMEOUT_MS: 500,
+};
+const soon = () => Date.now() + 2000;
+const cond = (id: string) => ({ resourceType: 'Condition', id, subject: { reference: 'Patient/pt-1' } });
+const bundle = (resources: object[], next?: string) => ({
+  resourceType: 'Bundle',
+  ...(next ? { link: [{ relation: 'next', url: next }] } : {}),
+  entry: resources.map((resource) => ({ resource })),
+});
+const complete = {
+  patient: { resourceType: 'Patient', id: 'pt-1' },
+  conditions: bundle([]),
+  procedures: bundle([]),
+  observations: bundle([]),
+  imagingStudies: bundle([]),
+  diagnosticReports: bundle([]),
+};
+
+describe('resolving the patient record', () => {
+  beforeAll(() => nock.disableNetConnect());
+  afterAll(() => nock.enableNetConnect());
+  afterEach(() => nock.cleanAll());
+
+  it('builds the record from a complete prefetch alone', async () => {
+    const record = await resolvePatientRecord(
+      { patientId: 'pt-1', prefetched: readPrefetch({ ...complete, conditions: bundle([cond('c1'), cond('c1'), { ...cond('c2'), subject: { reference: 'Patient/x' } }]) }) },
+      config,
+      soon(),
+    );
+    expect(record.patientId).toBe('pt-1');
+    expect(record.patient?.id).toBe('pt-1');
+    expect(record.conditions.map((c) => c.id)).toEqual(['c1']);
+    expect(record.procedures).toEqual([]);
+  });
+
+  it('leaves the Patient out when the prefetched one is another patient', async () => {
+    const record = await resolvePatientRecord({ patientId: 'pt-1', prefetched: readPrefetch({ ...complete, patient: { resourceType: 'Patient', id: 'pt-2' } }) }, config, soon());
+    expect(record.patient).toBeUndefined();
+  });
+
+  it('reads the rest of a prefetched Bundle that came with a next link', async () => {
+    const scope = nock('http://fhir.test').get('/r4/page').query({ n: '2' }).reply(200, bundle([cond('c2')]));
+    const record = await resolvePatientRecord(
+      { patientId: 'pt-1', fhirServer: BASE, prefetched: readPrefetch({ ...complete, conditions: bundle([cond('c1')], `${BASE}/page?n=2`) }) },
+      config,
+      soon(),
+    );
+    expect(scope.isDone()).toBe(true);
+    expect(record.conditions.map((c) => c.id)).toEqual(['c1', 'c2']);
+  });
+
+  it('reports each read to the observer, failures with their reason', async () => {
+    nock('http://fhir.test').get('/r4/Condition').query(true).reply(200, bundle([]));
+    const seen: [string, string | undefined][] = [];
+    await resolvePatientRecord(
+      { patientId: 'pt-1', fhirServer: BASE, prefetched: readPrefetch({ ...complete, conditions: undefined }) },
+      config,
+      soon(),
+      (type, _s, failure) => seen.push([type, failure]),
+    );
+    expect(seen).toEqual([['Condition', undefined]]);
+
+    nock('http://fhir.test').get('/r4/Condition').query(true).reply(401);
+    seen.length = 0;
+    await expect(
+      resolvePatientRecord(
+        { patientId: 'pt-1', fhirServer: BASE, prefetched: readPrefetch({ ...complete, conditions: undefined }) },
+        config,
+        soon(),
+        (type, _s, failure) => seen.push([type, failure]),
+      ),
+    ).rejects.toEqual(new UpstreamError('FHIR server refused access (401)', 'refused'));
+    expect(seen).toEqual([['Condition', 'refused']]);
+  });
+
+  it('refuses with PreconditionFailedError, before any request, when keys are missing and there is no usable server', async () => {
+    const prefetched = readPrefetch({ ...complete, conditions: undefined, observations: undefined });
+    await expect(resolvePatientRecord({ patientId: 'pt-1', prefetched }, config, soon())).rejects.toBeInstanceOf(PreconditionFailedError);
+    await expect(resolvePatientRecord({ patientId: 'pt-1', prefetched }, config, soon())).rejects.toThrow(/conditions, observations/);
+    await expect(resolvePatientRecord({ patientId: 'pt-1', fhirServer: 'http://other.test/r4', prefetched }, config, soon())).rejects.toBeInstanceOf(
+      PreconditionFailedError,
+    );
+  });
+
+  it('stops at once when the deadline has already passed', async () => {
+    const scope = nock('http://fhir.test').get('/r4/Condition').query(true).reply(200, bundle([]));
+    await expect(
+      resolvePatientRecord({ patientId: 'pt-1', fhirServer: BASE, prefetched: readPrefetch({ ...complete, conditions: undefined }) }, config, Date.now() - 1),
+    ).rejects.toMatchObject({ reason: 'timeout' });
+    expect(scope.isDone()).toBe(false);
+  });
+
+  it('refuses a next link that loops back to a page already read', async () => {
+    nock('http://fhir.test').get('/r4/Condition').query(true).reply(200, bundle([cond('c1')], `${BASE}/page?n=2`));
+    nock('http://fhir.test').get('/r4/page').query({ n: '2' }).reply(200, bundle([], `${BASE}/page?n=2`));
+    await expect(
+      resolvePatientRecord({ patientId: 'pt-1', fhirServer: BASE, prefetched: readPrefetch({ ...complete, conditions: undefined }) }, config, soon()),
+    ).rejects.toMatchObject({ reason: 'unreadable' });
+  });
+});

@@ -1,0 +1,57 @@
+import { readPrefetch } from '../../src/data/prefetch.js';
+import { BadRequestError } from '../../src/errors.js';
+
+const bundle = (resources: object[], extra: object = {}) => ({ resourceType: 'Bundle', type: 'searchset', entry: resources.map((resource) => ({ resource })), ...extra });
+
+function problemPaths(prefetch: Record<string, unknown>): string[] {
+  try {
+    readPrefetch(prefetch);
+  } catch (e) {
+    expect(e).toBeInstanceOf(BadRequestError);
+    return (e as BadRequestError).problems.map((p) => p.path);
+  }
+  throw new Error('no problem found');
+}
+
+describe('reading prefetch keys', () => {
+  it('classifies every declared key: absent, null, failed, resource or bundle', () => {
+    const states = readPrefetch({
+      patient: { resourceType: 'Patient', id: 'p' },
+      conditions: null,
+      procedures: { resourceType: 'OperationOutcome', issue: [] },
+      observations: bundle([{ resourceType: 'Observation', id: 'o1' }, { resourceType: 'OperationOutcome' }]),
+      imagingStudies: bundle([], { link: [{ relation: 'next', url: 'http://fhir.test/r4/page2' }] }),
+    });
+    expect(states.patient).toEqual({ kind: 'resource', resource: { resourceType: 'Patient', id: 'p' } });
+    expect(states.conditions).toEqual({ kind: 'none' });
+    expect(states.procedures).toEqual({ kind: 'missing', why: 'failed' });
+    expect(states.observations).toEqual({ kind: 'bundle', resources: [{ resourceType: 'Observation', id: 'o1' }] });
+    expect(states.imagingStudies).toEqual({ kind: 'bundle', resources: [], next: 'http://fhir.test/r4/page2' });
+    expect(states.diagnosticReports).toEqual({ kind: 'missing', why: 'absent' });
+  });
+
+  it('treats no prefetch at all as every key absent', () => {
+    const states = readPrefetch(undefined);
+    expect(Object.values(states).every((s) => s.kind === 'missing')).toBe(true);
+  });
+
+  it('ignores keys the service did not declare', () => {
+    expect(() => readPrefetch({ user: { resourceType: 'Practitioner' }, imaging: 'anything' })).not.toThrow();
+  });
+
+  it('accepts a Bundle without type and without entries', () => {
+    expect(readPrefetch({ conditions: { resourceType: 'Bundle' } }).conditions).toEqual({ kind: 'bundle', resources: [] });
+  });
+
+  it('names every value that is not what its key holds', () => {
+    expect(
+      problemPaths({
+        patient: bundle([]),
+        conditions: { resourceType: 'Condition' },
+        procedures: 'x',
+        observations: { resourceType: 'Bundle', entry: [{ resource: {} }, 7] },
+        imagingStudies: { resourceType: 'Bundle', entry: { resource: {} } },
+      }),
+    ).toEqual(['prefetch.patient', 'prefetch.conditions', 'prefetch.procedures', 'prefetch.observations.entry.1', 'prefetch.imagingStudies.entry']);
+  });
+});
