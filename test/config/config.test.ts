@@ -1,0 +1,93 @@
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as ConfigError).problems;
+  }
+  throw new Error('configuration accepted');
+}
+
+describe('configuration from the environment', () => {
+  it('has working defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      NODE_ENV: 'development',
+      PORT: 3000,
+      HOST: '0.0.0.0',
+      DATA_DIR: './data',
+      LOG_LEVEL: 'info',
+      FHIR_MAX_RESOURCES_PER_TYPE: 10_000,
+      HOOK_DEADLINE_MS: 3000,
+      CDS_AUTH: 'off',
+      PUBLIC_BASE_URL: 'http://localhost:3000',
+      EMBEDDED_FHIR: true,
+    });
+    expect(c.FHIR_SERVER_ALLOWLIST).toBeUndefined();
+  });
+
+  it('reads numbers, lists and URLs', () => {
+    const c = loadConfig({
+      PORT: '8080',
+      FHIR_SERVER_ALLOWLIST: ' http://a.example/fhir , https://b.example:8443/r4 ,',
+      PUBLIC_BASE_URL: 'https://cds.example.org/',
+      FHIR_MAX_RESOURCES_PER_TYPE: '500',
+    });
+    expect(c.PORT).toBe(8080);
+    expect(c.FHIR_SERVER_ALLOWLIST).toEqual(['http://a.example/fhir', 'https://b.example:8443/r4']);
+    expect(c.PUBLIC_BASE_URL).toBe('https://cds.example.org');
+    expect(c.FHIR_MAX_RESOURCES_PER_TYPE).toBe(500);
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '', FHIR_SERVER_ALLOWLIST: '' }).PORT).toBe(3000);
+    expect(loadConfig({ FHIR_SERVER_ALLOWLIST: '' }).FHIR_SERVER_ALLOWLIST).toBeUndefined();
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['PORT', '80.5'],
+    ['NODE_ENV', 'staging'],
+    ['LOG_LEVEL', 'verbose'],
+    ['FHIR_SERVER_ALLOWLIST', 'not a url'],
+    ['FHIR_SERVER_ALLOWLIST', 'http://ok.example/fhir,ftp://files.example/'],
+    ['PUBLIC_BASE_URL', 'cds.example.org'],
+    ['FHIR_MAX_RESOURCES_PER_TYPE', '0'],
+    ['HOOK_DEADLINE_MS', '10'],
+    ['FHIR_REQUEST_TIMEOUT_MS', 'soon'],
+    ['MAX_BODY_BYTES', '10'],
+    ['CDS_AUTH', 'maybe'],
+    ['CDS_AUTH_EXTRA_ALGS', 'HS256'],
+    ['EMBEDDED_FHIR', 'yes'],
+    ['EMBEDDED_FHIR_PORT', '99999'],
+  ])('names %s when it is %j', (name, value) => {
+    const problems = problemsOf({ [name]: value });
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems.every((p) => p.startsWith(`${name}`))).toBe(true);
+  });
+
+  it('names every bad variable at once, in the error message too', () => {
+    try {
+      loadConfig({ PORT: 'x', LOG_LEVEL: 'loud' });
+      throw new Error('accepted');
+    } catch (e) {
+      expect((e as ConfigError).problems.map((p) => p.split(':')[0])).toEqual(['PORT', 'LOG_LEVEL']);
+      expect((e as Error).message).toMatch(/PORT.*\n.*LOG_LEVEL/);
+    }
+  });
+
+  it('refuses authentication off and the embedded FHIR server in production', () => {
+    expect(problemsOf({ NODE_ENV: 'production', CDS_AUTH: 'off' })).toEqual([expect.stringMatching(/^CDS_AUTH: /)]);
+    expect(problemsOf({ NODE_ENV: 'production', EMBEDDED_FHIR: 'true' })).toEqual([expect.stringMatching(/^EMBEDDED_FHIR: /)]);
+  });
+
+  it('requires authentication and leaves the embedded FHIR server off by default in production', () => {
+    const c = loadConfig({ NODE_ENV: 'production' });
+    expect(c.CDS_AUTH).toBe('required');
+    expect(c.EMBEDDED_FHIR).toBe(false);
+  });
+});
