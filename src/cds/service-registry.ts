@@ -79,7 +79,7 @@ export function loadServiceRegistry(hooksDir: string): ServiceRegistry {
       try {
         json = JSON.parse(readFileSync(path, 'utf8'));
       } catch (e) {
-        throw new Error(`service declaration ${path} is not readable JSON: ${(e as Error).message}`);
+        throw new Error(`service declaration ${path} is not readable JSON: ${(e as Error).message}`, { cause: e });
       }
       const declaration = parseDeclaration(path, json);
       if (`${declaration.id}.json` !== file) throw new Error(`service declaration ${path} must be named ${declaration.id}.json`);
