@@ -9,7 +9,7 @@ import type { SurgicalPlan } from '../orders/types.js';
  */
 export function planParameters(plan: SurgicalPlan, facts: EvidenceFacts, orderDate: Date): Record<string, unknown> {
   return {
-    'Order Date': cql.DateTime.fromJSDate(orderDate, 0),
+    'Order Date': cql.DateTime.fromJSDate(orderDateOf(plan, orderDate), 0),
     Plan: {
       level: plan.level,
       side: plan.side ?? null,
@@ -26,6 +26,17 @@ export function planParameters(plan: SurgicalPlan, facts: EvidenceFacts, orderDa
       angulationDegrees: m.angulationDegrees ?? null,
     })),
   };
+}
+
+/**
+ * The order's own date (authoredOn) anchors the look-back windows, so a chart is judged as of the order;
+ * a missing, unreadable or future authoredOn falls back to the moment of signing.
+ */
+export function orderDateOf(plan: SurgicalPlan, signedAt: Date): Date {
+  const dates = plan.orders
+    .map((o) => (typeof o.resource.authoredOn === 'string' ? Date.parse(o.resource.authoredOn) : NaN))
+    .filter((t) => Number.isFinite(t) && t <= signedAt.getTime());
+  return dates.length > 0 ? new Date(Math.max(...dates)) : signedAt;
 }
 
 /** A plan is outpatient when any of its orders books it outpatient, inpatient when any says inpatient. */
