@@ -1,0 +1,190 @@
+import { levelMentions } from '../text/levels.js';
+import {
+  ANATOMY,
+  FILLER,
+  GRADE_CONSUMERS,
+  GRADES,
+  HEDGES,
+  NEGATING_AFTER,
+  NEGATION_CUES,
+  NEGATION_PAIRS,
+  NOT_AFTER,
+  NOT_ROOT_OBJECTS,
+  SCOPE_ENDS,
+  TERMS,
+  type Grade,
+  type TermCategory,
+} from './report-lexicon.js';
+
+/**
+ * What one clause of a report sentence says about neural compression (fhir-conventions.md, "Imaging (R3)").
+ *
+ * A clause is read word by word: a negation cue ("no", "without", "negative for") or a hedge ("possible",
+ * "status post") covers the finding words after it until the clause turns ("with", "there", a new grade after
+ * a negated finding: "no central stenosis, moderate foraminal narrowing"); a grade word describes the next
+ * finding word ("moderate bilateral foraminal narrowing") or, left over at the end, the last ungraded one
+ * ("stenosis is severe"); a grade that describes something else ("minimal disc height loss") is spent there.
+ *
+ * The verdict, in this order:
+ * 1. compression: a compressing word ("compressing", "impingement", "effacing") not negated, hedged or mild;
+ *    or stenosis/narrowing/herniation graded at least moderate, or called recurrent without a grade;
+ * 2. no-compression: a negated compressing word about a nerve root ("moderate narrowing without impingement"
+ *    says the root is free, which is what the criterion asks);
+ * 3. no-compression: any negated or mild finding, patent foramina/canal, or "normal"/"unremarkable" about the
+ *    canal, foramina or roots or about the level as a whole;
+ * 4. otherwise nothing ("post-operative changes", "disc desiccation", an ungraded bulge).
+ */
+export type Verdict = 'compression' | 'no-compression';
+
+export interface ClauseReading {
+  verdict?: Verdict;
+  /** The kind of the clause's last finding word, for an elliptical clause after it ("…, but severe at L5-S1"). */
+  lastCategory?: TermCategory;
+}
+
+interface Term {
+  category: TermCategory;
+  grade?: Grade;
+  recurrent: boolean;
+  negated: boolean;
+  hedged: boolean;
+  /** false when the compressing word is about the cord, conus or cauda equina rather than a root. */
+  aboutRoot: boolean;
+}
+
+const GRADE_JOINS = new Set(['to', 'and', 'or', 'left', 'right', 'bilateral', 'bilaterally']);
+const PATENT = new Set(['patent', 'capacious']);
+const WIDELY = new Set(['widely', 'well', 'adequately']);
+const NORMAL = new Set(['normal', 'unremarkable']);
+const NOT_COMPRESSION_AFTER = new Set(['fracture', 'fractures', 'deformity']);
+const SPACE_WORDS = new Set(['space', 'height']);
+
+/** Lower-case words of a clause, level mentions removed so that "L3-4" does not read as words. */
+export function wordsOf(text: string): string[] {
+  const kept: string[] = [];
+  let from = 0;
+  for (const m of levelMentions(text)) {
+    kept.push(text.slice(from, m.start));
+    from = m.end;
+  }
+  kept.push(text.slice(from));
+  return kept.join(' ').toLowerCase().match(/[a-z]+|\d+/g) ?? [];
+}
+
+/** How many words of the text state something by themselves: grades, negations, "normal", "patent". */
+export function statementCount(text: string): number {
+  return wordsOf(text).filter((w) => w in GRADES || NEGATION_CUES.has(w) || NORMAL.has(w) || PATENT.has(w)).length;
+}
+
+export function readClause(text: string, previous?: TermCategory): ClauseReading {
+  const words = wordsOf(text);
+  const terms: Term[] = [];
+  let negated = false;
+  let hedged = false;
+  let findingSinceCue = false;
+  let pending: Grade | undefined;
+  let lastGradeAt = -10;
+  let recurrent = false;
+  let patent = false;
+  let normal = false;
+  let anatomy = false;
+  let otherTopic = false;
+
+  const negateEarlier = () => terms.forEach((t) => (t.negated = true));
+  const push = (category: TermCategory, at: number) => {
+    const after = words.slice(at + 1, at + 5);
+    terms.push({ category, grade: pending, recurrent, negated, hedged, aboutRoot: !after.some((w) => NOT_ROOT_OBJECTS.has(w)) });
+    pending = undefined;
+    recurrent = false;
+    if (negated || hedged) findingSinceCue = true;
+  };
+
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const next = words[i + 1];
+    if (w === 'not' && next !== undefined && NOT_AFTER.has(next)) {
+      negateEarlier();
+      i++;
+    } else if (NEGATING_AFTER.has(w) || (w === 'ruled' && next === 'out')) {
+      negateEarlier();
+    } else if (NEGATION_CUES.has(w) || (NEGATION_PAIRS[w] !== undefined && next === NEGATION_PAIRS[w])) {
+      negated = true;
+      findingSinceCue = false;
+      if (NEGATION_PAIRS[w] !== undefined) i++;
+    } else if (HEDGES.has(w) || (w === 'status' && next === 'post') || (w === 's' && next === 'p')) {
+      hedged = true;
+      findingSinceCue = false;
+    } else if (SCOPE_ENDS.has(w)) {
+      negated = false;
+      hedged = false;
+      pending = undefined;
+    } else if (w in GRADES || ((w === 'high' || w === 'low') && next === 'grade')) {
+      const g: Grade = w === 'high' ? 'moderate' : w === 'low' ? 'mild' : GRADES[w]!;
+      if (w === 'high' || w === 'low') i++;
+      // A new grade after a negated finding starts a new, positive statement.
+      if ((negated || hedged) && findingSinceCue) negated = hedged = false;
+      // "mild to moderate", "moderate right and mild left": the highest grade of one run counts.
+      const joined = pending !== undefined && lastGradeAt >= i - 4 && words.slice(lastGradeAt + 1, i).every((p) => GRADE_JOINS.has(p));
+      pending = joined && pending === 'moderate' ? 'moderate' : g;
+      lastGradeAt = i;
+    } else if (w === 'recurrent' || w === 'recurrence') {
+      recurrent = true;
+    } else if (PATENT.has(w) || (w === 'decompressed' && WIDELY.has(words[i - 1] ?? ''))) {
+      if (!negated) patent = true;
+    } else if (NORMAL.has(w)) {
+      if (!negated) normal = true;
+    } else if (w === 'mass' && next === 'effect') {
+      push('action', ++i);
+    } else if (w in TERMS) {
+      const category = TERMS[w]!;
+      const spaceNarrowing = w.startsWith('narrow') && words.slice(Math.max(0, i - 3), i).some((p) => SPACE_WORDS.has(p)) && !words.slice(Math.max(0, i - 3), i).some((p) => ANATOMY.has(p));
+      const notNeural = category === 'action' && next !== undefined && NOT_COMPRESSION_AFTER.has(next);
+      if (spaceNarrowing || notNeural) {
+        // "disc space narrowing" and "compression fracture" are not about the nerves.
+        pending = undefined;
+        otherTopic = true;
+      } else {
+        push(category, i);
+      }
+    } else if (GRADE_CONSUMERS.has(w)) {
+      pending = undefined;
+      otherTopic = true;
+    } else if (ANATOMY.has(w)) {
+      anatomy = true;
+    } else if (!FILLER.has(w) && !/^\d/.test(w)) {
+      otherTopic = true;
+    }
+  }
+
+  if (pending !== undefined) {
+    const ungraded = [...terms].reverse().find((t) => t.grade === undefined);
+    if (ungraded) ungraded.grade = pending;
+  }
+  // "Mild narrowing at L3-4, but severe at L5-S1" / "…, none at L4-5": the finding word is left out.
+  if (terms.length === 0 && previous !== undefined && (pending !== undefined || negated)) {
+    terms.push({ category: previous, grade: pending, recurrent: false, negated, hedged, aboutRoot: true });
+  }
+
+  const reading: ClauseReading = {};
+  const last = terms[terms.length - 1];
+  if (last) reading.lastCategory = last.category;
+  const verdict = verdictOf(terms, patent, normal && (anatomy || !otherTopic));
+  if (verdict) reading.verdict = verdict;
+  return reading;
+}
+
+function verdictOf(terms: Term[], patent: boolean, normal: boolean): Verdict | undefined {
+  const asserted = terms.filter((t) => !t.negated && !t.hedged);
+  if (asserted.some((t) => t.category === 'action' && t.grade !== 'mild')) return 'compression';
+  if (terms.some((t) => t.category === 'action' && t.negated && !t.hedged && t.aboutRoot)) return 'no-compression';
+  if (asserted.some(gradedEnough)) return 'compression';
+  const negatedFinding = terms.some((t) => t.negated && !t.hedged);
+  const mildFinding = asserted.some((t) => t.grade === 'mild' && t.category !== 'generic');
+  return negatedFinding || mildFinding || patent || normal ? 'no-compression' : undefined;
+}
+
+/** Stenosis, narrowing or a herniation graded at least moderate, or called recurrent without a grade. */
+function gradedEnough(t: Term): boolean {
+  if (t.category !== 'narrowing' && t.category !== 'lesion') return false;
+  return t.grade === 'moderate' || (t.grade === undefined && t.recurrent);
+}

@@ -1,0 +1,124 @@
+import type { Interspace, Side } from '../orders/types.js';
+import { levelMentions, readLevels, sortInterspaces } from '../text/levels.js';
+import { splitReport, type ReportSentence } from '../text/sentences.js';
+import { combineSides, sidesFromText } from '../text/sides.js';
+import { readClause, statementCount, type Verdict } from './clause-reading.js';
+import type { TermCategory } from './report-lexicon.js';
+import type { ImagingFinding } from './types.js';
+
+export const FINDING_TEXT_MAX = 160;
+
+/**
+ * Compression findings per level in report text (fhir-conventions.md, "Imaging (R3)"): one finding per
+ * sentence and level the sentence speaks about. A sentence speaks about the levels it names, or, naming none,
+ * about the level heading it sits under. Within a sentence each clause ("…, but …", "…; …") is read on its own
+ * and applies to the levels it names, else to the sentence's; compression in any clause wins for its level.
+ * The side is that of the deciding clauses, else of the clauses that decide nothing ("left paracentral
+ * protrusion at L4-5, but it is severe"); bilateral, or left with right, makes it bilateral.
+ */
+export function readImagingFindings(ref: string, text: unknown): ImagingFinding[] {
+  const findings: ImagingFinding[] = [];
+  for (const sentence of splitReport(text)) {
+    // "Moderate stenosis at L3-4; L4-5 normal": parts naming their own levels are read as sentences of their own.
+    let previous: TermCategory | undefined;
+    for (const part of levelParts(sentence.text, ';')) {
+      const read = readSentence(ref, part, sentence.heading, previous);
+      findings.push(...read.findings);
+      previous = read.lastCategory;
+    }
+  }
+  return findings;
+}
+
+interface LevelVotes {
+  compression: Side[];
+  noCompression: Side[];
+  undecided: Side[];
+  voted: Set<Verdict | 'none'>;
+}
+
+interface SentenceReading {
+  findings: ImagingFinding[];
+  lastCategory?: TermCategory;
+}
+
+function readSentence(ref: string, text: string, heading: ReportSentence['heading'], carried?: TermCategory): SentenceReading {
+  const own = readLevels(text);
+  const sentenceLevels = own.length > 0 ? own : (heading?.levels ?? []);
+  if (sentenceLevels.length === 0) return { findings: [] };
+
+  const votes = new Map<Interspace, LevelVotes>();
+  let previous = carried;
+  for (const clause of clausesOf(text)) {
+    const reading = readClause(clause, previous);
+    previous = reading.lastCategory ?? previous;
+    const clauseLevels = readLevels(clause);
+    const sides = sidesFromText(clause);
+    for (const level of clauseLevels.length > 0 ? clauseLevels : sentenceLevels) {
+      const v = votes.get(level) ?? { compression: [], noCompression: [], undecided: [], voted: new Set() };
+      votes.set(level, v);
+      v.voted.add(reading.verdict ?? 'none');
+      if (reading.verdict === 'compression') v.compression.push(...sides);
+      else if (reading.verdict === 'no-compression') v.noCompression.push(...sides);
+      else v.undecided.push(...sides);
+    }
+  }
+
+  const shown = evidenceText(own.length === 0 && heading ? `${heading.label}: ${text}` : text);
+  const findings: ImagingFinding[] = [];
+  for (const level of sortInterspaces(votes.keys())) {
+    const v = votes.get(level)!;
+    const kind = v.voted.has('compression') ? 'compression' : v.voted.has('no-compression') ? 'no-compression' : undefined;
+    if (!kind) continue;
+    const side = combineSides(kind === 'compression' ? v.compression : v.noCompression) ?? combineSides(v.undecided);
+    const finding: ImagingFinding = { ref, level, kind, text: shown };
+    if (side) finding.side = side;
+    findings.push(finding);
+  }
+  return previous ? { findings, lastCategory: previous } : { findings };
+}
+
+const CLAUSE_TURNS = /;|\b(?:but|however|although|though|whereas|except|while)\b/i;
+
+/**
+ * Clauses of a sentence. A clause that names several levels and states several things ("moderate stenosis at
+ * L3-4 and mild at L4-5") is cut between the levels; one statement about several levels ("mild foraminal
+ * narrowing at L3-4 and L4-5") stays whole and applies to each.
+ */
+function clausesOf(sentence: string): string[] {
+  return sentence.split(CLAUSE_TURNS).flatMap((clause) => (statementCount(clause) >= 2 ? levelParts(clause, ',| and ') : [clause]));
+}
+
+/**
+ * A text cut before each level it names, at the last separator before that level, when the parts state
+ * something each ("moderate stenosis at L3-4 and mild at L4-5"). A part that states nothing by itself
+ * ("… at L3-4 and L4-5") stays with the part before it.
+ */
+function levelParts(text: string, separators: string): string[] {
+  const mentions = levelMentions(text).filter((m) => m.levels.length > 0);
+  if (mentions.length < 2) return [text];
+  const cuts: number[] = [];
+  const separator = new RegExp(separators, 'gi');
+  for (let k = 1; k < mentions.length; k++) {
+    const gap = text.slice(mentions[k - 1]!.end, mentions[k]!.start);
+    let last = -1;
+    for (const m of gap.matchAll(separator)) last = m.index ?? last;
+    if (last >= 0) cuts.push(mentions[k - 1]!.end + last);
+  }
+  const parts: string[] = [];
+  let from = 0;
+  for (const cut of [...cuts, text.length]) {
+    const part = text.slice(from, cut);
+    from = cut;
+    if (parts.length > 0 && statementCount(part) === 0) parts[parts.length - 1] += part;
+    else if (parts.length === 1 && statementCount(parts[0]!) === 0) parts[0] += part;
+    else parts.push(part);
+  }
+  return parts.map((p) => p.replace(/^\s*(?:;|,|and\b)\s*/i, '').trim()).filter((p) => p !== '');
+}
+
+/** The sentence as evidence: white space collapsed, at most FINDING_TEXT_MAX characters. */
+function evidenceText(text: string): string {
+  const clean = text.replace(/\s+/g, ' ').trim();
+  return clean.length <= FINDING_TEXT_MAX ? clean : `${clean.slice(0, FINDING_TEXT_MAX - 1).trimEnd()}\u2026`;
+}

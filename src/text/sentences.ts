@@ -1,0 +1,78 @@
+import type { Interspace } from '../orders/types.js';
+import { asString } from './fhir-values.js';
+import { levelMentions } from './levels.js';
+
+/**
+ * Report text cut into sentences, the unit in which radiology reports state one finding.
+ * Reports often list findings under level headings ("L3-L4: broad-based bulge. Moderate foraminal narrowing."):
+ * a sentence that names no level of its own belongs to the heading above it. A heading's reach ends at the
+ * next level heading, a blank line, a section label ("IMPRESSION:") or a numbered item.
+ */
+export interface ReportSentence {
+  /** The sentence, whitespace collapsed. */
+  text: string;
+  /** The level heading the sentence sits under, if any ("L3-L4"), and the interspaces it names. */
+  heading?: { label: string; levels: Interspace[] };
+}
+
+const ABBREVIATIONS = new Set(['approx', 'vs', 'eg', 'e.g', 'ie', 'i.e', 'dr', 'mr', 'mrs', 'ms', 'st', 'fig', 'cf', 'etc']);
+const SECTION_LABEL = /^[A-Za-z][A-Za-z /&()-]{0,40}:/;
+const NUMBERED_ITEM = /^\(?\d{1,2}[.)](?:\s|$)/;
+
+export function splitReport(input: unknown): ReportSentence[] {
+  const text = asString(input);
+  if (!text) return [];
+  const out: ReportSentence[] = [];
+  let heading: ReportSentence['heading'];
+  for (const block of text.split(/\r?\n[ \t]*\r?\n/)) {
+    heading = undefined; // a blank line ends a heading's reach
+    for (const line of block.split(/\r?\n/)) {
+      for (const piece of splitLine(line)) {
+        const sentence = piece.text.replace(/\s+/g, ' ').trim();
+        if (sentence === '') continue;
+        if (piece.heading) heading = piece.heading;
+        else if (SECTION_LABEL.test(sentence) || NUMBERED_ITEM.test(sentence)) heading = undefined;
+        out.push(heading ? { text: sentence, heading } : { text: sentence });
+      }
+    }
+  }
+  return out;
+}
+
+interface Piece {
+  text: string;
+  heading?: { label: string; levels: Interspace[] };
+}
+
+/** One line cut at level headings ("L3-L4:") and at sentence ends. */
+function splitLine(line: string): Piece[] {
+  const headings = levelMentions(line).filter((m) => /^\s{0,3}:/.test(line.slice(m.end, m.end + 4)));
+  const pieces: Piece[] = [];
+  let from = 0;
+  for (const [i, h] of headings.entries()) {
+    pieces.push(...sentencesOf(line.slice(from, h.start)));
+    const next = headings[i + 1]?.start ?? line.length;
+    const section = sentencesOf(line.slice(h.start, next));
+    if (section.length > 0) section[0]!.heading = { label: line.slice(h.start, h.end), levels: h.levels };
+    pieces.push(...section);
+    from = next;
+  }
+  if (from === 0) pieces.push(...sentencesOf(line));
+  return pieces;
+}
+
+/** Cut at ".", "!" or "?" followed by white space, except after a common abbreviation. */
+function sentencesOf(text: string): Piece[] {
+  const pieces: Piece[] = [];
+  let start = 0;
+  // One character at a time: a quantified run here would backtrack quadratically on "......".
+  for (const m of text.matchAll(/[.!?](?=\s)/g)) {
+    const end = (m.index ?? 0) + 1;
+    const word = /([A-Za-z.]+)\.$/.exec(text.slice(Math.max(start, end - 8), end))?.[1]?.toLowerCase();
+    if (word && ABBREVIATIONS.has(word)) continue;
+    pieces.push({ text: text.slice(start, end) });
+    start = end;
+  }
+  pieces.push({ text: text.slice(start) });
+  return pieces.filter((p) => p.text.trim() !== '');
+}

@@ -1,0 +1,234 @@
+import { readImagingFindings } from '../../src/evidence/imaging-findings.js';
+import type { ImagingFinding } from '../../src/evidence/types.js';
+
+const REF = 'DiagnosticReport/mri-1';
+/** level:kind[:side] for each finding, in order. */
+const read = (text: unknown) => readImagingFindings(REF, text).map((f) => [f.level, f.kind, f.side].filter(Boolean).join(':'));
+
+describe('readImagingFindings: the examples of the brief', () => {
+  it.each([
+    ['L3-L4: broad-based disc bulge with minimal disc height loss and moderate bilateral foraminal narrowing', ['L3-L4:compression:bilateral']],
+    ['mild foraminal narrowing at L3-4', ['L3-L4:no-compression']],
+    ['L3/4 without impingement', ['L3-L4:no-compression']],
+    ['no recurrent stenosis at L3-L4', ['L3-L4:no-compression']],
+    ['severe left lateral recess stenosis at L3-4 compressing the traversing L4 root', ['L3-L4:compression:left']],
+  ])('%s', (text, expected) => {
+    expect(read(text)).toEqual(expected);
+  });
+});
+
+describe('readImagingFindings: compression', () => {
+  it.each([
+    ['Moderate to severe central canal stenosis at L4-5.', ['L4-L5:compression']],
+    ['L4-L5: Moderate-to-severe spinal stenosis.', ['L4-L5:compression']],
+    ['At L4-5 there is a large right paracentral disc extrusion.', ['L4-L5:compression:right']],
+    ['Right foraminal disc protrusion at L5-S1 impinging on the exiting right L5 nerve root.', ['L5-S1:compression:right']],
+    ['L5-S1: left paracentral protrusion displacing the traversing left S1 nerve root.', ['L5-S1:compression:left']],
+    ['Severe bilateral neural foraminal narrowing at L4-L5.', ['L4-L5:compression:bilateral']],
+    ['Marked narrowing of the left neural foramen at L3-4.', ['L3-L4:compression:left']],
+    ['The left lateral recess at L4-5 is severely narrowed.', ['L4-L5:compression:left']],
+    ['Foraminal stenosis at L3-L4 is moderate on the right.', ['L3-L4:compression:right']],
+    ['High-grade canal stenosis at L3-4.', ['L3-L4:compression']],
+    ['Significant foraminal narrowing L3/L4 bilaterally.', ['L3-L4:compression:bilateral']],
+    ['Recurrent stenosis at the L3-L4 laminectomy level.', ['L3-L4:compression']],
+    ['Epidural fibrosis and recurrent disc herniation at L4-5.', ['L4-L5:compression']],
+    ['Thecal sac effacement at L3-4.', ['L3-L4:compression']],
+    ['Disc osteophyte complex at L4-5 effacing the left lateral recess.', ['L4-L5:compression:left']],
+    ['Compression of the cauda equina at L3-4.', ['L3-L4:compression']],
+    ['L3-L4 disc bulge with bilateral nerve root compression.', ['L3-L4:compression:bilateral']],
+    ['MODERATE BILATERAL FORAMINAL NARROWING AT L3-4.', ['L3-L4:compression:bilateral']],
+    ['l3-4: moderate left foraminal narrowing', ['L3-L4:compression:left']],
+    ['Mass effect on the traversing right L5 nerve root at L4-L5.', ['L4-L5:compression:right']],
+    ['Moderate right and mild left foraminal narrowing at L4-5.', ['L4-L5:compression:bilateral']],
+    ['Mild to moderate foraminal stenosis at L2-3.', ['L2-L3:compression']],
+    ['Unchanged moderate foraminal narrowing at L3-4.', ['L3-L4:compression']],
+    ['No change in the moderate left foraminal stenosis at L3-4.', ['L3-L4:compression:left']],
+    ['No interval progression of the moderate canal stenosis at L4-5.', ['L4-L5:compression']],
+  ])('%s', (text, expected) => {
+    expect(read(text)).toEqual(expected);
+  });
+});
+
+describe('readImagingFindings: no compression', () => {
+  it.each([
+    ['L4-L5: Normal.', ['L4-L5:no-compression']],
+    ['L2-3 is unremarkable.', ['L2-L3:no-compression']],
+    ['L1-L2: No disc herniation, spinal canal stenosis or foraminal narrowing.', ['L1-L2:no-compression']],
+    ['No significant foraminal narrowing at L5-S1.', ['L5-S1:no-compression']],
+    ['Neural foramina are patent at L3-4.', ['L3-L4:no-compression']],
+    ['Patent central canal and foramina at L2-L3.', ['L2-L3:no-compression']],
+    ['L4-5: The canal and foramina are widely decompressed.', ['L4-L5:no-compression']],
+    ['L3-4 negative for stenosis.', ['L3-L4:no-compression']],
+    ['L3-4 is free of recurrent disc herniation.', ['L3-L4:no-compression']],
+    ['Minimal disc bulge at L2-3.', ['L2-L3:no-compression']],
+    ['Small central protrusion at L5-S1 without nerve root impingement.', ['L5-S1:no-compression']],
+    ['Mild effacement of the ventral thecal sac at L4-5.', ['L4-L5:no-compression']],
+    ['Moderate foraminal narrowing at L3-4 without impingement of the exiting nerve roots.', ['L3-L4:no-compression']],
+    ['Stenosis at L3-4 is not seen.', ['L3-L4:no-compression']],
+    ['The previously seen L4-5 herniation has resolved.', ['L4-L5:no-compression']],
+    ['Interval resolution of the L4-5 disc extrusion.', ['L4-L5:no-compression']],
+    ['Slight left foraminal narrowing at L5-S1.', ['L5-S1:no-compression:left']],
+    ['Non-compressive disc bulge at L3-4.', ['L3-L4:no-compression']],
+    ['No significant abnormality at L1-2.', ['L1-L2:no-compression']],
+    ['L3-L4: otherwise normal.', ['L3-L4:no-compression']],
+    ['The disc at L2-L3 is normal.', ['L2-L3:no-compression']],
+  ])('%s', (text, expected) => {
+    expect(read(text)).toEqual(expected);
+  });
+});
+
+describe('readImagingFindings: nothing about compression', () => {
+  it.each([
+    'Post-operative changes at L3-L4.',
+    'Postsurgical changes of laminectomy and posterior fusion at L3-L4.',
+    'Disc desiccation at L4-5.',
+    'Moderate disc height loss at L4-5.',
+    'Moderate disc space narrowing at L5-S1.',
+    'Broad-based disc bulge at L4-5.',
+    'Moderate facet arthropathy at L4-5.',
+    'Grade 1 anterolisthesis of L4 on L5.',
+    'Alignment is normal at L3-4.',
+    'Normal disc height and signal at L2-3.',
+    'Pedicle screws at L3 and L4 are intact.',
+    'L1 compression fracture, chronic.',
+    'Possible impingement of the left L5 nerve root at L4-5.',
+    'Status post L4-5 discectomy for a large herniation.',
+    'Conus terminates at L1.',
+    'Moderate stenosis.',
+    'Moderate foraminal stenosis at C5-6.',
+    'Severe stenosis at T11-T12.',
+    'Disc contacts the traversing L5 nerve root.',
+    '',
+  ])('%s', (text) => {
+    expect(read(text)).toEqual([]);
+  });
+});
+
+describe('readImagingFindings: clauses and several levels', () => {
+  it('applies one statement about two levels to both', () => {
+    expect(read('Mild foraminal narrowing at L3-4 and L4-5.')).toEqual(['L3-L4:no-compression', 'L4-L5:no-compression']);
+    expect(read('Disc bulges at L3-4 and L4-5 with moderate bilateral foraminal narrowing.')).toEqual([
+      'L3-L4:compression:bilateral',
+      'L4-L5:compression:bilateral',
+    ]);
+    expect(read('Moderate stenosis at L3-4 and L4-5.')).toEqual(['L3-L4:compression', 'L4-L5:compression']);
+  });
+
+  it('reads each level with its own grade', () => {
+    expect(read('Stenosis is moderate at L3-4 and mild at L4-5.')).toEqual(['L3-L4:compression', 'L4-L5:no-compression']);
+    expect(read('Moderate stenosis at L3-4 and mild at L4-5.')).toEqual(['L3-L4:compression', 'L4-L5:no-compression']);
+    expect(read('No stenosis at L3-4, moderate stenosis at L4-5.')).toEqual(['L3-L4:no-compression', 'L4-L5:compression']);
+    expect(read('Mild foraminal narrowing at L3-4 and L4-5, but severe at L5-S1.')).toEqual([
+      'L3-L4:no-compression',
+      'L4-L5:no-compression',
+      'L5-S1:compression',
+    ]);
+    expect(read('Moderate stenosis at L3-4, but none at L4-5.')).toEqual(['L3-L4:compression', 'L4-L5:no-compression']);
+  });
+
+  it('compression wins over a negated clause at the same level', () => {
+    expect(read('No central stenosis at L3-4 but moderate left foraminal narrowing.')).toEqual(['L3-L4:compression:left']);
+    expect(read('L3-4: no central canal stenosis; however, there is moderate right foraminal narrowing.')).toEqual(['L3-L4:compression:right']);
+    expect(read('At L4-5 there is no central stenosis, with moderate bilateral foraminal narrowing.')).toEqual(['L4-L5:compression:bilateral']);
+    expect(read('Without central stenosis at L4-5, moderate left foraminal narrowing.')).toEqual(['L4-L5:compression:left']);
+  });
+
+  it('takes the side of the deciding clause', () => {
+    expect(read('No stenosis on the right at L4-5, but moderate foraminal narrowing.')).toEqual(['L4-L5:compression']);
+    expect(read('Left paracentral protrusion at L4-5, but it compresses the root.')).toEqual(['L4-L5:compression:left']);
+  });
+
+  it('splits on semicolons where each part names its level', () => {
+    const findings = readImagingFindings(REF, 'Severe right foraminal stenosis at L5-S1; L4-5 normal; L3-4 mild narrowing.');
+    expect(findings.map((f) => [f.level, f.kind, f.side ?? '-', f.text])).toEqual([
+      ['L5-S1', 'compression', 'right', 'Severe right foraminal stenosis at L5-S1'],
+      ['L4-L5', 'no-compression', '-', 'L4-5 normal'],
+      ['L3-L4', 'no-compression', '-', 'L3-4 mild narrowing.'],
+    ]);
+  });
+
+  it('carries the finding word across semicolon parts', () => {
+    expect(read('Moderate foraminal stenosis at L3-4; mild at L4-5.')).toEqual(['L3-L4:compression', 'L4-L5:no-compression']);
+  });
+});
+
+describe('readImagingFindings: report layout', () => {
+  const report = [
+    'MRI LUMBAR SPINE WITHOUT CONTRAST',
+    'FINDINGS:',
+    'Alignment is normal. Conus terminates at L1.',
+    'L1-L2: Normal.',
+    'L2-L3: Normal.',
+    'L3-L4: Postsurgical changes of laminectomy and fusion. Broad-based disc bulge with minimal disc height loss.',
+    'Moderate bilateral foraminal narrowing. No central stenosis.',
+    'L4-L5: Mild facet arthropathy. No significant stenosis.',
+    'L5-S1: Small left paracentral protrusion without impingement.',
+    '',
+    'IMPRESSION:',
+    '1. Moderate bilateral foraminal narrowing at L3-L4 at the previously operated level.',
+    '2. No high-grade stenosis elsewhere.',
+  ].join('\n');
+
+  it('reads headings, sections and the impression', () => {
+    expect(read(report)).toEqual([
+      'L1-L2:no-compression',
+      'L2-L3:no-compression',
+      'L3-L4:compression:bilateral',
+      'L3-L4:no-compression',
+      'L4-L5:no-compression',
+      'L5-S1:no-compression:left',
+      'L3-L4:compression:bilateral',
+    ]);
+  });
+
+  it('prefixes the heading to a sentence that inherits it, and keeps evidence short', () => {
+    const findings = readImagingFindings(REF, report);
+    expect(findings[2]!.text).toBe('L3-L4: Moderate bilateral foraminal narrowing.');
+    expect(findings[0]!.text).toBe('L1-L2: Normal.');
+    expect(findings.every((f: ImagingFinding) => f.ref === REF && f.text.length <= 160)).toBe(true);
+  });
+
+  it('reads headings on a single line', () => {
+    expect(read('L2-L3: Normal. L3-L4: moderate left foraminal stenosis. L4-L5: unremarkable.')).toEqual([
+      'L2-L3:no-compression',
+      'L3-L4:compression:left',
+      'L4-L5:no-compression',
+    ]);
+  });
+
+  it('ends a heading at a blank line or a section label', () => {
+    expect(read('L3-L4: disc bulge.\n\nModerate stenosis.')).toEqual([]);
+    expect(read('L3-L4: disc bulge. IMPRESSION: Moderate stenosis.')).toEqual([]);
+  });
+
+  it('a heading on its own line reaches the lines under it', () => {
+    expect(read('L3-L4:\nBroad-based disc bulge.\nSevere left lateral recess stenosis.\nL4-L5:\nNormal.')).toEqual(['L3-L4:compression:left', 'L4-L5:no-compression']);
+  });
+
+  it('cuts long sentences for the evidence text', () => {
+    const long = `Moderate bilateral foraminal narrowing at L3-L4 ${'and further description '.repeat(20)}`;
+    const [finding] = readImagingFindings(REF, long);
+    expect(finding!.text.length).toBeLessThanOrEqual(160);
+    expect(finding!.text.endsWith('\u2026')).toBe(true);
+  });
+});
+
+describe('readImagingFindings: hostile input', () => {
+  it('accepts anything without throwing', () => {
+    for (const value of [null, undefined, 3, {}, [], ['L3-4 severe stenosis'], true]) expect(read(value)).toEqual([]);
+  });
+
+  it('stays quick on long, repetitive text', () => {
+    const texts = [
+      'L3-4: '.repeat(15_000),
+      'no '.repeat(30_000) + 'stenosis at L3-4',
+      'moderate '.repeat(10_000) + 'stenosis at L3-4',
+      'L3-4 and '.repeat(10_000) + 'moderate stenosis',
+      'Moderate stenosis at L3-4, mild at L4-5, '.repeat(2_000),
+      '.'.repeat(90_000),
+      `${'a'.repeat(90_000)} L3-4 severe stenosis`,
+      'L3-4; '.repeat(15_000),
+    ];
+    for (const t of texts) expect(Array.isArray(read(t))).toBe(true);
+  });
+});
