@@ -23,7 +23,7 @@ export const REDACTED_PATHS = [
 export function createLogger(config: Pick<Config, 'LOG_LEVEL'>, destination?: DestinationStream): Logger {
   const options = {
     level: config.LOG_LEVEL,
-    base: { service: 'spine-cds' },
+    base: { name: 'spine-cds' },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
   };
   return destination ? pino(options, destination) : pino(options);
