@@ -1,0 +1,91 @@
+import { readInstabilityObservation, readInstabilityText } from '../../src/evidence/instability.js';
+
+const REF = 'DiagnosticReport/flex-ext';
+const read = (text: unknown, dynamicStudy = false) => readInstabilityText(REF, text, { dynamicStudy }).map(({ ref: _ref, ...m }) => m);
+
+describe('readInstabilityText', () => {
+  it.each([
+    ['4 mm of translation at L4-L5 on flexion.', [{ translationMm: 4, level: 'L4-L5' }]],
+    ['Anterolisthesis of 5 mm on flexion at L4-5.', [{ translationMm: 5, level: 'L4-L5' }]],
+    ['Anterolisthesis of L4 on L5 of 5 mm on flexion.', [{ translationMm: 5, level: 'L4-L5' }]],
+    ['12 degrees of angular motion at L3-L4.', [{ angulationDegrees: 12, level: 'L3-L4' }]],
+    ['Segmental angulation of 11° at L4-5 between flexion and extension.', [{ angulationDegrees: 11, level: 'L4-L5' }]],
+    ['Dynamic instability at L3-4 with 4.5 mm translation and 13 degrees of angulation.', [{ translationMm: 4.5, angulationDegrees: 13, level: 'L3-L4' }]],
+    ['Translation of 3mm.', [{ translationMm: 3 }]],
+    ['L4-5 anterolisthesis measures 3 mm in extension and 7 mm in flexion.', [{ translationMm: 4, level: 'L4-L5' }]],
+    ['Grade 1 anterolisthesis of L4 on L5 measuring 2 mm in neutral, increasing to 6 mm on flexion.', [{ translationMm: 4, level: 'L4-L5' }]],
+    ['Translation of 4 mm at L4-5 and 1 mm at L3-4.', [{ translationMm: 4, level: 'L4-L5' }, { translationMm: 1, level: 'L3-L4' }]],
+  ])('%s', (text, expected) => {
+    expect(read(text)).toEqual(expected);
+  });
+
+  it.each([
+    'Grade 1 anterolisthesis of L4 on L5 measuring 4 mm.',
+    'No abnormal translation on flexion or extension.',
+    'No translation greater than 3 mm.',
+    'Less than 2 mm of translation at L4-5.',
+    'Lumbar lordosis measures 45 degrees.',
+    'Cobb angle of 12 degrees.',
+    'There is 40 degrees of lumbar flexion.',
+    'Disc height is 8 mm at L4-5.',
+    'A 12 mm disc extrusion at L5-S1.',
+    '',
+  ])('no measure in "%s"', (text) => {
+    expect(read(text)).toEqual([]);
+  });
+
+  it('reads a static listhesis as translation in a flexion-extension study', () => {
+    expect(read('Grade 1 anterolisthesis of L4 on L5 measuring 4 mm.', true)).toEqual([{ translationMm: 4, level: 'L4-L5' }]);
+  });
+
+  it('takes the level heading, and leaves the level out for a range or a vertebra', () => {
+    expect(read('L4-L5: 5 mm of translation on flexion.')).toEqual([{ translationMm: 5, level: 'L4-L5' }]);
+    expect(read('L4-L5:\n5 mm of translation on flexion.')).toEqual([{ translationMm: 5, level: 'L4-L5' }]);
+    expect(read('5 mm of translation across the L3-L5 fusion.')).toEqual([{ translationMm: 5 }]);
+    expect(read('Loosening of the L4 screws with 5 mm of motion.')).toEqual([{ translationMm: 5 }]);
+  });
+
+  it('names the ref', () => {
+    expect(readInstabilityText(REF, '4 mm translation at L4-5')[0]!.ref).toBe(REF);
+  });
+
+  it('accepts anything and stays linear', () => {
+    for (const v of [null, undefined, 4, {}, []]) expect(read(v)).toEqual([]);
+    expect(read(`${'L3-4 '.repeat(5_000)} translation ${'4 mm '.repeat(5_000)}`).length).toBeGreaterThan(0);
+    expect(read('translation '.repeat(8_000) + '1'.repeat(10_000))).toEqual([]);
+  });
+});
+
+describe('readInstabilityObservation', () => {
+  const obs = (fields: Record<string, unknown>) => ({ resourceType: 'Observation', id: 'o', status: 'final', ...fields });
+  it('reads a measured translation or angulation', () => {
+    expect(readInstabilityObservation('Observation/o', obs({ code: { text: 'L4-L5 translation on flexion-extension' }, valueQuantity: { value: 4, unit: 'mm' } }))).toEqual([
+      { ref: 'Observation/o', translationMm: 4, level: 'L4-L5' },
+    ]);
+    expect(readInstabilityObservation('Observation/o', obs({ code: { text: 'Segmental angulation' }, bodySite: { text: 'L3-4' }, valueQuantity: { value: 11, code: 'deg' } }))).toEqual([
+      { ref: 'Observation/o', angulationDegrees: 11, level: 'L3-L4' },
+    ]);
+  });
+
+  it('reads text values and notes', () => {
+    const o = obs({ code: { text: 'XR lumbar spine flexion and extension' }, valueString: 'Anterolisthesis of L4 on L5 measuring 5 mm.', note: [{ text: '12 degrees of angulation at L4-5' }] });
+    expect(readInstabilityObservation('Observation/o', o)).toEqual([
+      { ref: 'Observation/o', translationMm: 5, level: 'L4-L5' },
+      { ref: 'Observation/o', angulationDegrees: 12, level: 'L4-L5' },
+    ]);
+  });
+
+  it('ignores other observations and odd values', () => {
+    for (const o of [
+      obs({ code: { text: 'Body weight' }, valueQuantity: { value: 70, unit: 'kg' } }),
+      obs({ code: { text: 'Translation' }, valueQuantity: { value: 4, unit: 'cm' } }),
+      obs({ code: { text: 'Translation' }, valueQuantity: { value: '4', unit: 'mm' } }),
+      obs({ code: { text: 'Translation' }, valueQuantity: { value: -4, unit: 'mm' } }),
+      obs({ code: 'Translation', valueQuantity: { value: 4, unit: 'mm' } }),
+      null,
+      'x',
+    ]) {
+      expect(readInstabilityObservation('Observation/o', o)).toEqual([]);
+    }
+  });
+});
