@@ -1,5 +1,7 @@
+import { Writable } from 'node:stream';
 import nock from 'nock';
 import request from 'supertest';
+import { createLogger } from '../../src/ops/logger.js';
 import { buildTestApp, PATIENT_ID, TOKEN, type TestApp } from './support/app-fixture.js';
 import { fhirWithToken, mockWholeChart } from './support/fhir-mock.js';
 import { condition, hookRequest, SERVICE_URL } from './support/requests.js';
@@ -65,5 +67,43 @@ describe('one log line per call, without PHI or credentials', () => {
     expect(kept.headers['x-request-id']).toBe('abc-123');
     const replaced = await request(t.app).get('/healthz').set('X-Request-Id', 'x'.repeat(300)).expect(200);
     expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('the service logger', () => {
+  it('redacts credentials wherever a caller passes them', () => {
+    let text = '';
+    const logger = createLogger(
+      { LOG_LEVEL: 'info' },
+      new Writable({
+        write(chunk, _enc, done) {
+          text += String(chunk);
+          done();
+        },
+      }),
+    );
+    logger.info(
+      {
+        authorization: 'Bearer jwt-1',
+        req: { headers: { authorization: 'Bearer jwt-2', cookie: 'sid=3' } },
+        request: { fhirAuthorization: { access_token: 'tok-4' } },
+        fhir: { accessToken: 'tok-5' },
+      },
+      'x',
+    );
+    for (const secret of ['jwt-1', 'jwt-2', 'sid=3', 'tok-4', 'tok-5']) expect(text).not.toContain(secret);
+    expect(JSON.parse(text)).toMatchObject({ name: 'spine-cds', authorization: '[redacted]' });
+  });
+
+  it('writes nothing below LOG_LEVEL', () => {
+    let text = '';
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        text += String(chunk);
+        done();
+      },
+    });
+    createLogger({ LOG_LEVEL: 'warn' }, sink).info('hidden');
+    expect(text).toBe('');
   });
 });
