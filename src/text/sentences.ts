@@ -46,7 +46,8 @@ interface Piece {
 
 /** One line cut at level headings ("L3-L4:") and at sentence ends. */
 function splitLine(line: string): Piece[] {
-  const headings = levelMentions(line).filter((m) => /^\s{0,3}:/.test(line.slice(m.end, m.end + 4)));
+  // "Sagittal T2:" names an MRI sequence, not a heading: a single vertebra heads a section only if lumbar.
+  const headings = levelMentions(line).filter((m) => (m.kind === 'interspace' || m.levels.length > 0) && /^\s{0,3}:/.test(line.slice(m.end, m.end + 4)));
   const pieces: Piece[] = [];
   let from = 0;
   for (const [i, h] of headings.entries()) {

@@ -232,3 +232,15 @@ describe('readImagingFindings: hostile input', () => {
     for (const t of texts) expect(Array.isArray(read(t))).toBe(true);
   });
 });
+
+describe('readImagingFindings: MRI sequence names', () => {
+  it('does not take "T2:" for a level heading', () => {
+    const [finding] = readImagingFindings(REF, 'Sagittal T2: moderate bilateral foraminal narrowing at L3-L4');
+    expect(finding).toEqual({ ref: REF, level: 'L3-L4', side: 'bilateral', kind: 'compression', text: 'Sagittal T2: moderate bilateral foraminal narrowing at L3-L4' });
+    expect(read('T2-weighted images: severe stenosis.')).toEqual([]);
+  });
+
+  it('takes a thoracolumbar heading as the end of the previous section', () => {
+    expect(read('L5-S1: normal disc.\nT12-L1: Severe stenosis.')).toEqual(['L5-S1:no-compression']);
+  });
+});

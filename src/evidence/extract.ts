@@ -1,0 +1,68 @@
+import type { PatientRecord } from '../data/types.js';
+import { asArray, asCode, asRecord, asString, codingsOf, conceptTexts, noteTexts, type JsonRecord } from '../text/fhir-values.js';
+import { readImagingFindings } from './imaging-findings.js';
+import { readInstabilityObservation, readInstabilityText } from './instability.js';
+import { readResourceFacts } from './resource-facts.js';
+import { readStrengthScores } from './strength-scores.js';
+import type { EvidenceFacts, ImagingFinding } from './types.js';
+
+/**
+ * The facts of a patient's chart that CQL reads poorly, for the criteria library's parameters.
+ * Every resource is read whatever its status (record hygiene is decided in CQL), and nothing here throws on
+ * loosely formed resources: the chart comes from outside.
+ */
+export function extractEvidence(record: PatientRecord): EvidenceFacts {
+  const facts: EvidenceFacts = { resources: [], imaging: [], strength: [], instability: [] };
+  const r = asRecord(record) ?? {};
+  const lists: [string, unknown][] = [
+    ['Condition', r.conditions],
+    ['Procedure', r.procedures],
+    ['Observation', r.observations],
+    ['ImagingStudy', r.imagingStudies],
+    ['DiagnosticReport', r.diagnosticReports],
+  ];
+  for (const [listType, list] of lists) {
+    asArray(list).forEach((item, index) => {
+      const resource = asRecord(item);
+      if (!resource) return;
+      const type = asString(resource.resourceType)?.trim() ?? listType;
+      // A resource without id cannot be referenced by the CQL; '#' never occurs in a FHIR id, so this never collides.
+      const ref = `${type}/${asCode(resource.id) ?? `#${index}`}`;
+      facts.resources.push(readResourceFacts(ref, type, resource));
+      if (type === 'DiagnosticReport') readReport(ref, resource, facts);
+      if (type === 'ImagingStudy') facts.imaging.push(...studyFindings(ref, resource));
+      if (type === 'Observation') {
+        facts.strength.push(...readStrengthScores(ref, resource));
+        facts.instability.push(...readInstabilityObservation(ref, resource));
+      }
+    });
+  }
+  facts.imaging = unique(facts.imaging);
+  return facts;
+}
+
+const FLEXION_EXTENSION_LOINC = '24971-4';
+
+function readReport(ref: string, report: JsonRecord, facts: EvidenceFacts): void {
+  facts.imaging.push(...readImagingFindings(ref, report.conclusion));
+  const dynamicStudy =
+    codingsOf(report.code).some((c) => c.code === FLEXION_EXTENSION_LOINC) || conceptTexts(report.code).some((t) => /flexion|extension|dynamic/i.test(t));
+  facts.instability.push(...readInstabilityText(ref, report.conclusion, { dynamicStudy }));
+}
+
+/** ImagingStudy has no findings element: its description, series descriptions and notes carry them. */
+function studyFindings(ref: string, study: JsonRecord): ImagingFinding[] {
+  const texts = [study.description, ...asArray(study.series).map((s) => asRecord(s)?.description), ...noteTexts(study.note)];
+  return texts.flatMap((t) => readImagingFindings(ref, t));
+}
+
+/** Series often repeat one description; one finding per distinct statement is enough. */
+function unique(findings: ImagingFinding[]): ImagingFinding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = [f.ref, f.level, f.kind, f.side ?? '', f.text].join('|');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
