@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import { Router } from 'express';
 import { createApp } from './app.js';
 import { createCdsAuth } from './auth/cds-auth.js';
@@ -8,6 +9,9 @@ import { dataDirWritable } from './ops/health.js';
 import { createLogger } from './ops/logger.js';
 import { createMetrics, metricsHandler, type Metrics } from './ops/metrics.js';
 import { createOrderReviewer } from './review/order-reviewer.js';
+import { criteriaPageRouter } from './criteria-page/route.js';
+import { projectRoot } from './cds/project-root.js';
+import { startEmbeddedDefault, type EmbeddedDefault } from './embedded-default.js';
 
 /** A configuration problem is the operator's to fix: say which variable, and stop. */
 function exitOnConfigError(error: unknown): never {
@@ -33,8 +37,10 @@ async function main(): Promise<void> {
   } catch (error) {
     exitOnConfigError(error);
   }
+  const embedded: EmbeddedDefault | undefined = await startEmbeddedDefault(config, logger);
   const feedbackStore = await openFeedbackStore(config.DATA_DIR, logger);
   const reviewer = await createOrderReviewer(config);
+  const root = projectRoot();
   const app = createApp({
     config,
     logger,
@@ -43,7 +49,11 @@ async function main(): Promise<void> {
     metrics,
     authenticate: auth.middleware,
     readiness: [dataDirWritable(config.DATA_DIR)],
-    routers: [metricsRoute(metrics)],
+    routers: [
+      metricsRoute(metrics),
+      criteriaPageRouter({ cqlDir: join(root, 'cql-mappings'), baseUrl: config.PUBLIC_BASE_URL }),
+      ...(embedded?.routers ?? []),
+    ],
   });
 
   const server: Server = app.listen(config.PORT, config.HOST, (error?: Error) => {
@@ -63,8 +73,7 @@ async function main(): Promise<void> {
     const cut = setTimeout(() => server.closeAllConnections(), config.HOOK_DEADLINE_MS + 500);
     cut.unref();
     server.close(() => {
-      feedbackStore
-        .close()
+      Promise.all([feedbackStore.close(), embedded?.close()])
         .then(() => {
           logger.info('stopped');
           process.exit(0);
