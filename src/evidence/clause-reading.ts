@@ -91,9 +91,16 @@ export function readClause(text: string, previous?: TermCategory): ClauseReading
   let otherTopic = false;
 
   const negateEarlier = () => terms.forEach((t) => (t.negated = true));
+  const ungraded: Term[] = [];
+  const gradeLastUngraded = (g: Grade) => {
+    const term = ungraded.pop();
+    if (term) term.grade = g;
+  };
   const push = (category: TermCategory, at: number) => {
     const after = words.slice(at + 1, at + 5);
-    terms.push({ category, grade: pending, recurrent, negated, hedged, aboutRoot: !after.some((w) => NOT_ROOT_OBJECTS.has(w)) });
+    const term: Term = { category, grade: pending, recurrent, negated, hedged, aboutRoot: !after.some((w) => NOT_ROOT_OBJECTS.has(w)) };
+    terms.push(term);
+    if (term.grade === undefined) ungraded.push(term);
     pending = undefined;
     recurrent = false;
     if (negated || hedged) findingSinceCue = true;
@@ -106,7 +113,9 @@ export function readClause(text: string, previous?: TermCategory): ClauseReading
       negateEarlier();
       i++;
     } else if (NEGATING_AFTER.has(w) || (w === 'ruled' && next === 'out')) {
-      negateEarlier();
+      // "recurrent stenosis cannot be excluded" leaves the question open; "has resolved" closes it.
+      if (words.slice(Math.max(0, i - 3), i).some((p) => p === 'cannot' || p === 'not')) terms.forEach((t) => (t.hedged = true));
+      else negateEarlier();
     } else if (NEGATION_CUES.has(w) || (NEGATION_PAIRS[w] !== undefined && next === NEGATION_PAIRS[w])) {
       negated = true;
       findingSinceCue = false;
@@ -125,6 +134,8 @@ export function readClause(text: string, previous?: TermCategory): ClauseReading
       if ((negated || hedged) && findingSinceCue) negated = hedged = false;
       // "mild to moderate", "moderate right and mild left": the highest grade of one run counts.
       const joined = pending !== undefined && lastGradeAt >= i - 4 && words.slice(lastGradeAt + 1, i).every((p) => GRADE_JOINS.has(p));
+      // "narrowing is moderate on the left, mild on the right": an unjoined earlier grade described the finding before it.
+      if (pending !== undefined && !joined) gradeLastUngraded(pending);
       pending = joined && pending === 'moderate' ? 'moderate' : g;
       lastGradeAt = i;
     } else if (w === 'recurrent' || w === 'recurrence') {
@@ -156,10 +167,7 @@ export function readClause(text: string, previous?: TermCategory): ClauseReading
     }
   }
 
-  if (pending !== undefined) {
-    const ungraded = [...terms].reverse().find((t) => t.grade === undefined);
-    if (ungraded) ungraded.grade = pending;
-  }
+  if (pending !== undefined) gradeLastUngraded(pending);
   // "Mild narrowing at L3-4, but severe at L5-S1" / "…, none at L4-5": the finding word is left out.
   if (terms.length === 0 && previous !== undefined && (pending !== undefined || negated)) {
     terms.push({ category: previous, grade: pending, recurrent: false, negated, hedged, aboutRoot: true });

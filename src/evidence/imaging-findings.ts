@@ -1,4 +1,4 @@
-import type { Interspace, Side } from '../orders/types.js';
+import { INTERSPACES, type Interspace, type Side } from '../orders/types.js';
 import { levelMentions, readLevels, sortInterspaces } from '../text/levels.js';
 import { splitReport, type ReportSentence } from '../text/sentences.js';
 import { combineSides, sidesFromText } from '../text/sides.js';
@@ -8,10 +8,13 @@ import type { ImagingFinding } from './types.js';
 
 export const FINDING_TEXT_MAX = 160;
 
+/** "No significant stenosis at any level" speaks about every lumbar level. */
+const EVERY_LEVEL = /\b(?:any|all|each|every)\s{1,3}(?:lumbar\s{1,3})?(?:disc\s{1,3})?(?:levels?|interspaces?)\b/i;
+
 /**
  * Compression findings per level in report text (fhir-conventions.md, "Imaging (R3)"): one finding per
  * sentence and level the sentence speaks about. A sentence speaks about the levels it names, or, naming none,
- * about the level heading it sits under. Within a sentence each clause ("…, but …", "…; …") is read on its own
+ * about every level if it says so ("at any level") or else the level heading it sits under. Within a sentence each clause ("…, but …", "…; …") is read on its own
  * and applies to the levels it names, else to the sentence's; compression in any clause wins for its level.
  * The side is that of the deciding clauses, else of the clauses that decide nothing ("left paracentral
  * protrusion at L4-5, but it is severe"); bilateral, or left with right, makes it bilateral.
@@ -44,7 +47,7 @@ interface SentenceReading {
 
 function readSentence(ref: string, text: string, heading: ReportSentence['heading'], carried?: TermCategory): SentenceReading {
   const own = readLevels(text);
-  const sentenceLevels = own.length > 0 ? own : (heading?.levels ?? []);
+  const sentenceLevels = own.length > 0 ? own : EVERY_LEVEL.test(text) ? [...INTERSPACES] : (heading?.levels ?? []);
   if (sentenceLevels.length === 0) return { findings: [] };
 
   const votes = new Map<Interspace, LevelVotes>();

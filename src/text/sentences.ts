@@ -1,6 +1,6 @@
 import type { Interspace } from '../orders/types.js';
 import { asString } from './fhir-values.js';
-import { levelMentions } from './levels.js';
+import { levelMentions, sortInterspaces, type LevelMention } from './levels.js';
 
 /**
  * Report text cut into sentences, the unit in which radiology reports state one finding.
@@ -18,6 +18,7 @@ export interface ReportSentence {
 const ABBREVIATIONS = new Set(['approx', 'vs', 'eg', 'e.g', 'ie', 'i.e', 'dr', 'mr', 'mrs', 'ms', 'st', 'fig', 'cf', 'etc']);
 const SECTION_LABEL = /^[A-Za-z][A-Za-z /&()-]{0,40}:/;
 const NUMBERED_ITEM = /^\(?\d{1,2}[.)](?:\s|$)/;
+const LIST_GAP = /^\s{0,3}(?:,|&|\/|and|,\s{0,3}and)?\s{0,3}$/i;
 
 export function splitReport(input: unknown): ReportSentence[] {
   const text = asString(input);
@@ -47,7 +48,19 @@ interface Piece {
 /** One line cut at level headings ("L3-L4:") and at sentence ends. */
 function splitLine(line: string): Piece[] {
   // "Sagittal T2:" names an MRI sequence, not a heading: a single vertebra heads a section only if lumbar.
-  const headings = levelMentions(line).filter((m) => (m.kind === 'interspace' || m.levels.length > 0) && /^\s{0,3}:/.test(line.slice(m.end, m.end + 4)));
+  const mentions = levelMentions(line);
+  const headings: LevelMention[] = [];
+  for (const [i, m] of mentions.entries()) {
+    if (!(m.kind === 'interspace' || m.levels.length > 0) || !/^\s{0,3}:/.test(line.slice(m.end, m.end + 4))) continue;
+    // "L2-L3 and L3-L4:" heads one section for both levels.
+    let start = m.start;
+    const levels = [...m.levels];
+    for (let k = i - 1; k >= 0 && LIST_GAP.test(line.slice(mentions[k]!.end, start)); k--) {
+      start = mentions[k]!.start;
+      levels.unshift(...mentions[k]!.levels);
+    }
+    headings.push({ ...m, start, levels: sortInterspaces(levels) });
+  }
   const pieces: Piece[] = [];
   let from = 0;
   for (const [i, h] of headings.entries()) {

@@ -244,3 +244,44 @@ describe('readImagingFindings: MRI sequence names', () => {
     expect(read('L5-S1: normal disc.\nT12-L1: Severe stenosis.')).toEqual(['L5-S1:no-compression']);
   });
 });
+
+describe('readImagingFindings: more radiology phrasing', () => {
+  it.each([
+    [
+      'There is a broad-based disc bulge and facet hypertrophy at L3-L4 resulting in moderate bilateral neural foraminal narrowing and mild central canal stenosis.',
+      ['L3-L4:compression:bilateral'],
+    ],
+    [
+      'L4-5: Disc bulge and facet arthropathy result in mild spinal canal narrowing and moderate left neural foraminal narrowing. The right neural foramen is patent.',
+      ['L4-L5:compression:left', 'L4-L5:no-compression:right'],
+    ],
+    ['Severe spinal canal stenosis at L4-5 with clumping of the cauda equina nerve roots.', ['L4-L5:compression']],
+    ['Moderate narrowing of the right subarticular recess at L5-S1 with possible impingement on the descending right S1 nerve root.', ['L5-S1:compression:right']],
+    ['There is no evidence of recurrent disc herniation or stenosis at L3-L4.', ['L3-L4:no-compression']],
+    ['At L3-4, there is recurrent left paracentral disc herniation which compresses the traversing left L4 nerve root.', ['L3-L4:compression:left']],
+    ['L3-L4: Enhancing epidural fibrosis surrounds the left L4 nerve root without mass effect.', ['L3-L4:no-compression:left']],
+    ['Mild degenerative changes at L2-3 without significant stenosis.', ['L2-L3:no-compression']],
+    ['L5-S1: Moderate disc space narrowing. Small central protrusion abuts the thecal sac without neural compression.', ['L5-S1:no-compression']],
+    [
+      'Neural foraminal stenosis: L3-4 moderate bilaterally, L4-5 severe on the left, L5-S1 mild.',
+      ['L3-L4:compression:bilateral', 'L4-L5:compression:left', 'L5-S1:no-compression'],
+    ],
+    [
+      'No significant spinal canal or neural foraminal stenosis at any level.',
+      ['L1-L2:no-compression', 'L2-L3:no-compression', 'L3-L4:no-compression', 'L4-L5:no-compression', 'L5-S1:no-compression'],
+    ],
+    ['Findings at L3-L4 are consistent with moderate foraminal stenosis.', ['L3-L4:compression']],
+    ['L3-4: Mild bilateral facet arthropathy, no canal stenosis, moderate bilateral foraminal stenosis.', ['L3-L4:compression:bilateral']],
+    ['At L4-L5 there is severe degenerative disc disease.', []],
+    ['L2-L3 and L3-L4: mild foraminal narrowing.', ['L2-L3:no-compression', 'L3-L4:no-compression']],
+    ['Foraminal narrowing is moderate on the left at L3-4, mild on the right.', ['L3-L4:compression:bilateral']],
+    ['IMPRESSION: Moderate to severe bilateral foraminal stenosis at L3-4, which has progressed since the prior study.', ['L3-L4:compression:bilateral']],
+    ['Moderate stenosis at L3-4, not significantly changed.', ['L3-L4:compression']],
+    ['Findings: L3-4 recurrent stenosis cannot be excluded.', []],
+    ['Recurrent herniation at L4-5 cannot be ruled out.', []],
+    ['The L3-L4 level demonstrates no significant change in moderate canal stenosis.', ['L3-L4:compression']],
+    ['High-resolution images show severe stenosis at L4-5.', ['L4-L5:compression']],
+  ])('%s', (text, expected) => {
+    expect(read(text)).toEqual(expected);
+  });
+});
