@@ -1,7 +1,7 @@
 // Cards as an EHR shows them: indicator (colour and word), summary, markdown detail, source, topic,
 // suggestion buttons, an override menu, links, and what the feedback call answered.
 
-import { el } from './dom.js';
+import { el, safeUrl } from './dom.js';
 import { renderMarkdown } from './markdown.js';
 
 const INDICATOR_LABEL = { info: 'Info', warning: 'Warning', critical: 'Critical' };
@@ -68,7 +68,7 @@ export function renderCard(card, actions) {
       'p',
       { class: 'card-meta' },
       'Source: ',
-      card.source?.url ? el('a', { href: card.source.url, target: '_blank', rel: 'noopener noreferrer' }, card.source.label ?? card.source.url) : card.source?.label ?? 'unknown',
+      linkOrText(card.source?.url, card.source?.label ?? 'unknown source'),
       topic ? [' · Topic: ', el('span', { class: 'topic' }, topic.display ?? topic.code), ' ', el('code', { class: 'topic-code' }, topic.code ?? '')] : '',
     ),
     card.detail ? el('div', { class: 'card-detail' }, renderMarkdown(card.detail)) : '',
@@ -85,13 +85,17 @@ export function renderCard(card, actions) {
       ? el(
           'ul',
           { class: 'card-links' },
-          card.links.map((l) =>
-            el('li', {}, el('a', { href: l.url, target: '_blank', rel: 'noopener noreferrer' }, l.label ?? l.url), l.type === 'smart' ? ' (SMART app)' : ''),
-          ),
+          card.links.map((l) => el('li', {}, linkOrText(l.url, l.label ?? l.url), l.type === 'smart' ? ' (SMART app)' : '')),
         )
       : '',
     result,
   );
+}
+
+/** A link when the URL is http(s), else just its label: a card cannot plant a javascript: link. */
+function linkOrText(url, label) {
+  const href = url ? safeUrl(url) : undefined;
+  return href ? el('a', { href, target: '_blank', rel: 'noopener noreferrer' }, label ?? href) : el('span', {}, label ?? '');
 }
 
 /** What a suggestion would do, in words, under its button. */

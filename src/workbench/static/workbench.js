@@ -94,6 +94,7 @@ async function selectPatient(patientId) {
   state.drafts = state.drafts.map((d) => forPatient(d, patientId || 'unknown'));
   renderOrders();
   clear(ui.chartSections);
+  delete ui.chart.dataset.patientId;
   ui.chartEmpty.hidden = Boolean(patientId);
   if (!patientId) return;
   ui.chart.setAttribute('aria-busy', 'true');
@@ -102,6 +103,7 @@ async function selectPatient(patientId) {
     const chart = await loadChart(fhirBase(), patientId);
     if (state.patientId !== patientId) return;
     renderChart(ui.chartSections, chart, state.config);
+    ui.chart.dataset.patientId = patientId;
     const count = Object.values(chart).reduce((n, list) => n + list.length, 0);
     ui.patientStatus.textContent = `Chart loaded: ${count} resources.`;
   } catch (error) {
@@ -322,6 +324,8 @@ async function sign() {
     state.busy = false;
     ui.sign.disabled = false;
     ui.sign.removeAttribute('aria-busy');
+    // How many sign round trips have finished, for scripts driving the page.
+    document.body.dataset.signed = String(Number(document.body.dataset.signed ?? '0') + 1);
   }
 }
 
