@@ -73,7 +73,7 @@ export function wordsOf(text: string): string[] {
 
 /** How many words of the text state something by themselves: grades, negations, "normal", "patent". */
 export function statementCount(text: string): number {
-  return wordsOf(text).filter((w) => w in GRADES || NEGATION_CUES.has(w) || NORMAL.has(w) || PATENT.has(w)).length;
+  return wordsOf(text).filter((w) => GRADES.has(w) || NEGATION_CUES.has(w) || NORMAL.has(w) || PATENT.has(w)).length;
 }
 
 export function readClause(text: string, previous?: TermCategory): ClauseReading {
@@ -116,10 +116,10 @@ export function readClause(text: string, previous?: TermCategory): ClauseReading
       // "recurrent stenosis cannot be excluded" leaves the question open; "has resolved" closes it.
       if (words.slice(Math.max(0, i - 3), i).some((p) => p === 'cannot' || p === 'not')) terms.forEach((t) => (t.hedged = true));
       else negateEarlier();
-    } else if (NEGATION_CUES.has(w) || (NEGATION_PAIRS[w] !== undefined && next === NEGATION_PAIRS[w])) {
+    } else if (NEGATION_CUES.has(w) || (NEGATION_PAIRS.has(w) && next === NEGATION_PAIRS.get(w))) {
       negated = true;
       findingSinceCue = false;
-      if (NEGATION_PAIRS[w] !== undefined) i++;
+      if (NEGATION_PAIRS.has(w)) i++;
     } else if (HEDGES.has(w) || (w === 'status' && next === 'post') || (w === 's' && next === 'p')) {
       hedged = true;
       findingSinceCue = false;
@@ -127,8 +127,8 @@ export function readClause(text: string, previous?: TermCategory): ClauseReading
       negated = false;
       hedged = false;
       pending = undefined;
-    } else if (w in GRADES || ((w === 'high' || w === 'low') && next === 'grade')) {
-      const g: Grade = w === 'high' ? 'moderate' : w === 'low' ? 'mild' : GRADES[w]!;
+    } else if (GRADES.has(w) || ((w === 'high' || w === 'low') && next === 'grade')) {
+      const g: Grade = w === 'high' ? 'moderate' : w === 'low' ? 'mild' : GRADES.get(w)!;
       if (w === 'high' || w === 'low') i++;
       // A new grade after a negated finding starts a new, positive statement.
       if ((negated || hedged) && findingSinceCue) negated = hedged = false;
@@ -146,8 +146,8 @@ export function readClause(text: string, previous?: TermCategory): ClauseReading
       if (!negated) normal = true;
     } else if (w === 'mass' && next === 'effect') {
       push('action', ++i);
-    } else if (w in TERMS) {
-      const category = TERMS[w]!;
+    } else if (TERMS.has(w)) {
+      const category = TERMS.get(w)!;
       const spaceNarrowing = w.startsWith('narrow') && words.slice(Math.max(0, i - 3), i).some((p) => SPACE_WORDS.has(p)) && !words.slice(Math.max(0, i - 3), i).some((p) => ANATOMY.has(p));
       const notNeural = category === 'action' && next !== undefined && NOT_COMPRESSION_AFTER.has(next);
       if (spaceNarrowing || notNeural) {

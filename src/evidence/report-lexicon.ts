@@ -17,8 +17,9 @@ export type TermCategory =
   /** abnormality, findings: counts only when negated ("no significant abnormality"). */
   | 'generic';
 
-export const TERMS: Record<string, TermCategory> = {};
-const add = (category: TermCategory, words: string) => words.split(' ').forEach((w) => (TERMS[w] = category));
+// Maps, not object literals: a report word such as "constructor" must not find Object.prototype members.
+export const TERMS = new Map<string, TermCategory>();
+const add = (category: TermCategory, words: string) => words.split(' ').forEach((w) => TERMS.set(w, category));
 add('narrowing', 'stenosis stenoses stenotic narrowing narrowed narrows encroachment encroaching encroaches encroach compromise crowding');
 add('lesion', 'herniation herniations herniated hnp protrusion protrusions protruding extrusion extrusions extruded sequestration sequestered');
 add('bulge', 'bulge bulges bulging');
@@ -31,15 +32,19 @@ add('generic', 'abnormality abnormalities pathology');
 export type Grade = 'mild' | 'moderate';
 
 /** "moderate" stands for at least moderate: moderate, severe, marked, significant, high-grade, large. */
-export const GRADES: Record<string, Grade> = {};
-const grade = (g: Grade, words: string) => words.split(' ').forEach((w) => (GRADES[w] = g));
+export const GRADES = new Map<string, Grade>();
+const grade = (g: Grade, words: string) => words.split(' ').forEach((w) => GRADES.set(w, g));
 grade('mild', 'mild mildly minimal minimally slight slightly minor trace small tiny subtle borderline');
 grade('moderate', 'moderate moderately significant significantly marked markedly severe severely large advanced critical considerable substantial');
 
 /** Words that put what follows, up to a clause turn, in negation. */
 export const NEGATION_CUES = new Set(['no', 'not', 'without', 'none', 'neither', 'nor', 'non', 'absence']);
 /** Two-word cues: "negative for", "free of", "resolution of" (not "high-resolution images"). */
-export const NEGATION_PAIRS: Record<string, string> = { negative: 'for', free: 'of', resolution: 'of' };
+export const NEGATION_PAIRS = new Map<string, string>([
+  ['negative', 'for'],
+  ['free', 'of'],
+  ['resolution', 'of'],
+]);
 /** Words after "not" that negate what came before: "stenosis is not seen". */
 export const NOT_AFTER = new Set(['seen', 'identified', 'present', 'demonstrated', 'evident', 'visualized', 'visualised', 'appreciated', 'noted', 'detected', 'significant']);
 /** Words that negate what came before them: "the herniation has resolved". */

@@ -122,14 +122,15 @@ export function sortInterspaces(levels: Iterable<Interspace>): Interspace[] {
 }
 
 const SNOMED = new Set(['http://snomed.info/sct', 'urn:oid:2.16.840.1.113883.6.96']);
-const VERTEBRA_CODES: Record<string, number> = {
-  '66794005': L1,
-  '14293000': L1 + 1,
-  '36470004': L1 + 2,
-  '11994002': L1 + 3,
-  '49668003': L1 + 4,
-  '54735007': S1, // sacrum
-};
+// A Map, not an object literal: a code such as "constructor" must not find Object.prototype members.
+const VERTEBRA_CODES = new Map<string, number>([
+  ['66794005', L1],
+  ['14293000', L1 + 1],
+  ['36470004', L1 + 2],
+  ['11994002', L1 + 3],
+  ['49668003', L1 + 4],
+  ['54735007', S1], // sacrum
+]);
 
 /**
  * Interspaces from SNOMED CT vertebra codings (e.g. bodySite): two or more vertebrae give the interspaces
@@ -139,7 +140,7 @@ export function levelsFromVertebraCodings(codings: LooseCoding[]): Interspace[] 
   const ordinals = new Set<number>();
   for (const c of codings) {
     if (!c.system || !c.code || !SNOMED.has(c.system)) continue;
-    const ordinal = VERTEBRA_CODES[c.code];
+    const ordinal = VERTEBRA_CODES.get(c.code);
     if (ordinal !== undefined) ordinals.add(ordinal);
   }
   if (ordinals.size === 0) return [];

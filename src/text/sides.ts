@@ -41,27 +41,28 @@ export function sidesFromText(input: unknown): Side[] {
 
 const SNOMED = new Set(['http://snomed.info/sct', 'urn:oid:2.16.840.1.113883.6.96']);
 const ICD10CM = new Set(['http://hl7.org/fhir/sid/icd-10-cm', 'urn:oid:2.16.840.1.113883.6.90']);
-const SNOMED_SIDES: Record<string, Side> = {
-  '7771000': 'left',
-  '24028007': 'right',
-  '51440002': 'bilateral',
-  '419161000': 'left', // unilateral left
-  '419465000': 'right', // unilateral right
-};
+// Maps, not object literals: a code such as "constructor" must not find Object.prototype members.
+const SNOMED_SIDES = new Map<string, Side>([
+  ['7771000', 'left'],
+  ['24028007', 'right'],
+  ['51440002', 'bilateral'],
+  ['419161000', 'left'], // unilateral left
+  ['419465000', 'right'], // unilateral right
+]);
 /** ICD-10-CM codes (without the dot) whose last character carries the side. */
-const ICD_SIDES: Record<string, Side> = {
-  M21371: 'right', // foot drop, right foot
-  M21372: 'left',
-  M5431: 'right', // sciatica
-  M5432: 'left',
-  M5441: 'right', // lumbago with sciatica
-  M5442: 'left',
-};
+const ICD_SIDES = new Map<string, Side>([
+  ['M21371', 'right'], // foot drop, right foot
+  ['M21372', 'left'],
+  ['M5431', 'right'], // sciatica
+  ['M5432', 'left'],
+  ['M5441', 'right'], // lumbago with sciatica
+  ['M5442', 'left'],
+]);
 
 export function sideOfCoding(coding: LooseCoding): Side | undefined {
   if (!coding.system || !coding.code) return undefined;
-  if (SNOMED.has(coding.system)) return SNOMED_SIDES[coding.code];
-  if (ICD10CM.has(coding.system)) return ICD_SIDES[coding.code.replace(/\./g, '').toUpperCase()];
+  if (SNOMED.has(coding.system)) return SNOMED_SIDES.get(coding.code);
+  if (ICD10CM.has(coding.system)) return ICD_SIDES.get(coding.code.replace(/\./g, '').toUpperCase());
   return undefined;
 }
 

@@ -285,3 +285,10 @@ describe('readImagingFindings: more radiology phrasing', () => {
     expect(read(text)).toEqual(expected);
   });
 });
+
+describe('readImagingFindings: words that are names of object members', () => {
+  it('reads "constructor" and "toString" as ordinary words', () => {
+    expect(read('Constructor valueOf toString hasOwnProperty at L3-4.')).toEqual([]);
+    expect(read('Constructor moderate stenosis at L3-4.')).toEqual(['L3-L4:compression']);
+  });
+});

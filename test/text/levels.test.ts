@@ -166,3 +166,9 @@ describe('readLevels on hostile input', () => {
     expect(Array.isArray(readLevels(text))).toBe(true);
   });
 });
+
+describe('codes that are names of object members', () => {
+  it.each(['constructor', '__proto__', 'toString'])('%s is no vertebra', (code) => {
+    expect(levelsFromVertebraCodings([{ system: SCT, code }, { system: SCT, code: '11994002' }])).toEqual(['L3-L4', 'L4-L5']);
+  });
+});

@@ -91,3 +91,10 @@ describe('combineSides and orderSides', () => {
     expect(orderSides(['right', 'left', 'bilateral', 'right'])).toEqual(['bilateral', 'left', 'right']);
   });
 });
+
+describe('codes that are names of object members', () => {
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('%s is no side', (code) => {
+    expect(sideOfCoding({ system: SCT, code })).toBeUndefined();
+    expect(sideOfCoding({ system: ICD, code })).toBeUndefined();
+  });
+});
