@@ -1,6 +1,8 @@
 /** ESM throughout: fhir-kit-client 2 ships only ESM, so Jest runs in its ESM mode. */
 export default {
   testEnvironment: 'node',
+  // nock's interceptors touch globals after Jest's soft cleanup; the warning says nothing about our code.
+  testEnvironmentOptions: { globalsCleanup: 'off' },
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
     // TypeScript sources import './x.js'; Jest must find './x.ts'. cql-exec-fhir's './model.xml.js' stays as is.
