@@ -221,6 +221,48 @@ describe('the seed patient on the workbench', () => {
     expect(await orderSettings(page)).toEqual([POS.ambulatory, POS.ambulatory, POS.ambulatory]);
   });
 
+  test('decompression alone at the fused level shows consider-fusion; accepting it adds the fusion order to the page', async () => {
+    await choosePatient(page, SEED);
+    await page.fill('#order-date', ORDER_DATE);
+    await page.click('#add-procedure');
+    const first = page.locator('#orders .order').first();
+    await first.locator('select[name="codes"]').selectOption(`${CPT}|63042`);
+    await first.locator('select[name="level"]').selectOption('L3-L4');
+    await first.locator('select[name="setting"]').selectOption(POS.inpatient);
+
+    expect((await sign(page, 'prefetch')).sort()).toEqual(['consider-fusion', 'criteria-met']);
+    const card = page.locator('#cards .card[data-topic="consider-fusion"]');
+    const acceptedBefore = countOf('consider-fusion', 'accepted');
+    await card.locator('button.suggestion').click();
+    await page.waitForFunction(() => document.querySelector('.card[data-topic="consider-fusion"] .feedback-result')?.textContent !== '');
+
+    // The create action added a second order: a fusion at the same level, shown in the composer's fields.
+    const added = page.locator('#orders .order').nth(1);
+    expect(await page.locator('#orders .order').count()).toBe(2);
+    expect(await added.locator('select[name="codes"]').evaluate((s) => [...(s as HTMLSelectElement).selectedOptions].map((o) => o.value))).toEqual([
+      `${CPT}|22612`,
+    ]);
+    expect(await added.locator('select[name="level"]').inputValue()).toBe('L3-L4');
+    expect(await card.locator('.feedback-result').textContent()).toMatch(/added ServiceRequest.*Feedback sent \(accepted\)/);
+    expect(countOf('consider-fusion', 'accepted')).toBe(acceptedBefore + 1);
+
+    // With the fusion in the plan, the service no longer suggests it.
+    expect(await sign(page, 'none')).toEqual(['criteria-met']);
+  });
+
+  test('switching patient clears the cards and moves the draft orders to the new patient', async () => {
+    await choosePatient(page, SEED);
+    await addRevisionFusion(page, 'L3-L4', POS.inpatient);
+    expect(await sign(page, 'prefetch')).toEqual(['criteria-met']);
+    const other = 'primary-l45-stenosis';
+    await choosePatient(page, other);
+    expect(await page.locator('#cards .card').count()).toBe(0);
+    await sign(page, 'none');
+    const request = await rawJson<HookRequestSeen>(page, 'raw-request-body');
+    expect(request.context.patientId).toBe(other);
+    for (const e of request.context.draftOrders.entry) expect(e.resource).toMatchObject({ subject: { reference: `Patient/${other}` } });
+  });
+
   test.each(['prefetch', 'none'] as const)('a medication order alone gets no cards (%s)', async (mode) => {
     await choosePatient(page, SEED);
     await page.click('#add-medication');

@@ -93,6 +93,8 @@ async function selectPatient(patientId) {
   state.patientId = patientId;
   state.drafts = state.drafts.map((d) => forPatient(d, patientId || 'unknown'));
   renderOrders();
+  // Cards belong to the orders of the patient they were issued for.
+  clear(ui.cards);
   clear(ui.chartSections);
   delete ui.chart.dataset.patientId;
   ui.chartEmpty.hidden = Boolean(patientId);
@@ -351,6 +353,7 @@ async function start() {
     ordersEmpty: 'orders-empty',
     sign: 'sign',
     signStatus: 'sign-status',
+    serviceHint: 'service-hint',
     cards: 'cards',
     rawRequest: 'raw-request-body',
     rawResponse: 'raw-response-body',
@@ -367,6 +370,9 @@ async function start() {
   fillSelect(ui.presetLevel, LEVELS.map((l) => option(l, l, l === 'L3-L4')));
   fillSelect(ui.presetSetting, settingOptions('21'));
   ui.fhirBase.value = state.config.fhirBaseUrl ?? '';
+  ui.serviceHint.textContent =
+    `Sends order-sign to POST /cds-services/${state.config.serviceId} on this server ` +
+    `(an EHR registers it as ${state.config.serviceBaseUrl}/cds-services/${state.config.serviceId}), as ${state.config.userId}.`;
 
   ui.loadPatients.addEventListener('click', loadPatients);
   ui.fhirBase.addEventListener('keydown', (e) => {
