@@ -21,6 +21,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/cql-mappings ./cql-mappings
 COPY --from=build /app/hooks ./hooks
+COPY --from=build /app/src/workbench/static ./src/workbench/static
 RUN mkdir -p /app/data && chown node:node /app/data
 VOLUME ["/app/data"]
 USER node

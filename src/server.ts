@@ -11,6 +11,8 @@ import { createMetrics, metricsHandler, type Metrics } from './ops/metrics.js';
 import { createOrderReviewer } from './review/order-reviewer.js';
 import { criteriaPageRouter } from './criteria-page/route.js';
 import { projectRoot } from './cds/project-root.js';
+import { loadValueSets } from './terminology/value-sets.js';
+import { workbenchRouter } from './workbench/router.js';
 import { startEmbeddedDefault, type EmbeddedDefault } from './embedded-default.js';
 
 /** A configuration problem is the operator's to fix: say which variable, and stop. */
@@ -53,6 +55,10 @@ async function main(): Promise<void> {
       metricsRoute(metrics),
       criteriaPageRouter({ cqlDir: join(root, 'cql-mappings'), baseUrl: config.PUBLIC_BASE_URL }),
       ...(embedded?.routers ?? []),
+      // The workbench serves testers, never production; without the embedded server the tester types a FHIR URL.
+      ...(config.NODE_ENV !== 'production'
+        ? [workbenchRouter({ fhirBaseUrl: embedded?.fhirBaseUrl, serviceBaseUrl: config.PUBLIC_BASE_URL, valueSets: loadValueSets() })]
+        : []),
     ],
   });
 

@@ -1,6 +1,7 @@
 import type { Condition, DiagnosticReport, ImagingStudy, Observation, Patient, Procedure } from 'fhir/r4.js';
 import type { Config } from '../config.js';
-import { PreconditionFailedError, UpstreamError } from '../errors.js';
+import { BadRequestError, PreconditionFailedError, UpstreamError } from '../errors.js';
+import { shapeProblems } from '../fhir-model/shape.js';
 import { isServerAllowed } from './allowlist.js';
 import { createFhirReader, type FhirReader, type FhirReaderOptions } from './fhir-fetch.js';
 import { belongsToPatient, uniqueById } from './patient-filter.js';
@@ -108,6 +109,8 @@ export async function resolvePatientRecord(
     }
   }
 
+  checkShapes(resources, new Set(wanted.map((n) => n.key)));
+
   const ofPatient = (key: SearchKey) =>
     uniqueById((resources.get(key) ?? []).filter((r) => belongsToPatient(r, patientId, request.fhirServer)));
   const patient = (resources.get('patient') ?? []).find((p) => p.resourceType === 'Patient' && p.id === patientId);
@@ -120,4 +123,23 @@ export async function resolvePatientRecord(
     imagingStudies: ofPatient('imagingStudies') as unknown as ImagingStudy[],
     diagnosticReports: ofPatient('diagnosticReports') as unknown as DiagnosticReport[],
   };
+}
+
+/**
+ * Resources whose JSON does not have FHIR's shapes would break the evaluation: from prefetch they are the
+ * caller's to fix (400 naming them); from the FHIR server they make the record unreadable (no judgment).
+ */
+function checkShapes(resources: Map<RecordKey, JsonObject[]>, fetched: Set<RecordKey>): void {
+  const problems: { path: string; message: string }[] = [];
+  for (const [key, list] of resources) {
+    for (const resource of list) {
+      const found = shapeProblems(resource);
+      if (found.length === 0) continue;
+      if (fetched.has(key)) throw new UpstreamError(`FHIR server sent a ${String(resource.resourceType)} that is not valid FHIR`, 'unreadable');
+      const label = `${String(resource.resourceType)}/${typeof resource.id === 'string' ? resource.id : '?'}`;
+      for (const p of found) problems.push({ path: `prefetch.${key}`, message: `${label}${p.path ? ` ${p.path}` : ''}: ${p.message}` });
+      if (problems.length >= 20) break;
+    }
+  }
+  if (problems.length > 0) throw new BadRequestError('prefetch holds resources that are not valid FHIR R4', problems);
 }

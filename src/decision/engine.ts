@@ -1,5 +1,5 @@
 import cql from 'cql-execution';
-import type { FhirResource } from 'fhir/r4.js';
+import type { FhirResource, ServiceRequest } from 'fhir/r4.js';
 import type { PatientRecord } from '../data/types.js';
 import type { EvidenceFacts } from '../evidence/types.js';
 import type { SurgicalPlan } from '../orders/types.js';
@@ -12,6 +12,18 @@ import { toPlanDecision, type CqlPlanDecision } from './to-decision.js';
 import type { PlanDecision } from './types.js';
 
 const DECISION_EXPRESSION = 'Plan Decision';
+
+/**
+ * The criteria read only a draft order's id and codes; a loosely formed order (the CDS Hooks Sandbox sends them)
+ * is reduced to those, so nothing else in it can trip the FHIR data model.
+ */
+function criteriaView(order: ServiceRequest, id: string): ServiceRequest {
+  const codings = Array.isArray(order.code?.coding) ? order.code.coding : [];
+  const coding = codings
+    .filter((c) => typeof c?.system === 'string' && typeof c?.code === 'string')
+    .map((c) => ({ system: c.system, code: c.code }));
+  return { resourceType: 'ServiceRequest', id, status: 'draft', intent: 'order', subject: { reference: 'Patient' }, code: { coding } };
+}
 
 export interface DecisionEngineOptions {
   elmDir?: string;
@@ -54,7 +66,7 @@ export class DecisionEngine {
   private resourcesFor(plans: SurgicalPlan[], record: PatientRecord): FhirResource[] {
     const patient: FhirResource = record.patient ?? { resourceType: 'Patient', id: record.patientId };
     const orders = new Map<string, FhirResource>();
-    for (const plan of plans) for (const o of plan.orders) orders.set(o.id, { ...o.resource, id: o.id });
+    for (const plan of plans) for (const o of plan.orders) orders.set(o.id, criteriaView(o.resource, o.id));
     return [{ ...patient, id: record.patientId } as FhirResource, ...recordResources(record), ...orders.values()];
   }
 }

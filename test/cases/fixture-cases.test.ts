@@ -34,7 +34,7 @@ const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) 
 
 function chart(patientId: string): FhirResource[] {
   const bundle = readJson<Bundle>(path.join(PATIENTS, `${patientId}.json`));
-  return (bundle.entry ?? []).map((e) => e.resource!).filter(Boolean);
+  return (bundle.entry ?? []).map((e) => e.resource as FhirResource).filter(Boolean);
 }
 
 function searchset(resources: FhirResource[]): Bundle {

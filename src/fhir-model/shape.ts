@@ -1,0 +1,103 @@
+import { fhirModelInfo, type ClassInfo, type TypeSpecifier } from './model-info.js';
+
+/**
+ * Checks that a resource's JSON has the shapes the FHIR R4 model gives its elements (arrays where an element
+ * repeats, objects for complex types, strings/numbers/booleans for primitives). The CQL data model assumes
+ * them and fails on anything else, so a malformed element must be named before evaluation, not crash it.
+ * Unknown elements are left alone: they are never read.
+ */
+const MAX_DEPTH = 24;
+const MAX_PROBLEMS = 10;
+
+export interface ShapeProblem {
+  /** Element path inside the resource, e.g. "code.coding". */
+  path: string;
+  message: string;
+}
+
+const SYSTEM_JSON: Record<string, 'string' | 'number' | 'boolean'> = {
+  String: 'string',
+  Boolean: 'boolean',
+  Integer: 'number',
+  Decimal: 'number',
+  Date: 'string',
+  DateTime: 'string',
+  Time: 'string',
+};
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * A FHIR primitive (FHIR.string, FHIR.dateTime, and the code enumerations such as FHIR.ObservationStatus)
+ * is a class whose `value` is a System type.
+ */
+function primitiveJsonType(cls: ClassInfo): 'string' | 'number' | 'boolean' | undefined {
+  const value = cls.findElement('value')?.typeSpecifier;
+  return value?.namespace === 'System' && value.name ? SYSTEM_JSON[value.name] : undefined;
+}
+
+function choiceFor(key: string, elementName: string, spec: TypeSpecifier): TypeSpecifier | undefined {
+  const suffix = key.slice(elementName.length).toLowerCase();
+  return spec.choices?.find((c) => (c.name ?? '').toLowerCase() === suffix);
+}
+
+function checkValue(value: unknown, spec: TypeSpecifier | undefined, path: string, depth: number, out: ShapeProblem[]): void {
+  if (!spec || out.length >= MAX_PROBLEMS) return;
+  if (depth > MAX_DEPTH) {
+    out.push({ path, message: 'nested too deeply' });
+    return;
+  }
+  if (spec.isList) {
+    if (!Array.isArray(value)) {
+      out.push({ path, message: 'expected an array' });
+      return;
+    }
+    value.forEach((item, i) => checkValue(item, spec.elementType, `${path}[${i}]`, depth + 1, out));
+    return;
+  }
+  if (!spec.isNamed || !spec.name) return;
+  if (spec.namespace === 'System') {
+    const want = SYSTEM_JSON[spec.name];
+    if (want && typeof value !== want) out.push({ path, message: `expected a ${want}` });
+    return;
+  }
+  // Resource-typed elements (contained, Bundle entries) are not read by the criteria.
+  if (spec.name === 'Resource' || spec.name === 'DomainResource') return;
+  const cls = fhirModelInfo.findClass(spec.fqn ?? spec.name);
+  if (!cls) return;
+  const primitive = primitiveJsonType(cls);
+  if (primitive) {
+    if (typeof value !== primitive) out.push({ path, message: `expected a ${primitive}` });
+    return;
+  }
+  if (!isObject(value)) {
+    out.push({ path, message: 'expected an object' });
+    return;
+  }
+  checkObject(value, cls, path, depth + 1, out);
+}
+
+function checkObject(obj: Record<string, unknown>, cls: ClassInfo, path: string, depth: number, out: ShapeProblem[]): void {
+  for (const key of Object.keys(obj)) {
+    if (key === 'resourceType' || key.startsWith('_') || out.length >= MAX_PROBLEMS) continue;
+    const element = cls.findElement(key, true);
+    if (!element?.typeSpecifier) continue;
+    const spec = element.typeSpecifier.isChoice ? choiceFor(key, element.name, element.typeSpecifier) : element.typeSpecifier;
+    const at = path ? `${path}.${key}` : key;
+    if (!spec) {
+      out.push({ path: at, message: `is not a type allowed for ${element.name}[x]` });
+      continue;
+    }
+    checkValue(obj[key], spec, at, depth, out);
+  }
+}
+
+/** The shape problems of one resource (at most a few, enough to name the fault). */
+export function shapeProblems(resource: unknown): ShapeProblem[] {
+  if (!isObject(resource) || typeof resource.resourceType !== 'string') return [{ path: '', message: 'expected a FHIR resource' }];
+  const cls = fhirModelInfo.findClass(`FHIR.${resource.resourceType}`) ?? fhirModelInfo.findClass(resource.resourceType);
+  if (!cls) return [{ path: 'resourceType', message: `unknown resource type ${resource.resourceType}` }];
+  const out: ShapeProblem[] = [];
+  checkObject(resource, cls, '', 0, out);
+  return out;
+}

@@ -1,0 +1,35 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Bundle } from 'fhir/r4.js';
+import { shapeProblems } from '../../src/fhir-model/shape.js';
+
+const PATIENTS = path.resolve(import.meta.dirname, '..', '..', 'fixtures', 'patients');
+
+describe('shapeProblems', () => {
+  it('finds nothing wrong in any fixture resource', () => {
+    for (const file of readdirSync(PATIENTS)) {
+      const bundle = JSON.parse(readFileSync(path.join(PATIENTS, file), 'utf8')) as Bundle;
+      for (const e of bundle.entry ?? []) expect([file, e.resource?.id, shapeProblems(e.resource)]).toEqual([file, e.resource?.id, []]);
+    }
+  });
+
+  it.each([
+    [{ resourceType: 'Condition', code: { coding: { system: 's', code: 'c' } } }, 'code.coding', 'expected an array'],
+    [{ resourceType: 'Condition', code: 'foot drop' }, 'code', 'expected an object'],
+    [{ resourceType: 'Condition', onsetDateTime: 12345 }, 'onsetDateTime', 'expected a string'],
+    [{ resourceType: 'Observation', status: { code: 'final' } }, 'status', 'expected a string'],
+    [{ resourceType: 'Observation', valueQuantity: { value: 'four' } }, 'valueQuantity.value', 'expected a number'],
+    [{ resourceType: 'ImagingStudy', series: [{ modality: 'MR' }] }, 'series[0].modality', 'expected an object'],
+    [{ resourceType: 'Procedure', performedPeriod: { end: true } }, 'performedPeriod.end', 'expected a string'],
+    [{ resourceType: 'Nope' }, 'resourceType', 'unknown resource type Nope'],
+  ])('names the fault in %j', (resource, where, message) => {
+    expect(shapeProblems(resource)).toContainEqual({ path: where, message });
+  });
+
+  it('leaves unknown elements and underscore extensions alone, and is bounded on deep input', () => {
+    expect(shapeProblems({ resourceType: 'Condition', custom: 1, _recordedDate: { extension: [] } })).toEqual([]);
+    let deep: Record<string, unknown> = { text: 'x' };
+    for (let i = 0; i < 200; i++) deep = { extension: [{ url: 'u', valueCodeableConcept: deep }] };
+    expect(() => shapeProblems({ resourceType: 'Condition', code: deep })).not.toThrow();
+  });
+});
