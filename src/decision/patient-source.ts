@@ -1,12 +1,12 @@
-import cqlfhir from 'cql-exec-fhir';
+import type cqlfhir from 'cql-exec-fhir';
 import type { Bundle, FhirResource } from 'fhir/r4.js';
+import { fhirPatientSourceTemplate as template } from '../fhir-model/model-info.js';
 
 /**
  * cql-exec-fhir parses the FHIR 4.0.1 model info (about 80 ms) in every PatientSource constructor.
  * We parse it once and give each evaluation a source that shares the parsed model through its prototype;
  * only the bundle list and cursor are per evaluation. A test pins this reliance on cql-exec-fhir's fields.
  */
-const template = cqlfhir.PatientSource.FHIRv401();
 
 interface SourceState {
   _index: number;
