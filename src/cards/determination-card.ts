@@ -31,7 +31,9 @@ function criterionLine(id: CriterionId, c: CriterionResult | undefined, level: s
   const head = `- **${id} ${CRITERION_TITLE[id](atLevel(level))}: ${statusWords(c)}.**`;
   const evidence = c && c.evidence.length > 0 ? evidenceList(c.evidence) : '';
   if (!c || c.status === 'not-documented') {
-    const found = evidence !== '' ? ` Found: ${evidence}.` : '';
+    // Care that falls short is worth quantifying: the surgeon sees how far the record is from the threshold.
+    const span = id === 'R4' && c?.weeks !== undefined ? ` (${c.weeks} week${c.weeks === 1 ? '' : 's'})` : '';
+    const found = evidence !== '' ? ` Found${span}: ${evidence}.` : '';
     return `${head} ${whatToDocument(id, level, t)}.${found}`;
   }
   if (c.status === 'not-met') {

@@ -159,6 +159,19 @@ describe('determination cards', () => {
     expect(card!.detail).not.toMatch(/undefined|NaN/);
   });
 
+  it('R4 not documented says how many weeks of care the record holds', () => {
+    const base = metDecision();
+    const d: PlanDecision = {
+      ...base,
+      determination: 'documentation-incomplete',
+      criteria: base.criteria.map((c) =>
+        c.id === 'R4' ? { id: 'R4', status: 'not-documented', weeks: 4, evidence: [{ resourceType: 'Procedure', id: 'pt', date: '2026-08-03', display: 'Physical therapy' }] } : c,
+      ),
+    };
+    const [card] = buildCards([{ plan: seedPlan, decision: d }], ctx);
+    expect(card!.detail).toContain('Found (4 weeks): Procedure 2026-08-03: Physical therapy.');
+  });
+
   it('R4 met by care states the weeks', () => {
     const base = metDecision();
     const d: PlanDecision = {
