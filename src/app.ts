@@ -63,6 +63,12 @@ export function createApp(parts: AppParts): Express {
   app.use(healthRouter(parts.readiness ?? []));
   for (const r of parts.routers ?? []) app.use(r);
 
+  // A call refused before its route (401, 413, 415, malformed JSON) is still logged and counted under its service.
+  app.use('/cds-services/:id', (req, res, next) => {
+    const id = req.params.id;
+    if (typeof id === 'string' && registry.get(id)) callLog(res).service = id;
+    next();
+  });
   if (parts.authenticate) app.use('/cds-services', parts.authenticate);
   app.use('/cds-services', jsonBody(config.MAX_BODY_BYTES));
   app.use(discoveryRouter(registry));

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Router } from 'express';
 import { createApp } from './app.js';
@@ -67,7 +68,9 @@ async function main(): Promise<void> {
       logger.fatal({ err: error }, 'cannot listen');
       process.exit(1);
     }
-    logger.info({ host: config.HOST, port: config.PORT }, 'spine-cds listening');
+    // The port actually bound: with PORT=0 the system chooses one, and whoever started the process reads it here.
+    const { port } = server.address() as AddressInfo;
+    logger.info({ host: config.HOST, port }, 'spine-cds listening');
   });
 
   let stopping = false;

@@ -1,5 +1,6 @@
-import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { open, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Router } from 'express';
 
 /** One condition for serving; throws (or rejects) when it does not hold. */
@@ -8,9 +9,26 @@ export interface ReadinessCheck {
   check: () => Promise<void> | void;
 }
 
-/** The data directory (feedback store) accepts writes. */
+/**
+ * The data directory (feedback store) accepts writes: a probe file is created, synced and removed.
+ * Permission bits alone say too little (root passes any access() check, a read-only mount or a full
+ * disk fails only on the write, and a plain file at DATA_DIR passes access() too).
+ */
 export function dataDirWritable(dir: string): ReadinessCheck {
-  return { name: 'data-dir-writable', check: () => access(dir, constants.W_OK) };
+  return {
+    name: 'data-dir-writable',
+    check: async () => {
+      const probe = join(dir, `.readyz-${randomUUID()}`);
+      const handle = await open(probe, 'wx');
+      try {
+        await handle.write('ok');
+        await handle.datasync();
+      } finally {
+        await handle.close();
+        await rm(probe, { force: true });
+      }
+    },
+  };
 }
 
 /**
