@@ -99,7 +99,7 @@ describe('with a token that must not pass', () => {
   it('is logged with its reason but without the token, and counted by reason in /metrics', async () => {
     const expired = await clientToken(ehr, aud(SERVICE_PATH), { claims: { iat: Math.floor(Date.now() / 1000) - 900, exp: Math.floor(Date.now() / 1000) - 600 } });
     await request(s.url).post(SERVICE_PATH).set(bearer(expired)).send(hookBody()).expect(401);
-    const refusal = s.logLines().findLast((l) => l.msg === 'CDS client refused');
+    const refusal = [...s.logLines()].reverse().find((l) => l.msg === 'CDS client refused');
     expect(refusal).toMatchObject({ reason: 'expired', method: 'POST', path: SERVICE_PATH });
     for (const part of expired.split('.')) expect(s.logText()).not.toContain(part);
 
@@ -148,7 +148,7 @@ describe('with a good token', () => {
     await request(s.url).post(SERVICE_PATH).set(bearer(token)).send(hookBody()).expect(200);
     const replay = await request(s.url).post(SERVICE_PATH).set(bearer(token)).send(hookBody()).expect(401);
     expect(replay.headers['www-authenticate']).toBe(INVALID);
-    expect(s.logLines().findLast((l) => l.msg === 'CDS client refused')).toMatchObject({ reason: 'replay' });
+    expect([...s.logLines()].reverse().find((l) => l.msg === 'CDS client refused')).toMatchObject({ reason: 'replay' });
     expect(await s.metricsText()).toContain('spine_cds_auth_refusals_total{reason="replay"} 1');
   });
 });

@@ -36,7 +36,7 @@ function readJson<T>(relative: string): T {
 /** Every resource of the seed patient's file (a fresh copy each time). */
 export function seedChart(): FhirResource[] {
   const bundle = readJson<Bundle>(`fixtures/patients/${SEED_PATIENT}.json`);
-  return (bundle.entry ?? []).map((e) => e.resource!).filter(Boolean);
+  return (bundle.entry ?? []).map((e) => e.resource as FhirResource).filter(Boolean);
 }
 
 export function searchset(resources: readonly unknown[], next?: string): Json {
