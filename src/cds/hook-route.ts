@@ -23,6 +23,12 @@ export interface HookRouteDeps {
   clock: () => Date;
 }
 
+/**
+ * The share of HOOK_DEADLINE_MS kept for the review itself: the FHIR reads must be over by the rest. The
+ * review is CPU-bound and cannot be cut short once started, so it is given its time up front instead.
+ */
+export const REVIEW_SHARE_OF_DEADLINE = 0.2;
+
 /** True when draftOrders holds at least one resource of a type that may trigger the service. */
 function mayTrigger(draftOrders: { entry?: { resource: { resourceType: string } }[] }, service: ServiceDeclaration): boolean {
   const types = service.triggers.draftOrderResourceTypes;
@@ -68,6 +74,7 @@ export function hookRouter(deps: HookRouteDeps): Router {
       log.fhirMs = Math.round(((log.fhirMs ?? 0) + seconds * 1000) * 10) / 10;
       if (failure === undefined) deps.metrics?.observeFhirFetch(resourceType, seconds);
     };
+    const readsDeadline = started + Math.round(deps.config.HOOK_DEADLINE_MS * (1 - REVIEW_SHARE_OF_DEADLINE));
     let cards: Card[];
     try {
       const record = await resolvePatientRecord(
@@ -78,9 +85,11 @@ export function hookRouter(deps: HookRouteDeps): Router {
           ...(request.fhirAuthorization !== undefined ? { accessToken: request.fhirAuthorization.access_token } : {}),
         },
         deps.config,
-        started + deps.config.HOOK_DEADLINE_MS,
+        readsDeadline,
         observe,
       );
+      // Reads that end just at their deadline leave nothing to review with: the card says the record came too late.
+      if (Date.now() >= readsDeadline) throw new UpstreamError('FHIR reads ended past their deadline', 'timeout');
       cards = await deps.reviewer.review(plans, record, deps.clock(), {
         userId: request.context.userId,
         ...(request.context.encounterId !== undefined ? { encounterId: request.context.encounterId } : {}),
