@@ -24,12 +24,28 @@ export function loadCriteriaLibrary(elmDir: string = path.join(defaultCqlDir(), 
     throw new Error(`No compiled ELM in ${elmDir}: run "npm run build" first`);
   }
   const elm: Record<string, unknown> = {};
-  for (const f of files) elm[path.basename(f, '.json')] = JSON.parse(readFileSync(path.join(elmDir, f), 'utf8'));
+  for (const f of files) elm[path.basename(f, '.json')] = withoutLocalIds(JSON.parse(readFileSync(path.join(elmDir, f), 'utf8')));
   if (!elm[CRITERIA_LIBRARY]) throw new Error(`ELM for ${CRITERIA_LIBRARY} missing in ${elmDir}: run "npm run build" first`);
   const repository = new cql.Repository(elm);
   const library = repository.resolve(CRITERIA_LIBRARY, undefined);
   if (!library) throw new Error(`Cannot resolve ${CRITERIA_LIBRARY} from ${elmDir}`);
   return { library, defaults: numericDefaults(elm[CRITERIA_LIBRARY]) };
+}
+
+/**
+ * cql-execution records the result of every ELM node that has a localId (for coverage highlighting), a
+ * write per node evaluated on every call; the service never reads them. Locators stay, so an evaluation
+ * error still names its CQL line.
+ */
+export function withoutLocalIds<T>(node: T): T {
+  if (Array.isArray(node)) {
+    for (const item of node) withoutLocalIds(item);
+  } else if (node !== null && typeof node === 'object') {
+    const o = node as Record<string, unknown>;
+    delete o.localId;
+    for (const key of Object.keys(o)) withoutLocalIds(o[key]);
+  }
+  return node;
 }
 
 interface ElmParameterDef {

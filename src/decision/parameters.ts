@@ -16,7 +16,7 @@ export function planParameters(plan: SurgicalPlan, facts: EvidenceFacts, orderDa
       setting: settingOf(plan),
       orderIds: plan.orders.map((o) => o.id),
     },
-    'Resource Facts': facts.resources.map((f) => ({ ref: f.ref, levels: f.levels, sides: f.sides })),
+    'Resource Facts': resourceFactsParameter(facts.resources),
     'Imaging Findings': facts.imaging.map((f) => ({ ref: f.ref, level: f.level, side: f.side ?? null, kind: f.kind, text: f.text })),
     'Strength Scores': facts.strength.map((s) => ({ ref: s.ref, movement: s.movement, side: s.side ?? null, score: s.score })),
     'Instability Measures': facts.instability.map((m) => ({
@@ -26,6 +26,20 @@ export function planParameters(plan: SurgicalPlan, facts: EvidenceFacts, orderDa
       angulationDegrees: m.angulationDegrees ?? null,
     })),
   };
+}
+
+/**
+ * The library looks a resource's levels and sides up by scanning this list (LevelsOf, SidesOf: a fact
+ * absent and a fact with no levels and no sides read the same), dozens of times per evaluation, so facts
+ * that say nothing are left out. A ref that occurs twice keeps all its entries: `singleton from` must see
+ * them as before.
+ */
+export function resourceFactsParameter(resources: EvidenceFacts['resources']): { ref: string; levels: string[]; sides: string[] }[] {
+  const seen = new Map<string, number>();
+  for (const f of resources) seen.set(f.ref, (seen.get(f.ref) ?? 0) + 1);
+  return resources
+    .filter((f) => f.levels.length > 0 || f.sides.length > 0 || seen.get(f.ref)! > 1)
+    .map((f) => ({ ref: f.ref, levels: f.levels, sides: f.sides }));
 }
 
 /**

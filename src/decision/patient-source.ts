@@ -1,23 +1,82 @@
-import type cqlfhir from 'cql-exec-fhir';
-import type { Bundle, FhirResource } from 'fhir/r4.js';
-import { fhirPatientSourceTemplate as template } from '../fhir-model/model-info.js';
+import cqlfhir from 'cql-exec-fhir';
+import type { FhirResource } from 'fhir/r4.js';
+import { FhirObject, modelFor, wrap, type ClassInfo, type ModelInfo } from './fhir-model.js';
 
 /**
- * cql-exec-fhir parses the FHIR 4.0.1 model info (about 80 ms) in every PatientSource constructor.
- * We parse it once and give each evaluation a source that shares the parsed model through its prototype;
- * only the bundle list and cursor are per evaluation. A test pins this reliance on cql-exec-fhir's fields.
+ * cql-exec-fhir parses the FHIR 4.0.1 model info (about 80 ms) in every PatientSource constructor: it is
+ * parsed once here, and every evaluation reads its resources through that one model (see fhir-model.ts).
  */
+const modelInfo = (cqlfhir.PatientSource.FHIRv401() as unknown as { _modelInfo: ModelInfo })._modelInfo;
 
-interface SourceState {
-  _index: number;
-  _bundles: Bundle[];
+interface RetrieveDetails {
+  datatype?: string;
 }
 
-export type CqlPatientSource = ReturnType<typeof cqlfhir.PatientSource.FHIRv401>;
+type Json = Record<string, unknown>;
 
+function patientClass(): ClassInfo {
+  const info = modelInfo.findClass(modelInfo.patientClassIdentifier ?? modelInfo.patientClassName);
+  if (!info) throw new Error('FHIR model info has no Patient class');
+  return info;
+}
+
+const PATIENT_TYPE = modelInfo.patientClassName.replace(/^FHIR\./, '');
+
+/**
+ * The patient of one evaluation: the Patient resource (its elements read like any other resource's) and its
+ * record. A retrieve wraps the resources of its type once; later retrieves of the same type (the library has
+ * a dozen `[Condition]`) get the same objects, with what was already read of them.
+ */
+class PatientRecord extends modelFor(patientClass(), modelInfo).ctor {
+  readonly #byType = new Map<string, Json[]>();
+  readonly #retrieved = new Map<string, FhirObject[]>();
+
+  constructor(patient: Json, resources: readonly Json[]) {
+    super(patient);
+    for (const r of resources) {
+      const type = r.resourceType;
+      if (typeof type !== 'string') continue;
+      let list = this.#byType.get(type);
+      if (!list) this.#byType.set(type, (list = []));
+      list.push(r);
+    }
+  }
+
+  findRecords(profile: string, retrieveDetails?: RetrieveDetails): FhirObject[] {
+    const info = modelInfo.findClass(retrieveDetails?.datatype ?? profile);
+    if (!info) return [];
+    const resourceType = info.name.replace(/^FHIR\./, '');
+    let records = this.#retrieved.get(resourceType);
+    if (!records) {
+      records = (this.#byType.get(resourceType) ?? []).map((r) => wrap(r, info, modelInfo));
+      this.#retrieved.set(resourceType, records);
+    }
+    // A copy: the cached list must not change whatever a caller does with its own.
+    return records.slice();
+  }
+
+  findRecord(profile: string, retrieveDetails?: RetrieveDetails): FhirObject | undefined {
+    return this.findRecords(profile, retrieveDetails)[0];
+  }
+}
+
+/** What cql-execution's Executor asks of a data source: the patients, one after another. */
+export interface CqlPatientSource {
+  currentPatient(): PatientRecord | undefined;
+  nextPatient(): PatientRecord | undefined;
+}
+
+/** A source holding one patient: the Patient resource among `resources`, and every resource as its record. */
 export function patientSourceFor(resources: FhirResource[]): CqlPatientSource {
-  const source = Object.create(template) as CqlPatientSource & SourceState;
-  source._index = 0;
-  source._bundles = [{ resourceType: 'Bundle', type: 'collection', entry: resources.map((resource) => ({ resource })) }];
-  return source;
+  const patientJson = resources.find((r) => r.resourceType === PATIENT_TYPE) as unknown as Json | undefined;
+  if (!patientJson) throw new Error('patientSourceFor needs a Patient resource');
+  const patient = new PatientRecord(patientJson, resources as unknown as Json[]);
+  let done = false;
+  return {
+    currentPatient: () => (done ? undefined : patient),
+    nextPatient: () => {
+      done = true;
+      return undefined;
+    },
+  };
 }
