@@ -81,7 +81,11 @@ async function main(): Promise<void> {
     // Calls in flight end within the hook deadline; after that, idle and stuck connections are cut.
     const cut = setTimeout(() => server.closeAllConnections(), config.HOOK_DEADLINE_MS + 500);
     cut.unref();
+    // A keep-alive connection whose call finishes after the signal would otherwise hold the exit until the cut.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    sweep.unref();
     server.close(() => {
+      clearInterval(sweep);
       Promise.all([feedbackStore.close(), embedded?.close()])
         .then(() => {
           logger.info('stopped');

@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * The built service (dist/src/server.js, built by `npm test` before Jest runs) as a child process, on a port
+ * the system chooses, with its JSON log lines collected.
+ */
+const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
+export const SERVER_JS = path.join(ROOT, 'dist', 'src', 'server.js');
+
+export interface Child {
+  process: ChildProcess;
+  url: string;
+  lines: Record<string, unknown>[];
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function spawnServer(env: Record<string, string>): { child: ChildProcess; lines: Record<string, unknown>[]; stderr: () => string; exited: Child['exited'] } {
+  if (!existsSync(SERVER_JS)) throw new Error(`${SERVER_JS} is missing: run \`npm run build\` (npm test does) first`);
+  const child = spawn(process.execPath, [SERVER_JS], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', EMBEDDED_FHIR: 'false', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: Record<string, unknown>[] = [];
+  let pending = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    pending += chunk;
+    const parts = pending.split('\n');
+    pending = parts.pop()!;
+    for (const p of parts) if (p.trim() !== '') lines.push(JSON.parse(p) as Record<string, unknown>);
+  });
+  let err = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return { child, lines, stderr: () => err, exited };
+}
+
+/** Starts the service and resolves once it listens (rejects if it exits first or takes over 20 s). */
+export async function startChild(env: Record<string, string>): Promise<Child> {
+  const { child, lines, stderr, exited } = spawnServer(env);
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no 'listening' line within 20 s; stderr: ${stderr()}`)), 20_000);
+    const poll = setInterval(() => {
+      const listening = lines.find((l) => l.msg === 'spine-cds listening');
+      if (listening) {
+        clearInterval(poll);
+        clearTimeout(timer);
+        resolve(listening.port as number);
+      }
+    }, 10);
+    void exited.then(({ code }) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before listening; stderr: ${stderr()}`));
+    });
+  });
+  return { process: child, url: `http://127.0.0.1:${port}`, lines, stderr, exited };
+}
+
+/** Runs the service until it exits on its own (a start-up refusal), at most 20 s. */
+export async function runUntilExit(env: Record<string, string>): Promise<{ code: number | null; stderr: string; lines: Record<string, unknown>[] }> {
+  const { child, lines, stderr, exited } = spawnServer(env);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const { code } = await exited;
+  clearTimeout(timer);
+  return { code, stderr: stderr(), lines };
+}
+
+/** Sends `signal` and waits for the exit (SIGKILL after 15 s, so a stuck child never outlives the test). */
+export async function stopChild(child: Child, signal: NodeJS.Signals = 'SIGTERM'): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.process.exitCode !== null || child.process.signalCode !== null) return child.exited;
+  child.process.kill(signal);
+  const timer = setTimeout(() => child.process.kill('SIGKILL'), 15_000);
+  const result = await child.exited;
+  clearTimeout(timer);
+  return result;
+}
+
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
+}
