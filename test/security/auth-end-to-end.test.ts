@@ -96,6 +96,13 @@ describe('with a token that must not pass', () => {
     expect(await s.metricsText()).not.toMatch(/spine_cds_cards_total\{/);
   });
 
+  it('is refused on discovery and feedback too', async () => {
+    const forged = async (path: string) => bearer(await clientToken(ehr, aud(path), { signWith: stranger.privateKey }));
+    const discovery = await request(s.url).get('/cds-services').set(await forged('/cds-services')).expect(401);
+    const feedback = await request(s.url).post(FEEDBACK_PATH).set(await forged(FEEDBACK_PATH)).send({ feedback: [] }).expect(401);
+    for (const res of [discovery, feedback]) expect(res.headers['www-authenticate']).toBe(INVALID);
+  });
+
   it('is logged with its reason but without the token, and counted by reason in /metrics', async () => {
     const expired = await clientToken(ehr, aud(SERVICE_PATH), { claims: { iat: Math.floor(Date.now() / 1000) - 900, exp: Math.floor(Date.now() / 1000) - 600 } });
     await request(s.url).post(SERVICE_PATH).set(bearer(expired)).send(hookBody()).expect(401);
