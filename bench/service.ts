@@ -96,7 +96,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     readyMs = await waitReady(`${baseUrl}/readyz`, child, started, opts.readyTimeoutMs ?? 30_000);
   } catch (e) {
     child.kill('SIGKILL');
-    throw new Error(`${(e as Error).message}\n${errText}`);
+    throw new Error(`${(e as Error).message}\n${errText}`, { cause: e });
   }
   const pid = child.pid!;
   let peakSeen = 0;

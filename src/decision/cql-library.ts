@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cql from 'cql-execution';
+import { skipRedundantDistinct, withoutLocalIds } from './elm-plan.js';
 
 export const CRITERIA_LIBRARY = 'LumbarFusionCriteria';
 
@@ -16,7 +17,16 @@ export function defaultCqlDir(): string {
  * Reads the ELM the build compiled (cql-mappings/elm) and resolves the criteria library with its includes.
  * Done once per process: parsing ELM per call would dominate the answer time.
  */
-export function loadCriteriaLibrary(elmDir: string = path.join(defaultCqlDir(), 'elm')): { library: cql.Library; defaults: Record<string, number> } {
+export function loadCriteriaLibrary(
+  elmDir: string = path.join(defaultCqlDir(), 'elm'),
+  /** Run the ELM as compiled (no elm-plan.ts changes): the reference that tests compare with. */
+  options: { asCompiled?: boolean } = {},
+): {
+  library: cql.Library;
+  defaults: Record<string, number>;
+  /** The ELM of every library read, by name. */
+  elm: Readonly<Record<string, unknown>>;
+} {
   let files: string[];
   try {
     files = readdirSync(elmDir).filter((f) => f.endsWith('.json'));
@@ -24,28 +34,16 @@ export function loadCriteriaLibrary(elmDir: string = path.join(defaultCqlDir(), 
     throw new Error(`No compiled ELM in ${elmDir}: run "npm run build" first`);
   }
   const elm: Record<string, unknown> = {};
-  for (const f of files) elm[path.basename(f, '.json')] = withoutLocalIds(JSON.parse(readFileSync(path.join(elmDir, f), 'utf8')));
+  for (const f of files) {
+    const json: unknown = JSON.parse(readFileSync(path.join(elmDir, f), 'utf8'));
+    elm[path.basename(f, '.json')] = options.asCompiled ? json : withoutLocalIds(json);
+  }
   if (!elm[CRITERIA_LIBRARY]) throw new Error(`ELM for ${CRITERIA_LIBRARY} missing in ${elmDir}: run "npm run build" first`);
+  if (!options.asCompiled) skipRedundantDistinct(elm);
   const repository = new cql.Repository(elm);
   const library = repository.resolve(CRITERIA_LIBRARY, undefined);
   if (!library) throw new Error(`Cannot resolve ${CRITERIA_LIBRARY} from ${elmDir}`);
-  return { library, defaults: numericDefaults(elm[CRITERIA_LIBRARY]) };
-}
-
-/**
- * cql-execution records the result of every ELM node that has a localId (for coverage highlighting), a
- * write per node evaluated on every call; the service never reads them. Locators stay, so an evaluation
- * error still names its CQL line.
- */
-export function withoutLocalIds<T>(node: T): T {
-  if (Array.isArray(node)) {
-    for (const item of node) withoutLocalIds(item);
-  } else if (node !== null && typeof node === 'object') {
-    const o = node as Record<string, unknown>;
-    delete o.localId;
-    for (const key of Object.keys(o)) withoutLocalIds(o[key]);
-  }
-  return node;
+  return { library, defaults: numericDefaults(elm[CRITERIA_LIBRARY]), elm };
 }
 
 interface ElmParameterDef {

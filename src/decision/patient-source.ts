@@ -1,18 +1,22 @@
-import cqlfhir from 'cql-exec-fhir';
 import type { FhirResource } from 'fhir/r4.js';
-import { FhirObject, modelFor, wrap, type ClassInfo, type ModelInfo } from './fhir-model.js';
+import { fhirModelInfo } from '../fhir-model/model-info.js';
+import { FhirObject, modelFor, systemStringElements, wrap, type ClassInfo, type ModelInfo } from './fhir-objects.js';
 
 /**
  * cql-exec-fhir parses the FHIR 4.0.1 model info (about 80 ms) in every PatientSource constructor: it is
- * parsed once here, and every evaluation reads its resources through that one model (see fhir-model.ts).
+ * parsed once per process (fhir-model/model-info.ts), and every evaluation reads its resources through that
+ * one model (see fhir-objects.ts).
  */
-const modelInfo = (cqlfhir.PatientSource.FHIRv401() as unknown as { _modelInfo: ModelInfo })._modelInfo;
+const modelInfo = fhirModelInfo as unknown as ModelInfo;
 
 interface RetrieveDetails {
   datatype?: string;
 }
 
 type Json = Record<string, unknown>;
+
+/** Elements of the FHIR model typed as System strings (e.g. Element.id); undefined if the model cannot say. */
+export const SYSTEM_STRING_ELEMENTS: ReadonlySet<string> | undefined = systemStringElements(modelInfo);
 
 function patientClass(): ClassInfo {
   const info = modelInfo.findClass(modelInfo.patientClassIdentifier ?? modelInfo.patientClassName);

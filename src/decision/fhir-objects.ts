@@ -96,8 +96,13 @@ export class FhirObject {
     const dot = field.indexOf('.');
     const root = dot < 0 ? field : field.slice(0, dot);
     const suffix = dot < 0 ? undefined : field.slice(dot + 1);
-    const info = this._model.info;
-    const element = info.findElement(root, true);
+    const model = this._model;
+    const info = model.info;
+    let element = model.elements.get(root);
+    if (element === undefined && !model.elements.has(root)) {
+      element = info.findElement(root, true);
+      model.elements.set(root, element);
+    }
     if (element === undefined) return undefined;
 
     let property: string;
@@ -163,6 +168,8 @@ export class FhirObject {
 /** What one FHIR type's objects share: the class info, the type hierarchy as cql-execution names it. */
 interface TypeModel {
   info: ClassInfo;
+  /** findElement answers, by name (the element names a library reads). */
+  elements: Map<string, ClassElement | undefined>;
   hierarchy: TypeName[];
   typeNames: Set<string>;
   ctor: new (json: Json) => FhirObject;
@@ -192,7 +199,7 @@ export function modelFor(info: ClassInfo, modelInfo: ModelInfo): TypeModel {
 
   const ctor = class extends FhirObject {};
   const hierarchy = typeHierarchy(info);
-  const model: TypeModel = { info, hierarchy, typeNames: new Set(hierarchy.map((t) => t.name)), ctor };
+  const model: TypeModel = { info, elements: new Map(), hierarchy, typeNames: new Set(hierarchy.map((t) => t.name)), ctor };
   Object.defineProperty(ctor.prototype, '_model', { value: model, enumerable: false });
   const names = new Set<string>();
   for (let c: ClassInfo | undefined = info; c; ) {
@@ -291,10 +298,21 @@ function toSystemValue(data: unknown, name: string): unknown {
   }
 }
 
+const classOfSpec = new WeakMap<TypeSpecifier, ClassInfo | null>();
+
+function classOf(spec: TypeSpecifier, modelInfo: ModelInfo): ClassInfo | undefined {
+  let info = classOfSpec.get(spec);
+  if (info === undefined) {
+    info = modelInfo.findClass(spec.fqn) ?? null;
+    classOfSpec.set(spec, info);
+  }
+  return info ?? undefined;
+}
+
 function toModelObject(data: unknown, spec: TypeSpecifier, modelInfo: ModelInfo, suffix?: string): unknown {
   if (data == null) return data;
   if (spec.isNamed) {
-    const info = modelInfo.findClass(spec.fqn);
+    const info = classOf(spec, modelInfo);
     if (!info) return undefined;
     const object = wrap(data as Json, info, modelInfo);
     return suffix !== undefined ? object.get(suffix) : object;
@@ -332,4 +350,20 @@ function toCode(f: unknown): unknown {
   }
   if (typeName === 'code') return (o as unknown as { value?: unknown }).value;
   return undefined;
+}
+
+/**
+ * Element names the model types as System strings, read without `.value` (FHIR 4.0.1: Element.id), other
+ * than `value` itself; undefined when the model info cannot be enumerated.
+ */
+export function systemStringElements(modelInfo: ModelInfo): Set<string> | undefined {
+  const classes = (modelInfo as unknown as { _classesByName?: Map<string, ClassInfo> })._classesByName;
+  if (!(classes instanceof Map)) return undefined;
+  const names = new Set<string>();
+  for (const info of classes.values()) {
+    for (const e of info.elements) {
+      if (e.name !== 'value' && e.typeSpecifier?.namespace === 'System' && e.typeSpecifier.name === 'String') names.add(e.name);
+    }
+  }
+  return names;
 }
