@@ -7,7 +7,8 @@ import { loadValueSets, type ValueSetIndex } from '../terminology/value-sets.js'
 import { ValueSetCodeService } from './code-service.js';
 import { loadCriteriaLibrary } from './cql-library.js';
 import { planParameters, recordResources } from './parameters.js';
-import { patientSourceFor } from './patient-source.js';
+import { patientSourceFor, SYSTEM_STRING_ELEMENTS, type CqlPatientSource } from './patient-source.js';
+import { relevanceFilter, type RelevanceFilter } from './relevance.js';
 import { toPlanDecision, type CqlPlanDecision } from './to-decision.js';
 import type { PlanDecision } from './types.js';
 
@@ -28,6 +29,12 @@ function criteriaView(order: ServiceRequest, id: string): ServiceRequest {
 export interface DecisionEngineOptions {
   elmDir?: string;
   valueSets?: ValueSetIndex;
+  /** Hand the library only the resources it can use (default true); off, to show that it changes nothing. */
+  relevance?: boolean;
+  /** The data source for one evaluation (default: patient-source.ts); tests compare it with cql-exec-fhir's own. */
+  patientSource?: (resources: FhirResource[]) => CqlPatientSource;
+  /** Run the ELM as compiled, without the execution-plan changes of elm-plan.ts (the tests' reference). */
+  asCompiled?: boolean;
 }
 
 /**
@@ -40,21 +47,28 @@ export class DecisionEngine {
     private readonly codeService: ValueSetCodeService,
     /** The literal defaults of the library's parameters, e.g. { "Imaging Lookback Months": 12 }. */
     readonly parameterDefaults: Readonly<Record<string, number>>,
+    private readonly relevance: RelevanceFilter | undefined,
+    private readonly sourceFor: (resources: FhirResource[]) => CqlPatientSource,
   ) {}
 
   static load(options: DecisionEngineOptions = {}): DecisionEngine {
-    const { library, defaults } = loadCriteriaLibrary(options.elmDir);
-    const codeService = new ValueSetCodeService(options.valueSets ?? loadValueSets());
-    return new DecisionEngine(library, codeService, defaults);
+    const { library, defaults, elm } = loadCriteriaLibrary(options.elmDir, { asCompiled: options.asCompiled === true });
+    const valueSets = options.valueSets ?? loadValueSets();
+    const codeService = new ValueSetCodeService(valueSets);
+    // A model that cannot list its string elements leaves the text unread: nothing is filtered then.
+    const relevance =
+      options.relevance === false || !SYSTEM_STRING_ELEMENTS ? undefined : relevanceFilter(elm, valueSets, SYSTEM_STRING_ELEMENTS);
+    return new DecisionEngine(library, codeService, defaults, relevance, options.patientSource ?? patientSourceFor);
   }
 
   async evaluate(plans: SurgicalPlan[], record: PatientRecord, facts: EvidenceFacts, now: Date): Promise<PlanDecision[]> {
-    const resources = this.resourcesFor(plans, record);
+    const resources = this.resourcesFor(plans, record, facts);
     const decisions: PlanDecision[] = [];
     for (const plan of plans) {
       // cql-execution's parameter type checks take a plain object; the Executor is cheap, the Library is not.
       const executor = new cql.Executor(this.library, this.codeService as unknown as cql.CodeService, planParameters(plan, facts, now));
-      const results = await executor.exec_expression(DECISION_EXPRESSION, patientSourceFor(resources), cql.DateTime.fromJSDate(now, 0));
+      const source = this.sourceFor(resources) as unknown as cql.DataProvider;
+      const results = await executor.exec_expression(DECISION_EXPRESSION, source, cql.DateTime.fromJSDate(now, 0));
       const raw = results.patientResults[record.patientId]?.[DECISION_EXPRESSION] as CqlPlanDecision | undefined;
       if (!raw) throw new Error('The criteria library returned no decision');
       decisions.push(toPlanDecision(plan, raw));
@@ -62,11 +76,16 @@ export class DecisionEngine {
     return decisions;
   }
 
-  /** The chart plus the plan's draft orders, which the CQL reads for codes; a Patient is always present. */
-  private resourcesFor(plans: SurgicalPlan[], record: PatientRecord): FhirResource[] {
+  /**
+   * The chart resources the library can use, plus the plan's draft orders, which the CQL reads for codes;
+   * a Patient is always present.
+   */
+  private resourcesFor(plans: SurgicalPlan[], record: PatientRecord, facts: EvidenceFacts): FhirResource[] {
     const patient: FhirResource = record.patient ?? { resourceType: 'Patient', id: record.patientId };
     const orders = new Map<string, FhirResource>();
     for (const plan of plans) for (const o of plan.orders) orders.set(o.id, criteriaView(o.resource, o.id));
-    return [{ ...patient, id: record.patientId } as FhirResource, ...recordResources(record), ...orders.values()];
+    const chart = recordResources(record) as FhirResource[];
+    const used = this.relevance ? this.relevance.select(chart, facts) : chart;
+    return [{ ...patient, id: record.patientId } as FhirResource, ...used, ...orders.values()];
   }
 }
