@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import nock from 'nock';
 import request from 'supertest';
-import { REQUEST_TIMEOUT_MS, anyValue, applyMutations, assertAcceptableAnswer, mutationOf, numRuns, pathsOf, type Path } from './support/mutations.js';
+import { PROPERTY_TIMEOUT_MS, REQUEST_TIMEOUT_MS, anyValue, applyMutations, assertAcceptableAnswer, mutationOf, numRuns, pathsOf, type Path } from './support/mutations.js';
 import { SEED_PATIENT, SEED_TOPICS, SERVICE_PATH, fhirAuthorization, searchset, seedPrefetch, seedRequest, topicsOf } from './support/seed.js';
 import { startService, type ServiceUnderTest } from './support/service.js';
 
@@ -68,7 +68,7 @@ describe('fuzzed FHIR resources of the seed chart', () => {
       }),
       numRuns(200),
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('read from a FHIR server: 200 with valid cards (evaluation-unavailable when unusable), never a 5xx or a hang', async () => {
     await fc.assert(
@@ -90,7 +90,7 @@ describe('fuzzed FHIR resources of the seed chart', () => {
       }),
       numRuns(100),
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('still serves the unfuzzed chart afterwards', async () => {
     const res = await request(s.url).post(SERVICE_PATH).send(seedRequest({ prefetch })).expect(200);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import nock from 'nock';
 import request from 'supertest';
-import { REQUEST_TIMEOUT_MS, applyMutations, assertAcceptableAnswer, mutationOf, numRuns, pathsOf, type Path } from './support/mutations.js';
+import { PROPERTY_TIMEOUT_MS, REQUEST_TIMEOUT_MS, applyMutations, assertAcceptableAnswer, mutationOf, numRuns, pathsOf, type Path } from './support/mutations.js';
 import { SEED_TOPICS, SERVICE_PATH, fhirAuthorization, seedPrefetch, seedRequest, topicsOf } from './support/seed.js';
 import { startService, type ServiceUnderTest } from './support/service.js';
 
@@ -33,22 +33,28 @@ const prefetchPaths = allPaths.filter(isPrefetch);
 const draftOrderPaths = allPaths.filter((p) => p[0] === 'context' && p[1] === 'draftOrders');
 
 /**
- * KNOWN BUG, reported to the lead (src/cards, not this layer's to fix): the inpatient-recommended card reads
- * a draft order's `id`, `code.text` and `code.coding[].display|code` as strings (inpatientUpdate in
- * src/cards/order-resources.ts, orderName in src/cards/inpatient-card.ts), so a truthy non-string there
- * answers 500. Such bodies are skipped (fc.pre) until it is fixed; the two tests marked `failing` below
- * hold the minimal counterexamples and turn red once the fix lands: then remove them and this filter.
+ * KNOWN BUG, reported to the lead (src/orders hands out the client's draft order as a typed ServiceRequest,
+ * and src/cards and src/decision trust that type): a draft order whose `id`, `code.text` or
+ * `code.coding[].display|code` is a truthy non-string, whose `code.coding` is a truthy non-array, or whose
+ * `code.coding` holds null, is answered 500 (inpatientUpdate in src/cards/order-resources.ts, orderName in
+ * src/cards/inpatient-card.ts, toPlanDecision in src/decision/to-decision.ts). Such bodies are skipped
+ * (fc.pre) until it is fixed; the tests marked `failing` below hold minimal counterexamples and turn red
+ * once the fix lands: then remove them and this filter.
  */
-function hitsKnownCardCrash(body: unknown): boolean {
+function hitsKnownDraftOrderCrash(body: unknown): boolean {
   const entries = (body as { context?: { draftOrders?: { entry?: unknown } } })?.context?.draftOrders?.entry;
   if (!Array.isArray(entries)) return false;
   const bad = (v: unknown) => Boolean(v) && typeof v !== 'string';
   return entries.some((e) => {
     const r = (e as { resource?: Record<string, unknown> } | null)?.resource;
     if (typeof r !== 'object' || r === null) return false;
-    const code = r.code as { text?: unknown; coding?: unknown } | undefined;
-    const codings = Array.isArray(code?.coding) ? (code.coding as { display?: unknown; code?: unknown }[]) : [];
-    return bad(r.id) || bad(code?.text) || codings.some((c) => typeof c === 'object' && c !== null && (bad(c.display) || bad(c.code)));
+    const code = r.code as { text?: unknown; coding?: unknown } | null | undefined;
+    if (bad(r.id)) return true;
+    if (typeof code !== 'object' || code === null) return false;
+    if (bad(code.text)) return true;
+    if (Boolean(code.coding) && !Array.isArray(code.coding)) return true;
+    const codings = Array.isArray(code.coding) ? (code.coding as unknown[]) : [];
+    return codings.some((c) => c === null || (typeof c === 'object' && (bad((c as { display?: unknown }).display) || bad((c as { code?: unknown }).code) || bad((c as { system?: unknown }).system))));
   });
 }
 
@@ -75,13 +81,13 @@ describe('mutations of a valid order-sign request', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(mutationOf(paths), { minLength: 1, maxLength: 4 }), async (mutations) => {
         const body = applyMutations(valid, mutations);
-        fc.pre(!hitsKnownCardCrash(body));
+        fc.pre(!hitsKnownDraftOrderCrash(body));
         const res = await post(body);
         assertAcceptableAnswer(res.status, res.body, true);
       }),
       numRuns(250),
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('draftOrders: random entries beside or instead of the orders, 400 or 200 with valid cards', async () => {
     const entries = valid.context as { draftOrders: { entry: unknown[] } };
@@ -100,13 +106,13 @@ describe('mutations of a valid order-sign request', () => {
         const body = applyMutations(valid, mutations) as typeof valid;
         const draftOrders = (body.context as { draftOrders?: { entry?: unknown } }).draftOrders;
         if (draftOrders && typeof draftOrders === 'object' && Array.isArray(draftOrders.entry)) draftOrders.entry.push(...extra);
-        fc.pre(!hitsKnownCardCrash(body));
+        fc.pre(!hitsKnownDraftOrderCrash(body));
         const res = await post(body);
         assertAcceptableAnswer(res.status, res.body, false);
       }),
       numRuns(150),
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it.failing('KNOWN BUG (src/cards): a draft order whose code.text is not a string is answered 500', async () => {
     const body = structuredClone(valid) as { context: { draftOrders: { entry: { resource: { code: { text: unknown } } }[] } } };
@@ -118,6 +124,14 @@ describe('mutations of a valid order-sign request', () => {
   it.failing('KNOWN BUG (src/cards): a draft order whose id is not a string is answered 500', async () => {
     const body = structuredClone(valid) as { context: { draftOrders: { entry: { resource: { id: unknown } }[] } } };
     body.context.draftOrders.entry[1]!.resource.id = 42;
+    const res = await post(body);
+    assertAcceptableAnswer(res.status, res.body, false);
+  });
+
+  it.failing('KNOWN BUG (src/decision): a draft order whose code.coding is an object is answered 500', async () => {
+    const body = structuredClone(valid) as { context: { draftOrders: { entry: { resource: { code: { coding: unknown[] } } }[] } } };
+    const code = body.context.draftOrders.entry[0]!.resource.code;
+    (code as { coding: unknown }).coding = code.coding[0];
     const res = await post(body);
     assertAcceptableAnswer(res.status, res.body, false);
   });

@@ -88,6 +88,9 @@ export function mutationOf(paths: fc.Arbitrary<Path>): fc.Arbitrary<Mutation> {
 /** Per-request bound: a request still running after this counts as a hang. */
 export const REQUEST_TIMEOUT_MS = 15_000;
 
+/** Jest's limit for one property (FC_RUNS may raise the runs far above the default for a hunt). */
+export const PROPERTY_TIMEOUT_MS = 300_000;
+
 export function numRuns(defaultRuns: number): { numRuns: number; seed?: number } {
   const seed = process.env.FC_SEED !== undefined ? Number(process.env.FC_SEED) : undefined;
   return { numRuns: Number(process.env.FC_RUNS ?? defaultRuns), ...(seed !== undefined ? { seed } : {}) };
