@@ -73,12 +73,12 @@ describe('SIGTERM', () => {
   });
 
   it('exits 0 at once when idle, keep-alive connections included', async () => {
-    child = await startChild({ DATA_DIR: dataDir });
+    child = await startChild({ DATA_DIR: dataDir, HOOK_DEADLINE_MS: '20000' });
     const res = await postJson(`${child.url}${SERVICE_PATH}`, seedRequest({ prefetch: seedPrefetch() }));
     expect(res.status).toBe(200);
     const started = Date.now();
     expect(await stopChild(child)).toEqual({ code: 0, signal: null });
-    // Well under the hook deadline after which stuck connections are cut: the idle keep-alive socket did not hold it up.
-    expect(Date.now() - started).toBeLessThan(3000);
+    // Far under the 20 s after which stuck connections are cut: the idle keep-alive socket did not hold it up.
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });
