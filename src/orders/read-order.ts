@@ -30,12 +30,40 @@ export function readOrder(resource: JsonRecord, id: string, valueSets: ValueSetL
   const order: DraftOrder = {
     id,
     // A copy, so that later steps (suggestions) can never change what the EHR sent.
-    resource: copyOf(resource) as unknown as ServiceRequest,
+    resource: normalised(copyOf(resource), id),
     levels: firstLevels(sources),
     setting: readSetting(asArray(resource.locationCode), valueSets),
   };
   if (side) order.side = side;
   return order;
+}
+
+/**
+ * The Sandbox and careless EHRs send loosely formed orders. The elements later steps read (id, code.text,
+ * code.coding) are made well-formed here, so nothing downstream has to distrust the ServiceRequest type:
+ * the id is the order's id as reviewed, malformed text is dropped, codings become a list of objects whose
+ * system, code and display are strings. Everything else stays as sent.
+ */
+function normalised(copy: JsonRecord, id: string): ServiceRequest {
+  copy.id = id;
+  const code = asRecord(copy.code);
+  if (code) {
+    if (code.text !== undefined && typeof code.text !== 'string') delete code.text;
+    const codings = Array.isArray(code.coding) ? code.coding : code.coding === undefined ? undefined : [code.coding];
+    if (codings !== undefined) {
+      code.coding = codings.flatMap((c) => {
+        const coding = asRecord(c);
+        if (!coding) return [];
+        for (const key of ['system', 'code', 'display', 'version'] as const) {
+          if (coding[key] !== undefined && typeof coding[key] !== 'string') delete coding[key];
+        }
+        return [coding];
+      });
+    }
+  } else if (copy.code !== undefined) {
+    delete copy.code;
+  }
+  return copy as unknown as ServiceRequest;
 }
 
 /** A deep copy of JSON data; a value structuredClone refuses (a function, from a caller not speaking JSON) is dropped. */

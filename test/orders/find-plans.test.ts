@@ -176,7 +176,15 @@ describe('findPlans: input handling', () => {
     expect(Object.isFrozen(resource)).toBe(false);
     resource.status = 'active';
     expect(JSON.stringify(draft)).toBe(before);
-    expect(resource).not.toHaveProperty('id');
+    // The copy carries the id the order is reviewed under, so suggestions update that same order.
+    expect(resource.id).toBe(plans[0]!.orders[0]!.id);
+  });
+
+  it('hands out well-formed id, code.text and codings whatever was sent', () => {
+    const loose = { resourceType: 'ServiceRequest', id: 42, code: { text: {}, coding: { system: 'http://www.ama-assn.org/go/cpt', code: '22612', display: 7 } }, bodySite: [L3, L4] };
+    const [order] = findPlans(bundle(loose as never), index)[0]!.orders;
+    expect(order!.resource.id).toBe(order!.id);
+    expect(order!.resource.code).toEqual({ coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: '22612' }] });
   });
 
   it('accepts loosely formed resources', () => {

@@ -32,32 +32,6 @@ const envelopePaths = allPaths.filter((p) => !isPrefetch(p));
 const prefetchPaths = allPaths.filter(isPrefetch);
 const draftOrderPaths = allPaths.filter((p) => p[0] === 'context' && p[1] === 'draftOrders');
 
-/**
- * KNOWN BUG, reported to the lead (src/orders hands out the client's draft order as a typed ServiceRequest,
- * and src/cards and src/decision trust that type): a draft order whose `id`, `code.text` or
- * `code.coding[].display|code` is a truthy non-string, whose `code.coding` is a truthy non-array, or whose
- * `code.coding` holds null, is answered 500 (inpatientUpdate in src/cards/order-resources.ts, orderName in
- * src/cards/inpatient-card.ts, toPlanDecision in src/decision/to-decision.ts). Such bodies are skipped
- * (fc.pre) until it is fixed; the tests marked `failing` below hold minimal counterexamples and turn red
- * once the fix lands: then remove them and this filter.
- */
-function hitsKnownDraftOrderCrash(body: unknown): boolean {
-  const entries = (body as { context?: { draftOrders?: { entry?: unknown } } })?.context?.draftOrders?.entry;
-  if (!Array.isArray(entries)) return false;
-  const bad = (v: unknown) => Boolean(v) && typeof v !== 'string';
-  return entries.some((e) => {
-    const r = (e as { resource?: Record<string, unknown> } | null)?.resource;
-    if (typeof r !== 'object' || r === null) return false;
-    const code = r.code as { text?: unknown; coding?: unknown } | null | undefined;
-    if (bad(r.id)) return true;
-    if (typeof code !== 'object' || code === null) return false;
-    if (bad(code.text)) return true;
-    if (Boolean(code.coding) && !Array.isArray(code.coding)) return true;
-    const codings = Array.isArray(code.coding) ? (code.coding as unknown[]) : [];
-    return codings.some((c) => c === null || (typeof c === 'object' && (bad((c as { display?: unknown }).display) || bad((c as { code?: unknown }).code) || bad((c as { system?: unknown }).system))));
-  });
-}
-
 const statuses = new Map<number, number>();
 afterAll(() => {
   if (process.env.FUZZ_STATS) process.stderr.write(`statuses: ${JSON.stringify([...statuses])}\n`);
@@ -81,7 +55,6 @@ describe('mutations of a valid order-sign request', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(mutationOf(paths), { minLength: 1, maxLength: 4 }), async (mutations) => {
         const body = applyMutations(valid, mutations);
-        fc.pre(!hitsKnownDraftOrderCrash(body));
         const res = await post(body);
         assertAcceptableAnswer(res.status, res.body, true);
       }),
@@ -106,7 +79,6 @@ describe('mutations of a valid order-sign request', () => {
         const body = applyMutations(valid, mutations) as typeof valid;
         const draftOrders = (body.context as { draftOrders?: { entry?: unknown } }).draftOrders;
         if (draftOrders && typeof draftOrders === 'object' && Array.isArray(draftOrders.entry)) draftOrders.entry.push(...extra);
-        fc.pre(!hitsKnownDraftOrderCrash(body));
         const res = await post(body);
         assertAcceptableAnswer(res.status, res.body, false);
       }),
@@ -114,21 +86,21 @@ describe('mutations of a valid order-sign request', () => {
     );
   }, PROPERTY_TIMEOUT_MS);
 
-  it.failing('KNOWN BUG (src/cards): a draft order whose code.text is not a string is answered 500', async () => {
+  it('a draft order whose code.text is not a string is still answered', async () => {
     const body = structuredClone(valid) as { context: { draftOrders: { entry: { resource: { code: { text: unknown } } }[] } } };
     body.context.draftOrders.entry[2]!.resource.code.text = {};
     const res = await post(body);
     assertAcceptableAnswer(res.status, res.body, false);
   });
 
-  it.failing('KNOWN BUG (src/cards): a draft order whose id is not a string is answered 500', async () => {
+  it('a draft order whose id is not a string is still answered', async () => {
     const body = structuredClone(valid) as { context: { draftOrders: { entry: { resource: { id: unknown } }[] } } };
     body.context.draftOrders.entry[1]!.resource.id = 42;
     const res = await post(body);
     assertAcceptableAnswer(res.status, res.body, false);
   });
 
-  it.failing('KNOWN BUG (src/decision): a draft order whose code.coding is an object is answered 500', async () => {
+  it('a draft order whose code.coding is one object rather than a list is still answered', async () => {
     const body = structuredClone(valid) as { context: { draftOrders: { entry: { resource: { code: { coding: unknown[] } } }[] } } };
     const code = body.context.draftOrders.entry[0]!.resource.code;
     (code as { coding: unknown }).coding = code.coding[0];
