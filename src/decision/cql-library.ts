@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cql from 'cql-execution';
 import { skipRedundantDistinct, withoutLocalIds } from './elm-plan.js';
+import { rememberFunctionResults } from './function-memo.js';
 
 export const CRITERIA_LIBRARY = 'LumbarFusionCriteria';
 
@@ -19,7 +20,7 @@ export function defaultCqlDir(): string {
  */
 export function loadCriteriaLibrary(
   elmDir: string = path.join(defaultCqlDir(), 'elm'),
-  /** Run the ELM as compiled (no elm-plan.ts changes): the reference that tests compare with. */
+  /** Run the ELM as compiled (no elm-plan.ts or function-memo.ts changes): the reference that tests compare with. */
   options: { asCompiled?: boolean } = {},
 ): {
   library: cql.Library;
@@ -43,6 +44,7 @@ export function loadCriteriaLibrary(
   const repository = new cql.Repository(elm);
   const library = repository.resolve(CRITERIA_LIBRARY, undefined);
   if (!library) throw new Error(`Cannot resolve ${CRITERIA_LIBRARY} from ${elmDir}`);
+  if (!options.asCompiled) rememberFunctionResults(library);
   return { library, defaults: numericDefaults(elm[CRITERIA_LIBRARY]), elm };
 }
 

@@ -1,0 +1,89 @@
+import type cql from 'cql-execution';
+
+/**
+ * Remembers CQL function results within one evaluation.
+ *
+ * cql-execution caches a `define` per evaluation but runs a function body at every call, and the criteria
+ * call the same functions on the same resources from many queries (`ToConcept(C.code)`, `LevelsOf(ref)`,
+ * `IsVoidCondition(C)`: several hundred calls, about half repeats). A CQL function is a pure function of
+ * its arguments within one evaluation (parameters, `Now` and definitions are fixed for it), so a repeat
+ * call returns the first call's value: keyed by the call site's library, the function, and each argument
+ * (primitives by value, objects by identity; the FHIR objects of fhir-objects.ts are one object per
+ * element). Values are remembered per evaluation context and dropped with it.
+ *
+ * This patches the `exec` of the FunctionRef nodes of one loaded Library (not cql-execution's classes):
+ * the argument expressions are evaluated first to find the key; on a miss the original `exec` runs (and
+ * evaluates them again). A node of another shape is left alone.
+ */
+interface FunctionRefNode {
+  name: string;
+  library?: string;
+  exec(ctx: ContextLike): Promise<unknown>;
+  execArgs(ctx: ContextLike): Promise<unknown>;
+}
+interface ContextLike {
+  rootContext(): object;
+}
+
+const VALUE = Symbol('value');
+const NULL = Symbol('null');
+type Memo = Map<unknown, Memo> & { [VALUE]?: unknown };
+
+function isFunctionRef(node: object): node is FunctionRefNode {
+  const n = node as Partial<FunctionRefNode>;
+  return node.constructor?.name === 'FunctionRef' && typeof n.name === 'string' && typeof n.exec === 'function' && typeof n.execArgs === 'function';
+}
+
+/** Patches every function call of the library and its includes; returns how many call sites. */
+export function rememberFunctionResults(library: cql.Library): number {
+  const perEvaluation = new WeakMap<object, Map<string, Memo>>();
+  const seen = new WeakSet<object>();
+  let patched = 0;
+
+  const patch = (node: FunctionRefNode, libraryName: string) => {
+    const key = `${libraryName}|${node.library ?? ''}|${node.name}`;
+    const original = node.exec.bind(node);
+    node.exec = async (ctx: ContextLike) => {
+      const root = ctx.rootContext();
+      let byFunction = perEvaluation.get(root);
+      if (!byFunction) perEvaluation.set(root, (byFunction = new Map()));
+      let memo = byFunction.get(key);
+      if (!memo) byFunction.set(key, (memo = new Map() as Memo));
+      const args = await node.execArgs(ctx);
+      for (const arg of Array.isArray(args) ? args : [args]) {
+        const k = arg === null ? NULL : arg;
+        let next = memo.get(k);
+        if (!next) memo.set(k, (next = new Map() as Memo));
+        memo = next;
+      }
+      if (VALUE in memo) return memo[VALUE];
+      const value = await original(ctx);
+      memo[VALUE] = value;
+      return value;
+    };
+    patched++;
+  };
+
+  const walk = (value: unknown, libraryName: string): void => {
+    if (value === null || typeof value !== 'object' || seen.has(value)) return;
+    seen.add(value);
+    if (Array.isArray(value)) {
+      for (const v of value) walk(v, libraryName);
+      return;
+    }
+    if (isFunctionRef(value)) patch(value, libraryName);
+    for (const [k, v] of Object.entries(value)) {
+      // The library's own JSON and its includes (walked as libraries of their own) are not expression nodes.
+      if (k === 'source' || k === 'includes' || k === 'parent') continue;
+      walk(v, libraryName);
+    }
+  };
+  const walkLibrary = (lib: cql.Library): void => {
+    if (seen.has(lib)) return;
+    const name = (lib as unknown as { name?: string }).name ?? '';
+    walk(lib, name);
+    for (const included of Object.values((lib as unknown as { includes?: Record<string, cql.Library> }).includes ?? {})) walkLibrary(included);
+  };
+  walkLibrary(library);
+  return patched;
+}
