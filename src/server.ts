@@ -9,7 +9,8 @@ import { openFeedbackStore } from './feedback/store.js';
 import { dataDirWritable } from './ops/health.js';
 import { createLogger } from './ops/logger.js';
 import { createMetrics, metricsHandler, type Metrics } from './ops/metrics.js';
-import { createOrderReviewer } from './review/order-reviewer.js';
+import { DecisionEngine } from './decision/engine.js';
+import { orderReviewer } from './review/order-reviewer.js';
 import { criteriaPageRouter } from './criteria-page/route.js';
 import { projectRoot } from './cds/project-root.js';
 import { loadValueSets } from './terminology/value-sets.js';
@@ -42,7 +43,8 @@ async function main(): Promise<void> {
   }
   const embedded: EmbeddedDefault | undefined = await startEmbeddedDefault(config, logger);
   const feedbackStore = await openFeedbackStore(config.DATA_DIR, logger);
-  const reviewer = await createOrderReviewer(config);
+  // The CQL evaluations run on ENGINE_THREADS worker threads, beside the thread that serves HTTP (decision/engine-pool.ts).
+  const reviewer = orderReviewer({ baseUrl: config.PUBLIC_BASE_URL, engine: DecisionEngine.load({ threads: config.ENGINE_THREADS }) });
   const root = projectRoot();
   const app = createApp({
     config,

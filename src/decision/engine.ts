@@ -8,6 +8,7 @@ import { ValueSetCodeService } from './code-service.js';
 import { loadCriteriaLibrary } from './cql-library.js';
 import { planParameters, recordResources } from './parameters.js';
 import { patientSourceFor, SYSTEM_STRING_ELEMENTS, type CqlPatientSource } from './patient-source.js';
+import { EnginePool, type EvaluationJob } from './engine-pool.js';
 import { relevanceFilter, type RelevanceFilter } from './relevance.js';
 import { toPlanDecision, type CqlPlanDecision } from './to-decision.js';
 import type { PlanDecision } from './types.js';
@@ -35,6 +36,13 @@ export interface DecisionEngineOptions {
   patientSource?: (resources: FhirResource[]) => CqlPatientSource;
   /** Run the ELM as compiled, without the execution-plan changes of elm-plan.ts (the tests' reference). */
   asCompiled?: boolean;
+  /**
+   * Worker threads that run the evaluations (engine-pool.ts); 0 (the default) evaluates on the calling thread.
+   * Threads load the value sets from cql-mappings/valuesets and run the compiled build (dist/).
+   */
+  threads?: number;
+  /** The threads' module (default: engine-thread.js beside this file); tests point it at the build. */
+  threadEntry?: URL;
 }
 
 /**
@@ -49,6 +57,7 @@ export class DecisionEngine {
     readonly parameterDefaults: Readonly<Record<string, number>>,
     private readonly relevance: RelevanceFilter | undefined,
     private readonly sourceFor: (resources: FhirResource[]) => CqlPatientSource,
+    private readonly pool: EnginePool | undefined,
   ) {}
 
   static load(options: DecisionEngineOptions = {}): DecisionEngine {
@@ -58,18 +67,35 @@ export class DecisionEngine {
     // A model that cannot list its string elements leaves the text unread: nothing is filtered then.
     const relevance =
       options.relevance === false || !SYSTEM_STRING_ELEMENTS ? undefined : relevanceFilter(elm, valueSets, SYSTEM_STRING_ELEMENTS);
-    return new DecisionEngine(library, codeService, defaults, relevance, options.patientSource ?? patientSourceFor);
+    const threads = options.threads ?? 0;
+    const pool = threads > 0 ? new EnginePool(threads, options.elmDir !== undefined ? { elmDir: options.elmDir } : {}, options.threadEntry) : undefined;
+    return new DecisionEngine(library, codeService, defaults, relevance, options.patientSource ?? patientSourceFor, pool);
   }
 
   async evaluate(plans: SurgicalPlan[], record: PatientRecord, facts: EvidenceFacts, now: Date): Promise<PlanDecision[]> {
-    const resources = this.resourcesFor(plans, record, facts);
+    const job: EvaluationJob = { patientId: record.patientId, plans, resources: this.resourcesFor(plans, record, facts), facts, now };
+    return this.pool ? this.pool.evaluate(job) : this.evaluateResources(job);
+  }
+
+  /** Evaluations on worker threads (0: on the calling thread). */
+  get threads(): number {
+    return this.pool?.threads ?? 0;
+  }
+
+  /** Ends the worker threads, if any. */
+  async close(): Promise<void> {
+    await this.pool?.close();
+  }
+
+  /** The library over resources already chosen, once per plan (on this thread). */
+  async evaluateResources({ patientId, plans, resources, facts, now }: EvaluationJob): Promise<PlanDecision[]> {
     const decisions: PlanDecision[] = [];
     for (const plan of plans) {
       // cql-execution's parameter type checks take a plain object; the Executor is cheap, the Library is not.
       const executor = new cql.Executor(this.library, this.codeService as unknown as cql.CodeService, planParameters(plan, facts, now));
       const source = this.sourceFor(resources) as unknown as cql.DataProvider;
       const results = await executor.exec_expression(DECISION_EXPRESSION, source, cql.DateTime.fromJSDate(now, 0));
-      const raw = results.patientResults[record.patientId]?.[DECISION_EXPRESSION] as CqlPlanDecision | undefined;
+      const raw = results.patientResults[patientId]?.[DECISION_EXPRESSION] as CqlPlanDecision | undefined;
       if (!raw) throw new Error('The criteria library returned no decision');
       decisions.push(toPlanDecision(plan, raw));
     }

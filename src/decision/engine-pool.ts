@@ -1,0 +1,100 @@
+import { Worker } from 'node:worker_threads';
+import type { EvidenceFacts } from '../evidence/types.js';
+import type { SurgicalPlan } from '../orders/types.js';
+import type { PlanDecision } from './types.js';
+import type { FhirResource } from 'fhir/r4.js';
+
+/** One evaluation, as it crosses to a thread (structured clone: plain data only). */
+export interface EvaluationJob {
+  patientId: string;
+  plans: SurgicalPlan[];
+  /** The resources the library is handed (already filtered for relevance), Patient and draft orders included. */
+  resources: FhirResource[];
+  facts: EvidenceFacts;
+  now: Date;
+}
+
+export interface EvaluationReply {
+  id: number;
+  decisions?: PlanDecision[];
+  error?: string;
+}
+
+interface Pending {
+  resolve: (d: PlanDecision[]) => void;
+  reject: (e: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  pending: Map<number, Pending>;
+}
+
+/**
+ * CQL evaluations on worker threads. The criteria library is CPU work from end to end (no I/O), so on one
+ * thread a call waits for every evaluation ahead of it; with threads, the HTTP thread keeps parsing,
+ * fetching and answering while evaluations run on the other cores. State stays in one process (feedback
+ * store, JWT replay cache, metrics): only the evaluation moves. Each thread loads its own copy of the
+ * library and the FHIR model. A thread that dies fails its evaluations and is replaced.
+ */
+export class EnginePool {
+  private readonly slots: Slot[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(
+    private readonly size: number,
+    private readonly workerData: { elmDir?: string },
+    private readonly entry: URL = new URL('./engine-thread.js', import.meta.url),
+  ) {
+    for (let i = 0; i < size; i++) this.slots.push(this.spawn());
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(this.entry, { workerData: this.workerData });
+    // Idle threads must not keep the process alive; the server closes the pool on shutdown.
+    worker.unref();
+    const slot: Slot = { worker, pending: new Map() };
+    worker.on('message', (reply: EvaluationReply) => {
+      const p = slot.pending.get(reply.id);
+      if (!p) return;
+      slot.pending.delete(reply.id);
+      if (reply.decisions) p.resolve(reply.decisions);
+      else p.reject(new Error(reply.error ?? 'the evaluation thread returned no decision'));
+    });
+    const fail = (error: Error) => {
+      for (const p of slot.pending.values()) p.reject(error);
+      slot.pending.clear();
+      const index = this.slots.indexOf(slot);
+      if (index >= 0 && !this.closed) this.slots[index] = this.spawn();
+    };
+    worker.on('error', (e) => fail(e instanceof Error ? e : new Error(String(e))));
+    worker.on('exit', (code) => fail(new Error(`the evaluation thread exited with code ${code}`)));
+    return slot;
+  }
+
+  /** Runs on the thread with the fewest evaluations in flight. */
+  evaluate(job: EvaluationJob): Promise<PlanDecision[]> {
+    if (this.closed) return Promise.reject(new Error('the evaluation threads are closed'));
+    let slot = this.slots[0]!;
+    for (const s of this.slots) if (s.pending.size < slot.pending.size) slot = s;
+    const id = this.nextId++;
+    return new Promise<PlanDecision[]>((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject });
+      // While an evaluation is in flight the thread holds the process open, as any pending call would.
+      slot.worker.ref();
+      slot.worker.postMessage({ id, job });
+    }).finally(() => {
+      if (slot.pending.size === 0) slot.worker.unref();
+    });
+  }
+
+  get threads(): number {
+    return this.size;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+}
