@@ -14,8 +14,8 @@ export interface BenchOptions {
   soakCalls: number;
   /** Start the service with --cpu-prof and summarise the profile afterwards. */
   profile: boolean;
-  /** WORKERS for the service (1 = one process, no cluster). */
-  workers: number | undefined;
+  /** ENGINE_THREADS for the service (0: evaluations on the HTTP thread); the service's default when undefined. */
+  threads: number | undefined;
   /** Only these scenarios (by name), all when empty. */
   only: string[];
   /** Where the JSON figures go. */
@@ -32,7 +32,7 @@ export const DEFAULTS: BenchOptions = {
   soak: false,
   soakCalls: 50_000,
   profile: false,
-  workers: undefined,
+  threads: undefined,
   only: [],
   out: 'bench/results.json',
   logLevel: 'info',
@@ -44,7 +44,7 @@ const USAGE = `npm run bench -- [options]
   --connections <n>     concurrent connections (default ${DEFAULTS.connections})
   --chart-size <n>      resources in the grown chart (default ${DEFAULTS.chartSize})
   --fhir-latency <ms>   latency added by the FHIR server (default ${DEFAULTS.fhirLatencyMs})
-  --workers <n>         WORKERS for the service (default: the service's own default)
+  --threads <n>         ENGINE_THREADS for the service (default: the service's own, one per core)
   --only <a,b>          scenarios to run: healthz, seed-prefetch, chart-2000, seed-fhir
   --profile             run the service under --cpu-prof and print its top self-time functions
   --soak                ${DEFAULTS.soakCalls} seed calls, RSS before and after, instead of the scenarios
@@ -78,7 +78,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       case '--connections': o.connections = Math.max(1, positive(flag, value(), true)); break;
       case '--chart-size': o.chartSize = positive(flag, value(), true); break;
       case '--fhir-latency': o.fhirLatencyMs = positive(flag, value(), false); break;
-      case '--workers': o.workers = Math.max(1, positive(flag, value(), true)); break;
+      case '--threads': o.threads = positive(flag, value(), true); break;
       case '--only': o.only = (value() ?? '').split(',').map((s) => s.trim()).filter(Boolean); break;
       case '--profile': o.profile = true; break;
       case '--soak': o.soak = true; break;

@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { FhirResource } from 'fhir/r4.js';
 import { projectRoot } from '../src/cds/project-root.js';
@@ -28,6 +28,10 @@ interface Scenario {
 interface ScenarioResult extends LoadFigures {
   name: string;
   description: string;
+  /** CPU the service spent per request (all its threads): steadier than latency on a shared machine. */
+  serviceCpuMsPerRequest: number;
+  /** 1-minute load average after the scenario: others' work on the machine skews latency. */
+  loadAverage1m: number;
   resources?: number;
   requestBytes?: number;
   /** Each figure divided by the floor's (GET /healthz). */
@@ -85,17 +89,18 @@ function serviceEnv(port: number, dataDir: string, o: BenchOptions): Record<stri
     PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
     DATA_DIR: dataDir,
     LOG_LEVEL: o.logLevel,
-    ...(o.workers !== undefined ? { WORKERS: String(o.workers) } : {}),
+    ...(o.threads !== undefined ? { ENGINE_THREADS: String(o.threads) } : {}),
   };
 }
 
 function table(results: ScenarioResult[]): string {
-  const head = ['scenario', 'p50 ms', 'p99 ms', 'req/s', 'p50 x', 'p99 x', 'req/s x', 'non-2xx', 'errors'];
+  const head = ['scenario', 'p50 ms', 'p99 ms', 'req/s', 'CPU ms/req', 'p50 x', 'p99 x', 'req/s x', 'non-2xx', 'errors'];
   const rows = results.map((r) => [
     r.name,
     r.p50.toFixed(2),
     r.p99.toFixed(2),
     r.rps.toFixed(0),
+    r.serviceCpuMsPerRequest.toFixed(2),
     r.vsFloor ? r.vsFloor.p50.toFixed(1) : '',
     r.vsFloor ? r.vsFloor.p99.toFixed(1) : '',
     r.vsFloor ? r.vsFloor.rps.toFixed(3) : '',
@@ -124,9 +129,19 @@ async function measureScenarios(service: RunningService, list: Scenario[], o: Be
     const spec = { url: service.baseUrl + s.path, connections: o.connections, onSample: sample, ...(s.body !== undefined ? { method: 'POST' as const, body: s.body } : {}) };
     process.stdout.write(`${s.name}: ${s.description} ... `);
     if (o.warmup > 0) await runLoad({ ...spec, duration: o.warmup });
+    const cpuBefore = service.cpuMs();
     const figures = await runLoad({ ...spec, duration: o.duration });
-    process.stdout.write(`p50 ${figures.p50} ms, ${figures.rps} req/s\n`);
-    results.push({ name: s.name, description: s.description, ...(s.resources ? { resources: s.resources } : {}), ...(s.body ? { requestBytes: Buffer.byteLength(s.body) } : {}), ...figures });
+    const cpuPerRequest = Math.round(((service.cpuMs() - cpuBefore) / Math.max(1, figures.requests)) * 100) / 100;
+    process.stdout.write(`p50 ${figures.p50} ms, ${figures.rps} req/s, ${cpuPerRequest} ms CPU per request\n`);
+    results.push({
+      name: s.name,
+      description: s.description,
+      ...(s.resources ? { resources: s.resources } : {}),
+      ...(s.body ? { requestBytes: Buffer.byteLength(s.body) } : {}),
+      ...figures,
+      serviceCpuMsPerRequest: cpuPerRequest,
+      loadAverage1m: Math.round(loadavg()[0]! * 100) / 100,
+    });
   }
   const floor = results.find((r) => r.name === 'healthz');
   if (floor) {
@@ -210,7 +225,7 @@ async function main(): Promise<void> {
         {
           takenAt: new Date().toISOString(),
           machine,
-          options: { duration: o.duration, warmup: o.warmup, connections: o.connections, chartSize: o.chartSize, fhirLatencyMs: o.fhirLatencyMs, workers: o.workers ?? 'default', logLevel: o.logLevel },
+          options: { duration: o.duration, warmup: o.warmup, connections: o.connections, chartSize: o.chartSize, fhirLatencyMs: o.fhirLatencyMs, engineThreads: o.threads ?? 'default', logLevel: o.logLevel },
           ...output,
           ...(profiles.length > 0 ? { profiles } : {}),
         },

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
@@ -19,6 +19,8 @@ export interface RunningService {
   rssBytes(): number;
   /** The highest resident memory (VmHWM) each process of the service has reached, summed. */
   peakRssBytes(): number;
+  /** CPU time (user + system, all threads) the service has used so far, in milliseconds. */
+  cpuMs(): number;
   stderr(): string;
   stop(): Promise<number | null>;
 }
@@ -40,6 +42,30 @@ function statusField(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   try {
     const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+let ticksPerSecond: number | undefined;
+function clockTicks(): number {
+  if (ticksPerSecond === undefined) {
+    try {
+      ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      ticksPerSecond = 100;
+    }
+  }
+  return ticksPerSecond;
+}
+
+/** utime + stime of one process (all its threads), from /proc/<pid>/stat, in milliseconds. */
+function cpuOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks();
   } catch {
     return 0;
   }
@@ -109,6 +135,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       peakSeen = Math.max(peakSeen, processTree(pid).reduce((sum, p) => sum + statusField(p, 'VmHWM'), 0));
       return peakSeen;
     },
+    cpuMs: () => processTree(pid).reduce((sum, p) => sum + cpuOf(p), 0),
     stderr: () => errText,
     stop: async () => {
       if (child.exitCode !== null) return child.exitCode;
