@@ -45,6 +45,17 @@ const corsOptions: cors.CorsOptions = {
   maxAge: 600,
 };
 
+/**
+ * A page on a public https origin (the CDS Hooks Sandbox) calling this service on localhost sends a
+ * Private Network Access preflight in Chromium; without this header the browser drops the call.
+ */
+const allowPrivateNetworkPreflight: RequestHandler = (req, res, next) => {
+  if (req.method === 'OPTIONS' && req.headers['access-control-request-private-network'] === 'true') {
+    res.setHeader('Access-Control-Allow-Private-Network', 'true');
+  }
+  next();
+};
+
 /** Builds the express app from its parts, so tests build one with their own configuration and doubles. */
 export function createApp(parts: AppParts): Express {
   const { config, logger, metrics } = parts;
@@ -59,6 +70,7 @@ export function createApp(parts: AppParts): Express {
       if (service !== undefined) metrics?.observeHookCall(service, res.statusCode, seconds);
     }),
   );
+  app.use(allowPrivateNetworkPreflight);
   app.use(cors(corsOptions));
   app.use(healthRouter(parts.readiness ?? []));
   for (const r of parts.routers ?? []) app.use(r);

@@ -117,6 +117,8 @@ export function createRequestListener(opts: HandlerOptions): (req: IncomingMessa
         'Access-Control-Allow-Methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS',
         'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] ?? 'Authorization, Content-Type, Accept, If-Match, Prefer',
         'Access-Control-Max-Age': '600',
+        // Chromium's Private Network Access preflight, sent when the https Sandbox page reads this loopback server.
+        ...(req.headers['access-control-request-private-network'] === 'true' ? { 'Access-Control-Allow-Private-Network': 'true' } : {}),
       });
       res.end();
       return;

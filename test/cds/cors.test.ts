@@ -21,6 +21,18 @@ describe('CORS for browser-based CDS clients', () => {
     expect(res.headers['access-control-allow-headers']).toBe('Authorization,Content-Type');
   });
 
+  it('answers the Private Network Access preflight of a public page calling localhost, and only that', async () => {
+    const pna = await request(t.app)
+      .options(SERVICE_URL)
+      .set('Origin', 'https://sandbox.cds-hooks.org')
+      .set('Access-Control-Request-Method', 'POST')
+      .set('Access-Control-Request-Private-Network', 'true')
+      .expect(204);
+    expect(pna.headers['access-control-allow-private-network']).toBe('true');
+    const plain = await request(t.app).options(SERVICE_URL).set('Origin', 'https://x.example').set('Access-Control-Request-Method', 'POST').expect(204);
+    expect(plain.headers['access-control-allow-private-network']).toBeUndefined();
+  });
+
   it('lets a browser read discovery and the request id', async () => {
     const res = await request(t.app).get('/cds-services').set('Origin', 'https://sandbox.cds-hooks.org').expect(200);
     expect(res.headers['access-control-allow-origin']).toBe('*');

@@ -142,6 +142,12 @@ describe('embedded FHIR server', () => {
     expect(pre.headers.get('access-control-allow-origin')).toBe('*');
     expect(pre.headers.get('access-control-allow-headers')).toBe('authorization');
     expect(pre.headers.get('access-control-allow-methods')).toContain('POST');
+    expect(pre.headers.get('access-control-allow-private-network')).toBeNull();
+    const pna = await fetch(`${base}/Patient/emb-pt-a`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://sandbox.cds-hooks.org', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Private-Network': 'true' },
+    });
+    expect(pna.headers.get('access-control-allow-private-network')).toBe('true');
   });
 
   it('takes a transaction Bundle of PUTs: ids kept, readable and searchable by bare id', async () => {
