@@ -2,7 +2,8 @@
  * Changes to how cql-execution runs the compiled libraries that leave every result as it was.
  *
  * - localIds are dropped: cql-execution records the result of every node that has one (for coverage
- *   highlighting), a write per node evaluated; the service never reads them. Locators stay, so an
+ *   highlighting), a write per node evaluated; the service never reads them. Annotations (the CQL source,
+ *   nine tenths of the ELM's size, kept in memory by every loaded Library) go too. Locators stay, so an
  *   evaluation error still names its CQL line.
  * - A query with one source, no `return`, `let` or aggregate (`[Condition] C where ...`) is distinct in CQL,
  *   and cql-execution makes it so by building a normalised key of every item that passed the filter (for a
@@ -24,13 +25,14 @@ interface Library {
   };
 }
 
-export function withoutLocalIds<T>(node: T): T {
+export function stripForRuntime<T>(node: T): T {
   if (Array.isArray(node)) {
-    for (const item of node) withoutLocalIds(item);
+    for (const item of node) stripForRuntime(item);
   } else if (node !== null && typeof node === 'object') {
     const o = node as Record<string, unknown>;
     delete o.localId;
-    for (const key of Object.keys(o)) withoutLocalIds(o[key]);
+    delete o.annotation;
+    for (const key of Object.keys(o)) stripForRuntime(o[key]);
   }
   return node;
 }

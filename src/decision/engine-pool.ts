@@ -20,6 +20,8 @@ export interface EvaluationReply {
   error?: string;
 }
 
+const YOUNG_GENERATION_MB = 8;
+
 interface Pending {
   resolve: (d: PlanDecision[]) => void;
   reject: (e: Error) => void;
@@ -51,7 +53,8 @@ export class EnginePool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(this.entry, { workerData: this.workerData });
+    // Evaluations allocate much that dies young; a small young generation keeps each thread's memory down.
+    const worker = new Worker(this.entry, { workerData: this.workerData, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     // Idle threads must not keep the process alive; the server closes the pool on shutdown.
     worker.unref();
     const slot: Slot = { worker, pending: new Map() };

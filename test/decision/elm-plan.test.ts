@@ -1,4 +1,4 @@
-import { skipRedundantDistinct, withoutLocalIds } from '../../src/decision/elm-plan.js';
+import { skipRedundantDistinct, stripForRuntime } from '../../src/decision/elm-plan.js';
 
 type Node = Record<string, unknown>;
 const retrieve = (dataType: string): Node => ({ type: 'Retrieve', dataType: `{http://hl7.org/fhir}${dataType}` });
@@ -16,10 +16,10 @@ const defOf = (elm: Record<string, unknown>, name: string): Node =>
   ((elm.Lib as { library: { statements: { def: { name: string; expression: Node }[] } } }).library.statements.def.find((d) => d.name === name)!).expression;
 const skipsDistinct = (q: Node) => (q.return as Node | undefined)?.distinct === false;
 
-describe('withoutLocalIds', () => {
-  it('drops every localId and keeps locators', () => {
-    const elm = { a: { localId: '1', locator: '1:1-1:5', b: [{ localId: '2', c: { localId: '3', value: 'x' } }] } };
-    expect(withoutLocalIds(elm)).toEqual({ a: { locator: '1:1-1:5', b: [{ c: { value: 'x' } }] } });
+describe('stripForRuntime', () => {
+  it('drops every localId and annotation and keeps locators', () => {
+    const elm = { a: { localId: '1', locator: '1:1-1:5', annotation: [{ s: 'cql' }], b: [{ localId: '2', c: { localId: '3', value: 'x' } }] } };
+    expect(stripForRuntime(elm)).toEqual({ a: { locator: '1:1-1:5', b: [{ c: { value: 'x' } }] } });
   });
 });
 
