@@ -40,8 +40,8 @@ const schema = z
     /** Start the embedded FHIR server with the fixture patients (never in production). */
     EMBEDDED_FHIR: boolean.optional(),
     EMBEDDED_FHIR_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
-    /** Worker threads for the CQL evaluations (0: on the HTTP thread); default one per core up to 4, none on one core. */
-    ENGINE_THREADS: z.coerce.number().int().min(0).max(64).default(availableParallelism() > 1 ? Math.min(4, availableParallelism()) : 0),
+    /** Worker threads for the CQL evaluations (0: on the HTTP thread); default one per core beside the HTTP thread's, up to 4. */
+    ENGINE_THREADS: z.coerce.number().int().min(0).max(64).default(Math.min(4, availableParallelism() - 1)),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && env.CDS_AUTH === 'off') {
