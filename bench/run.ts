@@ -7,6 +7,7 @@ import { startEmbeddedFhirServer } from '../src/embedded-fhir/server.js';
 import { growChart, prefetchOf, readChart } from './chart.js';
 import { checkAnswer, type ExpectedCard } from './checks.js';
 import { runLoad, type LoadFigures } from './load.js';
+import { collectGarbage, inspectorAvailable, inspectorUrl } from './inspector.js';
 import { describeMachine } from './machine.js';
 import { parseOptions, UsageError, type BenchOptions } from './options.js';
 import { formatSummary, summariseFile, type ProfileSummary } from './profile-summary.js';
@@ -32,6 +33,8 @@ interface ScenarioResult extends LoadFigures {
   serviceCpuMsPerRequest: number;
   /** 1-minute load average after the scenario: others' work on the machine skews latency. */
   loadAverage1m: number;
+  /** Highest resident memory of the service sampled during the scenario (every 200 ms). */
+  maxRssMB: number;
   resources?: number;
   requestBytes?: number;
   /** Each figure divided by the floor's (GET /healthz). */
@@ -94,13 +97,14 @@ function serviceEnv(port: number, dataDir: string, o: BenchOptions): Record<stri
 }
 
 function table(results: ScenarioResult[]): string {
-  const head = ['scenario', 'p50 ms', 'p99 ms', 'req/s', 'CPU ms/req', 'p50 x', 'p99 x', 'req/s x', 'non-2xx', 'errors'];
+  const head = ['scenario', 'p50 ms', 'p99 ms', 'req/s', 'CPU ms/req', 'RSS MB', 'p50 x', 'p99 x', 'req/s x', 'non-2xx', 'errors'];
   const rows = results.map((r) => [
     r.name,
     r.p50.toFixed(2),
     r.p99.toFixed(2),
     r.rps.toFixed(0),
     r.serviceCpuMsPerRequest.toFixed(2),
+    r.maxRssMB.toFixed(0),
     r.vsFloor ? r.vsFloor.p50.toFixed(1) : '',
     r.vsFloor ? r.vsFloor.p99.toFixed(1) : '',
     r.vsFloor ? r.vsFloor.rps.toFixed(3) : '',
@@ -121,14 +125,18 @@ function profileSummaries(dir: string | undefined): { file: string; summary: Pro
 
 async function measureScenarios(service: RunningService, list: Scenario[], o: BenchOptions): Promise<{ results: ScenarioResult[]; maxRss: number }> {
   let maxRss = 0;
+  let scenarioRss = 0;
   const sample = () => {
-    maxRss = Math.max(maxRss, service.rssBytes());
+    const rss = service.rssBytes();
+    maxRss = Math.max(maxRss, rss);
+    scenarioRss = Math.max(scenarioRss, rss);
   };
   const results: ScenarioResult[] = [];
   for (const s of list) {
     const spec = { url: service.baseUrl + s.path, connections: o.connections, onSample: sample, ...(s.body !== undefined ? { method: 'POST' as const, body: s.body } : {}) };
     process.stdout.write(`${s.name}: ${s.description} ... `);
     if (o.warmup > 0) await runLoad({ ...spec, duration: o.warmup });
+    scenarioRss = 0;
     const cpuBefore = service.cpuMs();
     const figures = await runLoad({ ...spec, duration: o.duration });
     const cpuPerRequest = Math.round(((service.cpuMs() - cpuBefore) / Math.max(1, figures.requests)) * 100) / 100;
@@ -141,6 +149,7 @@ async function measureScenarios(service: RunningService, list: Scenario[], o: Be
       ...figures,
       serviceCpuMsPerRequest: cpuPerRequest,
       loadAverage1m: Math.round(loadavg()[0]! * 100) / 100,
+      maxRssMB: mb(scenarioRss),
     });
   }
   const floor = results.find((r) => r.name === 'healthz');
@@ -150,25 +159,67 @@ async function measureScenarios(service: RunningService, list: Scenario[], o: Be
   return { results, maxRss };
 }
 
+interface SoakPoint {
+  calls: number;
+  rssMB: number;
+  /** The service's main-thread heap in use after a forced collection (when the inspector is reachable). */
+  heapAfterGcMB?: number;
+  p50: number;
+  rps: number;
+  non2xx: number;
+}
+
+/**
+ * 50,000 seed calls in five chunks; after each, a second of quiet, a garbage collection in the service
+ * (through its loopback inspector) and a memory reading. Growth shows as a rising heap after GC.
+ */
 async function soak(service: RunningService, seed: Scenario, o: BenchOptions) {
   const spec = { url: service.baseUrl + seed.path, method: 'POST' as const, body: seed.body!, connections: o.connections };
-  const settle = () => new Promise((r) => setTimeout(r, 1000));
-  await runLoad({ ...spec, amount: Math.min(5000, o.soakCalls) });
-  await settle();
-  const before = service.rssBytes();
-  const checkpoints: { calls: number; rssMB: number; p50: number; rps: number; non2xx: number }[] = [];
+  const url = inspectorAvailable() ? inspectorUrl(service.stderr()) : undefined;
+  const reading = async (calls: number, f?: LoadFigures): Promise<SoakPoint> => {
+    await new Promise((r) => setTimeout(r, 1000));
+    const heap = url ? await collectGarbage(url) : undefined;
+    return {
+      calls,
+      rssMB: mb(service.rssBytes()),
+      ...(heap !== undefined ? { heapAfterGcMB: mb(heap) } : {}),
+      p50: f?.p50 ?? NaN,
+      rps: f?.rps ?? NaN,
+      non2xx: f ? f.non2xx + f.errors + f.timeouts : 0,
+    };
+  };
+  const show = (p: SoakPoint) =>
+    console.log(`  after ${p.calls} calls: RSS ${p.rssMB} MB${p.heapAfterGcMB !== undefined ? `, heap after GC ${p.heapAfterGcMB} MB` : ''}${Number.isFinite(p.p50) ? `, p50 ${p.p50} ms, ${p.rps} req/s, non-2xx/errors ${p.non2xx}` : ''}`);
+  if (!url) console.log('  (no inspector: run with node --experimental-websocket for a GC before each reading)');
+  const warm = Math.min(5000, o.soakCalls);
+  const warmFigures = await runLoad({ ...spec, amount: warm });
+  const before = await reading(0, warmFigures);
+  console.log(`  warmed up with ${warm} calls`);
+  show(before);
+  const checkpoints: SoakPoint[] = [before];
   const chunk = Math.max(1, Math.ceil(o.soakCalls / 5));
   let done = 0;
   while (done < o.soakCalls) {
     const n = Math.min(chunk, o.soakCalls - done);
     const f = await runLoad({ ...spec, amount: n });
     done += n;
-    await settle();
-    checkpoints.push({ calls: done, rssMB: mb(service.rssBytes()), p50: f.p50, rps: f.rps, non2xx: f.non2xx + f.errors + f.timeouts });
-    console.log(`  after ${done} calls: RSS ${checkpoints.at(-1)!.rssMB} MB, p50 ${f.p50} ms, ${f.rps} req/s, non-2xx/errors ${checkpoints.at(-1)!.non2xx}`);
+    checkpoints.push(await reading(done, f));
+    show(checkpoints.at(-1)!);
   }
-  const after = service.rssBytes();
-  return { calls: done, rssBeforeMB: mb(before), rssAfterMB: mb(after), growthMB: mb(after - before), peakRssMB: mb(service.peakRssBytes()), checkpoints };
+  const after = checkpoints.at(-1)!;
+  return {
+    calls: done,
+    warmupCalls: warm,
+    rssBeforeMB: before.rssMB,
+    rssAfterMB: after.rssMB,
+    growthMB: Math.round((after.rssMB - before.rssMB) * 10) / 10,
+    ...(before.heapAfterGcMB !== undefined && after.heapAfterGcMB !== undefined
+      ? { heapAfterGcBeforeMB: before.heapAfterGcMB, heapAfterGcAfterMB: after.heapAfterGcMB, heapGrowthMB: Math.round((after.heapAfterGcMB - before.heapAfterGcMB) * 10) / 10 }
+      : {}),
+    peakRssMB: mb(service.peakRssBytes()),
+    non2xx: checkpoints.reduce((n, p) => n + p.non2xx, 0),
+    checkpoints,
+  };
 }
 
 async function main(): Promise<void> {
@@ -186,7 +237,11 @@ async function main(): Promise<void> {
     service = await startService({
       root,
       env: serviceEnv(port, dataDir, o),
-      ...(profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
+      nodeArgs: [
+        ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+        // The soak collects garbage in the service through its inspector, on loopback only.
+        ...(o.soak && inspectorAvailable() ? ['--inspect=127.0.0.1:0'] : []),
+      ],
     });
     console.log(`service ready ${Math.round(service.readyMs)} ms after spawn (pid ${service.pid})`);
     for (const s of list) await checkAnswer(service.baseUrl + s.path, s.body, s.expected);
@@ -198,7 +253,11 @@ async function main(): Promise<void> {
       if (!seed) throw new UsageError('--soak needs the seed-prefetch scenario');
       console.log(`soak: ${o.soakCalls} seed calls at ${o.connections} connections`);
       const figures = await soak(service, seed, o);
-      console.log(`soak: RSS ${figures.rssBeforeMB} MB before, ${figures.rssAfterMB} MB after ${figures.calls} calls (${figures.growthMB >= 0 ? '+' : ''}${figures.growthMB} MB), peak ${figures.peakRssMB} MB`);
+      console.log(
+        `soak: RSS ${figures.rssBeforeMB} MB before, ${figures.rssAfterMB} MB after ${figures.calls} calls (${figures.growthMB >= 0 ? '+' : ''}${figures.growthMB} MB), peak ${figures.peakRssMB} MB` +
+          (figures.heapGrowthMB !== undefined ? `; heap after GC ${figures.heapAfterGcBeforeMB} -> ${figures.heapAfterGcAfterMB} MB` : '') +
+          `; non-2xx/errors ${figures.non2xx}`,
+      );
       output = { mode: 'soak', soak: figures };
     } else {
       const { results, maxRss } = await measureScenarios(service, list, o);
