@@ -8,6 +8,8 @@ export interface LoadSpec {
   /** Seconds; ignored when `amount` is set. */
   duration?: number;
   amount?: number;
+  /** Seconds to wait for one answer (default 10). */
+  timeout?: number;
   /** Called about every 200 ms while the load runs (e.g. to sample memory). */
   onSample?: () => void;
 }
@@ -53,7 +55,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadFigures> {
     connections: spec.connections,
     ...(spec.amount !== undefined ? { amount: spec.amount } : { duration: spec.duration ?? 10 }),
     ...(spec.body !== undefined ? { body: spec.body, headers: { 'content-type': 'application/json' } } : {}),
-    timeout: 10,
+    timeout: spec.timeout ?? 10,
   }, (err, result) => finish(err, result));
   instance.on('response', (_client, _status, _bytes, ms) => {
     times.push(ms);

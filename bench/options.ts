@@ -5,6 +5,8 @@ export interface BenchOptions {
   /** Seconds of unmeasured load before each scenario, so the JIT and caches are warm. */
   warmup: number;
   connections: number;
+  /** Seconds autocannon waits for one answer before counting a timeout. */
+  timeout: number;
   /** Resources in the grown chart of scenario 3. */
   chartSize: number;
   /** Milliseconds the benchmark's FHIR server adds to each answer (scenario 4). */
@@ -27,6 +29,7 @@ export const DEFAULTS: BenchOptions = {
   duration: 10,
   warmup: 2,
   connections: 8,
+  timeout: 10,
   chartSize: 2000,
   fhirLatencyMs: 50,
   soak: false,
@@ -42,6 +45,7 @@ const USAGE = `npm run bench -- [options]
   --duration <s>        seconds measured per scenario (default ${DEFAULTS.duration})
   --warmup <s>          seconds of warm-up load before each scenario (default ${DEFAULTS.warmup})
   --connections <n>     concurrent connections (default ${DEFAULTS.connections})
+  --timeout <s>         seconds to wait for one answer (default ${DEFAULTS.timeout})
   --chart-size <n>      resources in the grown chart (default ${DEFAULTS.chartSize})
   --fhir-latency <ms>   latency added by the FHIR server (default ${DEFAULTS.fhirLatencyMs})
   --threads <n>         ENGINE_THREADS for the service (default: the service's own, one per core)
@@ -76,6 +80,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       case '--duration': o.duration = positive(flag, value(), false); break;
       case '--warmup': o.warmup = positive(flag, value(), false); break;
       case '--connections': o.connections = Math.max(1, positive(flag, value(), true)); break;
+      case '--timeout': o.timeout = Math.max(1, positive(flag, value(), false)); break;
       case '--chart-size': o.chartSize = positive(flag, value(), true); break;
       case '--fhir-latency': o.fhirLatencyMs = positive(flag, value(), false); break;
       case '--threads': o.threads = positive(flag, value(), true); break;

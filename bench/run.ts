@@ -133,7 +133,13 @@ async function measureScenarios(service: RunningService, list: Scenario[], o: Be
   };
   const results: ScenarioResult[] = [];
   for (const s of list) {
-    const spec = { url: service.baseUrl + s.path, connections: o.connections, onSample: sample, ...(s.body !== undefined ? { method: 'POST' as const, body: s.body } : {}) };
+    const spec = {
+      url: service.baseUrl + s.path,
+      connections: o.connections,
+      timeout: o.timeout,
+      onSample: sample,
+      ...(s.body !== undefined ? { method: 'POST' as const, body: s.body } : {}),
+    };
     process.stdout.write(`${s.name}: ${s.description} ... `);
     if (o.warmup > 0) await runLoad({ ...spec, duration: o.warmup });
     scenarioRss = 0;
@@ -174,7 +180,7 @@ interface SoakPoint {
  * (through its loopback inspector) and a memory reading. Growth shows as a rising heap after GC.
  */
 async function soak(service: RunningService, seed: Scenario, o: BenchOptions) {
-  const spec = { url: service.baseUrl + seed.path, method: 'POST' as const, body: seed.body!, connections: o.connections };
+  const spec = { url: service.baseUrl + seed.path, method: 'POST' as const, body: seed.body!, connections: o.connections, timeout: o.timeout };
   const url = inspectorAvailable() ? inspectorUrl(service.stderr()) : undefined;
   const reading = async (calls: number, f?: LoadFigures): Promise<SoakPoint> => {
     await new Promise((r) => setTimeout(r, 1000));
@@ -284,7 +290,7 @@ async function main(): Promise<void> {
         {
           takenAt: new Date().toISOString(),
           machine,
-          options: { duration: o.duration, warmup: o.warmup, connections: o.connections, chartSize: o.chartSize, fhirLatencyMs: o.fhirLatencyMs, engineThreads: o.threads ?? 'default', logLevel: o.logLevel },
+          options: { duration: o.duration, warmup: o.warmup, connections: o.connections, timeout: o.timeout, chartSize: o.chartSize, fhirLatencyMs: o.fhirLatencyMs, engineThreads: o.threads ?? 'default', logLevel: o.logLevel },
           ...output,
           ...(profiles.length > 0 ? { profiles } : {}),
         },
