@@ -35,7 +35,7 @@ export async function collectGarbage(url: string, timeoutMs = 10_000): Promise<n
   });
   const opened = new Promise<void>((resolve, reject) => {
     ws.addEventListener('open', () => resolve());
-    ws.addEventListener('error', () => reject(new Error(`cannot reach the service's inspector at ${url}`)));
+    ws.addEventListener('error', (event) => reject(new Error(`cannot reach the service's inspector at ${url}: ${String((event as { message?: string }).message ?? 'connection failed')}`)));
   });
   let next = 1;
   const call = (method: string) =>

@@ -165,6 +165,19 @@ async function measureScenarios(service: RunningService, list: Scenario[], o: Be
   return { results, maxRss };
 }
 
+/** A collection in the service, tried three times; a reading without it rather than no soak at all. */
+async function collectGarbageOrNot(url: string): Promise<number | undefined> {
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    try {
+      return await collectGarbage(url);
+    } catch (e) {
+      if (attempt === 3) console.warn(`  no garbage collection for this reading: ${(e as Error).message}`);
+      else await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  return undefined;
+}
+
 interface SoakPoint {
   calls: number;
   rssMB: number;
@@ -184,7 +197,7 @@ async function soak(service: RunningService, seed: Scenario, o: BenchOptions) {
   const url = inspectorAvailable() ? inspectorUrl(service.stderr()) : undefined;
   const reading = async (calls: number, f?: LoadFigures): Promise<SoakPoint> => {
     await new Promise((r) => setTimeout(r, 1000));
-    const heap = url ? await collectGarbage(url) : undefined;
+    const heap = url ? await collectGarbageOrNot(url) : undefined;
     return {
       calls,
       rssMB: mb(service.rssBytes()),
