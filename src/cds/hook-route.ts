@@ -91,6 +91,7 @@ export function hookRouter(deps: HookRouteDeps): Router {
       // Reads that end just at their deadline leave nothing to review with: the card says the record came too late.
       if (Date.now() >= readsDeadline) throw new UpstreamError('FHIR reads ended past their deadline', 'timeout');
       cards = await deps.reviewer.review(plans, record, deps.clock(), {
+        deadlineAt: started + deps.config.HOOK_DEADLINE_MS,
         userId: request.context.userId,
         ...(request.context.encounterId !== undefined ? { encounterId: request.context.encounterId } : {}),
       });

@@ -11,6 +11,8 @@ import type { UpstreamError } from '../errors.js';
 export interface ReviewContext {
   userId?: string;
   encounterId?: string;
+  /** Epoch ms by which the review must end; past it the review stops with UpstreamError 'review-timeout'. */
+  deadlineAt?: number;
 }
 
 export interface OrderReviewer {

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { EvidenceFacts } from '../evidence/types.js';
 import type { SurgicalPlan } from '../orders/types.js';
+import { UpstreamError } from '../errors.js';
 import type { PlanDecision } from './types.js';
 import type { FhirResource } from 'fhir/r4.js';
 
@@ -76,20 +77,40 @@ export class EnginePool {
     return slot;
   }
 
-  /** Runs on the thread with the fewest evaluations in flight. */
-  evaluate(job: EvaluationJob): Promise<PlanDecision[]> {
+  /**
+   * Runs on the thread with the fewest evaluations in flight. An evaluation still running at `deadlineAt`
+   * (a huge or hostile chart) cannot be interrupted inside cql-execution, so its thread is stopped and
+   * replaced: that evaluation, and any queued behind it on the thread, fail with 'review-timeout'.
+   */
+  evaluate(job: EvaluationJob, deadlineAt?: number): Promise<PlanDecision[]> {
     if (this.closed) return Promise.reject(new Error('the evaluation threads are closed'));
     let slot = this.slots[0]!;
     for (const s of this.slots) if (s.pending.size < slot.pending.size) slot = s;
     const id = this.nextId++;
+    let timer: NodeJS.Timeout | undefined;
     return new Promise<PlanDecision[]>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
       // While an evaluation is in flight the thread holds the process open, as any pending call would.
       slot.worker.ref();
       slot.worker.postMessage({ id, job });
+      if (deadlineAt !== undefined) {
+        timer = setTimeout(() => this.stop(slot), Math.max(0, deadlineAt - Date.now()));
+      }
     }).finally(() => {
+      if (timer) clearTimeout(timer);
       if (slot.pending.size === 0) slot.worker.unref();
     });
+  }
+
+  /** Stops a thread whose evaluation overran its deadline and puts a fresh one in its place. */
+  private stop(slot: Slot): void {
+    const overdue = new UpstreamError('the review did not finish before the hook deadline', 'review-timeout');
+    for (const p of slot.pending.values()) p.reject(overdue);
+    slot.pending.clear();
+    // The replacement takes new evaluations at once; the stopped thread's exit then finds it gone from the slots.
+    const index = this.slots.indexOf(slot);
+    if (index >= 0 && !this.closed) this.slots[index] = this.spawn();
+    void slot.worker.terminate();
   }
 
   get threads(): number {

@@ -72,9 +72,13 @@ export class DecisionEngine {
     return new DecisionEngine(library, codeService, defaults, relevance, options.patientSource ?? patientSourceFor, pool);
   }
 
-  async evaluate(plans: SurgicalPlan[], record: PatientRecord, facts: EvidenceFacts, now: Date): Promise<PlanDecision[]> {
+  /**
+   * `deadlineAt` bounds an evaluation on a worker thread: past it the thread is stopped and replaced and the
+   * evaluation fails with UpstreamError 'review-timeout'. On the calling thread (no pool) it cannot be interrupted.
+   */
+  async evaluate(plans: SurgicalPlan[], record: PatientRecord, facts: EvidenceFacts, now: Date, deadlineAt?: number): Promise<PlanDecision[]> {
     const job: EvaluationJob = { patientId: record.patientId, plans, resources: this.resourcesFor(plans, record, facts), facts, now };
-    return this.pool ? this.pool.evaluate(job) : this.evaluateResources(job);
+    return this.pool ? this.pool.evaluate(job, deadlineAt) : this.evaluateResources(job);
   }
 
   /** Evaluations on worker threads (0: on the calling thread). */

@@ -1,6 +1,6 @@
 import type { Card } from '../cards/types.js';
 import { buildCards, unavailableCard } from '../cards/build-cards.js';
-import type { OrderReviewer } from '../cds/order-reviewer.js';
+import type { OrderReviewer, ReviewContext } from '../cds/order-reviewer.js';
 import type { Config } from '../config.js';
 import type { PatientRecord } from '../data/types.js';
 import { DecisionEngine } from '../decision/engine.js';
@@ -28,9 +28,9 @@ export function orderReviewer(options: ReviewerOptions): OrderReviewer {
   };
   return {
     plansFor: (draftOrders: unknown): SurgicalPlan[] => findPlans(draftOrders, valueSets),
-    async review(plans: SurgicalPlan[], record: PatientRecord, now: Date, context?: { userId?: string; encounterId?: string }): Promise<Card[]> {
+    async review(plans: SurgicalPlan[], record: PatientRecord, now: Date, context?: ReviewContext): Promise<Card[]> {
       const facts = extractEvidence(record);
-      const decisions = await engine.evaluate(plans, record, facts, now);
+      const decisions = await engine.evaluate(plans, record, facts, now, context?.deadlineAt);
       return buildCards(
         plans.map((plan, i) => ({ plan, decision: decisions[i] })),
         {

@@ -61,7 +61,7 @@ describe('order-sign hook flow', () => {
     expect(call.record.patient?.id).toBe(PATIENT_ID);
     expect(call.record.conditions.map((c) => c.id)).toEqual(['c1']);
     expect(call.plans).toHaveLength(1);
-    expect(call.context).toEqual({ userId: 'Practitioner/example' });
+    expect(call.context).toEqual({ userId: 'Practitioner/example', deadlineAt: expect.any(Number) });
   });
 
   it('strips empty values from cards (CDS Hooks forbids null, "", [] and {})', async () => {

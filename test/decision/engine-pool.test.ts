@@ -41,6 +41,32 @@ describe('evaluations on worker threads', () => {
     }
   });
 
+  it('stop an evaluation that overruns its deadline: review-timeout, and a fresh thread takes its place', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'engine-thread-'));
+    const entry = path.join(dir, 'spins.mjs');
+    // A thread that never answers, like cql-execution lost in a huge chart: only terminating it frees the core.
+    writeFileSync(entry, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => { for (;;) {} });\n");
+    const engine = DecisionEngine.load({ threads: 1, threadEntry: pathToFileURL(entry) });
+    try {
+      const started = Date.now();
+      await expect(engine.evaluate(plans(), seedRecord(), seedFacts(), NOW, Date.now() + 100)).rejects.toMatchObject({ reason: 'review-timeout' });
+      expect(Date.now() - started).toBeLessThan(5000);
+      await expect(engine.evaluate(plans(), seedRecord(), seedFacts(), NOW, Date.now() + 100)).rejects.toMatchObject({ reason: 'review-timeout' });
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('a deadline that is met changes nothing', async () => {
+    const threaded = DecisionEngine.load({ threads: 1, threadEntry: pathToFileURL(BUILT) });
+    try {
+      const [d] = await threaded.evaluate(plans(), seedRecord(), seedFacts(), NOW, Date.now() + 20_000);
+      expect(d!.determination).toBe('criteria-met');
+    } finally {
+      await threaded.close();
+    }
+  });
+
   it('refuse evaluations once closed', async () => {
     const engine = DecisionEngine.load({ threads: 1, threadEntry: pathToFileURL(BUILT) });
     await engine.close();
