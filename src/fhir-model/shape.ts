@@ -25,6 +25,30 @@ const SYSTEM_JSON: Record<string, 'string' | 'number' | 'boolean'> = {
   Time: 'string',
 };
 
+/**
+ * Model lookups memoised: findClass and findElement walk the model's maps and parent classes, and a chart
+ * asks the same few questions thousands of times (most of the check's time on a 2,000-resource chart).
+ */
+const classes = new Map<string, ClassInfo>();
+function findClass(name: string): ClassInfo | undefined {
+  const known = classes.get(name);
+  if (known) return known;
+  const found = fhirModelInfo.findClass(name);
+  if (found) classes.set(name, found);
+  return found;
+}
+const elements = new WeakMap<ClassInfo, Map<string, ReturnType<ClassInfo['findElement']>>>();
+function findElement(cls: ClassInfo, key: string): ReturnType<ClassInfo['findElement']> {
+  let byKey = elements.get(cls);
+  if (!byKey) elements.set(cls, (byKey = new Map()));
+  const known = byKey.get(key);
+  if (known) return known;
+  // Only elements the model knows are kept: keys from outside are unbounded and must not grow the cache.
+  const found = cls.findElement(key, true);
+  if (found) byKey.set(key, found);
+  return found;
+}
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
@@ -63,7 +87,7 @@ function checkValue(value: unknown, spec: TypeSpecifier | undefined, path: strin
   }
   // Resource-typed elements (contained, Bundle entries) are not read by the criteria.
   if (spec.name === 'Resource' || spec.name === 'DomainResource') return;
-  const cls = fhirModelInfo.findClass(spec.fqn ?? spec.name);
+  const cls = findClass(spec.fqn ?? spec.name);
   if (!cls) return;
   const primitive = primitiveJsonType(cls);
   if (primitive) {
@@ -80,7 +104,7 @@ function checkValue(value: unknown, spec: TypeSpecifier | undefined, path: strin
 function checkObject(obj: Record<string, unknown>, cls: ClassInfo, path: string, depth: number, out: ShapeProblem[]): void {
   for (const key of Object.keys(obj)) {
     if (key === 'resourceType' || key.startsWith('_') || out.length >= MAX_PROBLEMS) continue;
-    const element = cls.findElement(key, true);
+    const element = findElement(cls, key);
     if (!element?.typeSpecifier) continue;
     const spec = element.typeSpecifier.isChoice ? choiceFor(key, element.name, element.typeSpecifier) : element.typeSpecifier;
     const at = path ? `${path}.${key}` : key;
@@ -95,7 +119,7 @@ function checkObject(obj: Record<string, unknown>, cls: ClassInfo, path: string,
 /** The shape problems of one resource (at most a few, enough to name the fault). */
 export function shapeProblems(resource: unknown): ShapeProblem[] {
   if (!isObject(resource) || typeof resource.resourceType !== 'string') return [{ path: '', message: 'expected a FHIR resource' }];
-  const cls = fhirModelInfo.findClass(`FHIR.${resource.resourceType}`) ?? fhirModelInfo.findClass(resource.resourceType);
+  const cls = findClass(`FHIR.${resource.resourceType}`) ?? findClass(resource.resourceType);
   if (!cls) return [{ path: 'resourceType', message: `unknown resource type ${resource.resourceType}` }];
   const out: ShapeProblem[] = [];
   checkObject(resource, cls, '', 0, out);
