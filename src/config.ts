@@ -7,12 +7,23 @@ const urlList = z
   .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
   .pipe(z.array(z.url({ protocol: /^https?$/ })));
 
+/**
+ * A whole number written in decimal digits: z.coerce.number alone would also take " " (as 0), "0x1F" and
+ * "1e3", which are never what an operator meant.
+ */
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\s*\d+\s*$/, 'expected a whole number in decimal digits')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
 const boolean = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 const schema = z
   .object({
     NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PORT: wholeNumber(0, 65535).default(3000),
     HOST: z.string().min(1).default('0.0.0.0'),
     /** Base URL the service is reached at by clients (JWT `aud`, card links). Defaults to http://localhost:PORT. */
     PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -21,12 +32,12 @@ const schema = z
     DATA_DIR: z.string().min(1).default('./data'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Upper bound on resources read per resource type; a larger chart is not evaluated. */
-    FHIR_MAX_RESOURCES_PER_TYPE: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+    FHIR_MAX_RESOURCES_PER_TYPE: wholeNumber(1, 1_000_000).default(10_000),
     /** Deadline for a whole hook call, FHIR reads included. */
-    HOOK_DEADLINE_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
+    HOOK_DEADLINE_MS: wholeNumber(100, 60_000).default(3000),
     /** Timeout for one FHIR HTTP request (bounded again by what is left of the hook deadline). */
-    FHIR_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
-    MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(5 * 1024 * 1024),
+    FHIR_REQUEST_TIMEOUT_MS: wholeNumber(50, 60_000).default(2000),
+    MAX_BODY_BYTES: wholeNumber(1024, 100 * 1024 * 1024).default(5 * 1024 * 1024),
     /** CDS client authentication: required (default in production) or off (refused in production). */
     CDS_AUTH: z.enum(['required', 'off']).optional(),
     /** Path to the JSON list of trusted CDS clients. */
@@ -39,9 +50,9 @@ const schema = z
       .optional(),
     /** Start the embedded FHIR server with the fixture patients (never in production). */
     EMBEDDED_FHIR: boolean.optional(),
-    EMBEDDED_FHIR_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
+    EMBEDDED_FHIR_PORT: wholeNumber(0, 65535).default(8090),
     /** Worker threads for the CQL evaluations (0: on the HTTP thread); default one per core beside the HTTP thread's, up to 4. */
-    ENGINE_THREADS: z.coerce.number().int().min(0).max(64).default(Math.min(4, availableParallelism() - 1)),
+    ENGINE_THREADS: wholeNumber(0, 64).default(Math.min(4, availableParallelism() - 1)),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && env.CDS_AUTH === 'off') {

@@ -91,3 +91,12 @@ describe('configuration from the environment', () => {
     expect(c.EMBEDDED_FHIR).toBe(false);
   });
 });
+
+describe('whole-number variables', () => {
+  it.each([' ', '0x1F', '1e3', '3000.5', '-1'])('refuse PORT=%j, naming PORT', (value) => {
+    expect(() => loadConfig({ PORT: value })).toThrow(/PORT/);
+  });
+  it('take decimal digits, spaces around them allowed', () => {
+    expect(loadConfig({ PORT: ' 8080 ' }).PORT).toBe(8080);
+  });
+});
