@@ -1,4 +1,5 @@
 import nock from 'nock';
+import path from 'node:path';
 import request from 'supertest';
 import { emptyValuePaths } from '../../src/cds/no-empty.js';
 import { buildTestApp, FHIR_BASE, PATIENT_ID, type TestApp } from './support/app-fixture.js';
@@ -14,6 +15,9 @@ import {
   triggeringOrder,
   without,
 } from './support/requests.js';
+
+/** Real-world request shapes, copied into the repository (test/external-fixtures/README.md). */
+const EXTERNAL = path.resolve(import.meta.dirname, '..', 'external-fixtures');
 
 interface CardBody {
   cards: { uuid: string; source: { topic: { code: string } }; detail?: string; links?: unknown[] }[];
@@ -337,7 +341,7 @@ describe('the Sandbox request with a triggering order', () => {
     const t = await buildTestApp({ FHIR_SERVER_ALLOWLIST: 'http://127.0.0.1:8090/fhir' });
     try {
       const { readFileSync } = await import('node:fs');
-      const sandbox = (JSON.parse(readFileSync('../shared/sandbox/order-sign-request.json', 'utf8')) as { body: Record<string, unknown> }).body;
+      const sandbox = (JSON.parse(readFileSync(path.join(EXTERNAL, 'sandbox', 'order-sign-request.json'), 'utf8')) as { body: Record<string, unknown> }).body;
       const body = structuredClone(sandbox) as { context: { draftOrders: { entry: unknown[] } } };
       body.context.draftOrders.entry.push({ resource: { ...triggeringOrder('sr-sandbox'), subject: { reference: 'Patient/lumbar-pt-1' } } });
       const fhir = nock('http://127.0.0.1:8090', { badheaders: ['authorization'] });

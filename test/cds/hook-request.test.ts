@@ -1,10 +1,14 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import nock from 'nock';
 import request from 'supertest';
 import { parseHookRequest } from '../../src/cds/request-schema.js';
 import { BadRequestError } from '../../src/errors.js';
 import { buildTestApp, type TestApp } from './support/app-fixture.js';
 import { fullPrefetch, hookRequest, medicationOrder, SERVICE_URL, without, withValue } from './support/requests.js';
+
+/** Real-world request shapes, copied into the repository (test/external-fixtures/README.md). */
+const EXTERNAL = path.resolve(import.meta.dirname, '..', 'external-fixtures');
 
 interface ProblemBody {
   error: string;
@@ -173,7 +177,7 @@ describe('requests as real clients send them', () => {
   afterAll(() => t.close());
   afterEach(() => nock.cleanAll());
 
-  const sandbox = (JSON.parse(readFileSync('../shared/sandbox/order-sign-request.json', 'utf8')) as { body: Record<string, unknown> }).body;
+  const sandbox = (JSON.parse(readFileSync(path.join(EXTERNAL, 'sandbox', 'order-sign-request.json'), 'utf8')) as { body: Record<string, unknown> }).body;
 
   it("accepts the CDS Hooks Sandbox's order-sign request (no Bundle type, loosely formed resources, extra prefetch keys)", async () => {
     const fhir = nock('http://127.0.0.1:8090');
@@ -187,13 +191,13 @@ describe('requests as real clients send them', () => {
   it('parses the Sandbox request and the Da Vinci CRD order-sign examples', () => {
     expect(parseHookRequest(sandbox).context.patientId).toBe('lumbar-pt-1');
     for (const file of ['hl7-davinci-crd-2.2.1/CRDServiceRequest.json', 'hl7-davinci-crd-2.2.1/CRDServiceRequest3.json', 'davinci-crd-test-kit/order_sign_hook_request.json']) {
-      const body = JSON.parse(readFileSync(`../shared/external-fixtures/${file}`, 'utf8')) as unknown;
+      const body = JSON.parse(readFileSync(path.join(EXTERNAL, file), 'utf8')) as unknown;
       expect(() => parseHookRequest(body)).not.toThrow();
     }
   });
 
   it('refuses the Da Vinci order-dispatch example: wrong hook for this service', () => {
-    const body = JSON.parse(readFileSync('../shared/external-fixtures/hl7-davinci-crd-2.2.1/CRDServiceRequest2.json', 'utf8')) as unknown;
+    const body = JSON.parse(readFileSync(path.join(EXTERNAL, 'hl7-davinci-crd-2.2.1', 'CRDServiceRequest2.json'), 'utf8')) as unknown;
     try {
       parseHookRequest(body);
       throw new Error('accepted');

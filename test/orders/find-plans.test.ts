@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { findPlans, triggeringOrders } from '../../src/orders/find-plans.js';
 import { loadValueSets } from '../../src/terminology/value-sets.js';
 import { ACT, POS, SCT, bundle, cpt, deepFreeze, serviceRequest, testIndex } from './helpers.js';
+
+/** Real-world request shapes, copied into the repository (test/external-fixtures/README.md). */
+const EXTERNAL = path.resolve(import.meta.dirname, '..', 'external-fixtures');
 
 const index = testIndex();
 const vertebra = (code: string, display: string) => ({ coding: [{ system: SCT, code, display }] });
@@ -14,7 +18,7 @@ const summary = (plans: ReturnType<typeof findPlans>) =>
 
 describe('findPlans: what triggers', () => {
   it('ignores the CDS Hooks Sandbox draftOrders (a MedicationRequest, Bundle without type)', () => {
-    const request = JSON.parse(readFileSync('/work/shared/sandbox/order-sign-request.json', 'utf8')) as { body: { context: { draftOrders: unknown } } };
+    const request = JSON.parse(readFileSync(path.join(EXTERNAL, 'sandbox', 'order-sign-request.json'), 'utf8')) as { body: { context: { draftOrders: unknown } } };
     expect(findPlans(request.body.context.draftOrders, index)).toEqual([]);
   });
 
