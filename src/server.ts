@@ -44,7 +44,12 @@ async function main(): Promise<void> {
   const embedded: EmbeddedDefault | undefined = await startEmbeddedDefault(config, logger);
   const feedbackStore = await openFeedbackStore(config.DATA_DIR, logger);
   // The CQL evaluations run on ENGINE_THREADS worker threads, beside the thread that serves HTTP (decision/engine-pool.ts).
-  const reviewer = orderReviewer({ baseUrl: config.PUBLIC_BASE_URL, engine: DecisionEngine.load({ threads: config.ENGINE_THREADS }) });
+  const valueSets = loadValueSets();
+  const reviewer = orderReviewer({
+    baseUrl: config.PUBLIC_BASE_URL,
+    valueSets,
+    engine: DecisionEngine.load({ threads: config.ENGINE_THREADS, valueSets }),
+  });
   const root = projectRoot();
   const app = createApp({
     config,
@@ -60,7 +65,7 @@ async function main(): Promise<void> {
       ...(embedded?.routers ?? []),
       // The workbench serves testers, never production; without the embedded server the tester types a FHIR URL.
       ...(config.NODE_ENV !== 'production'
-        ? [workbenchRouter({ fhirBaseUrl: embedded?.fhirBaseUrl, serviceBaseUrl: config.PUBLIC_BASE_URL, valueSets: loadValueSets() })]
+        ? [workbenchRouter({ fhirBaseUrl: embedded?.fhirBaseUrl, serviceBaseUrl: config.PUBLIC_BASE_URL, valueSets })]
         : []),
     ],
   });

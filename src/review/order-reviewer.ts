@@ -1,7 +1,6 @@
 import type { Card } from '../cards/types.js';
 import { buildCards, unavailableCard } from '../cards/build-cards.js';
 import type { OrderReviewer, ReviewContext } from '../cds/order-reviewer.js';
-import type { Config } from '../config.js';
 import type { PatientRecord } from '../data/types.js';
 import { DecisionEngine } from '../decision/engine.js';
 import { extractEvidence } from '../evidence/extract.js';
@@ -44,9 +43,4 @@ export function orderReviewer(options: ReviewerOptions): OrderReviewer {
     },
     unavailable: (reason) => unavailableCard(reason, { baseUrl: options.baseUrl }),
   };
-}
-
-/** Built once at start-up: loads ELM, value sets and the FHIR model. */
-export async function createOrderReviewer(config: Config): Promise<OrderReviewer> {
-  return orderReviewer({ baseUrl: config.PUBLIC_BASE_URL });
 }
