@@ -49,9 +49,12 @@ const ROOT_AFTER = /^(?:\s|,|\/|-|and\b|or\b|[ls]\d)*(?:nerve|root|radicul|derma
 const ROOT_BEFORE = /(?:exiting|traversing)\s{1,3}(?:(?:left|right|bilateral)\s{1,3})?$/i;
 
 /** Every vertebra or interspace mention in the text, in order. */
+/** Every mention starts with a vertebra letter right before a digit; most chart text has none, and this test is cheap. */
+const MAY_MENTION = /[CTLS]\d/i;
+
 export function levelMentions(input: unknown): LevelMention[] {
   const text = asString(input);
-  if (!text) return [];
+  if (!text || !MAY_MENTION.test(text)) return [];
   const mentions: LevelMention[] = [];
   for (const match of text.matchAll(new RegExp(MENTION_SOURCE, 'gi'))) {
     const start = match.index ?? 0;

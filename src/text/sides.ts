@@ -18,9 +18,12 @@ const NOT_A_SIDE_AFTER: Record<string, RegExp> = {
 };
 const NOT_A_SIDE_BEFORE = /\ball\s{1,3}$/i; // "all right"
 
+/** Every side word contains one of these; most chart text has none, and this test is cheap. */
+const MAY_NAME_SIDE = /left|right|bilat|both|[lrb]le/i;
+
 export function sidesFromText(input: unknown): Side[] {
   const text = asString(input);
-  if (!text) return [];
+  if (!text || !MAY_NAME_SIDE.test(text)) return [];
   const found = new Set<Side>();
   for (const m of text.matchAll(SIDE_WORDS)) {
     const word = m[1]!.toLowerCase();
