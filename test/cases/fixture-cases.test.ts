@@ -2,11 +2,11 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import nock from 'nock';
 import request from 'supertest';
-import type { Bundle, FhirResource } from 'fhir/r4.js';
 import type { Card } from '../../src/cards/types.js';
 import { orderReviewer } from '../../src/review/order-reviewer.js';
 import { buildTestApp, type TestApp } from '../cds/support/app-fixture.js';
 import { assertValidCard } from '../support/card-validity.js';
+import { chartOf, prefetchOf, searchset } from '../support/fixture-charts.js';
 
 /**
  * Every fixture case through the HTTP API, twice: with the chart in prefetch, and with no prefetch
@@ -14,17 +14,8 @@ import { assertValidCard } from '../support/card-validity.js';
  */
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const CASES = path.join(ROOT, 'fixtures', 'cases');
-const PATIENTS = path.join(ROOT, 'fixtures', 'patients');
 const FHIR = 'https://fhir.example.test/r4';
 const PAGE_SIZE = 2;
-const SEARCH_KEYS: Record<string, string> = {
-  conditions: 'Condition',
-  procedures: 'Procedure',
-  observations: 'Observation',
-  imagingStudies: 'ImagingStudy',
-  diagnosticReports: 'DiagnosticReport',
-};
-
 interface Expected {
   cards: { topic: string; level?: string }[];
 }
@@ -32,25 +23,13 @@ interface Expected {
 const cases = readdirSync(CASES).filter((n) => readdirSync(path.join(CASES, n)).includes('request.json')).sort();
 const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
 
-function chart(patientId: string): FhirResource[] {
-  const bundle = readJson<Bundle>(path.join(PATIENTS, `${patientId}.json`));
-  return (bundle.entry ?? []).map((e) => e.resource as FhirResource).filter(Boolean);
-}
-
-function searchset(resources: FhirResource[]): Bundle {
-  return { resourceType: 'Bundle', type: 'searchset', total: resources.length, entry: resources.map((resource) => ({ resource })) };
-}
-
 function prefetchFor(patientId: string): Record<string, unknown> {
-  const resources = chart(patientId);
-  const prefetch: Record<string, unknown> = { patient: resources.find((r) => r.resourceType === 'Patient') };
-  for (const [key, type] of Object.entries(SEARCH_KEYS)) prefetch[key] = searchset(resources.filter((r) => r.resourceType === type));
-  return prefetch;
+  return prefetchOf(chartOf(patientId));
 }
 
 /** A FHIR server for one patient: read by id, search by patient in pages of two, bearer token required. */
 function mockFhirServer(patientId: string, token: string): { calls: string[] } {
-  const resources = chart(patientId);
+  const resources = chartOf(patientId);
   const calls: string[] = [];
   nock('https://fhir.example.test')
     .persist()
@@ -68,12 +47,8 @@ function mockFhirServer(patientId: string, token: string): { calls: string[] } {
       if (patient !== patientId && patient !== `Patient/${patientId}`) return [400, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid' }] }];
       const all = resources.filter((r) => r.resourceType === type);
       const page = Number(url.searchParams.get('_page') ?? '0');
-      const bundle = searchset(all.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE));
-      bundle.total = all.length;
-      if ((page + 1) * PAGE_SIZE < all.length) {
-        bundle.link = [{ relation: 'next', url: `${FHIR}/${type}?patient=${encodeURIComponent(patient)}&_page=${page + 1}` }];
-      }
-      return [200, bundle];
+      const next = (page + 1) * PAGE_SIZE < all.length ? `${FHIR}/${type}?patient=${encodeURIComponent(patient)}&_page=${page + 1}` : undefined;
+      return [200, { ...searchset(all.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE), next), total: all.length }];
     });
   return { calls };
 }

@@ -1,7 +1,7 @@
 import nock from 'nock';
 import { resolvePatientRecord, type DataAccessConfig } from '../../src/data/patient-record.js';
 import { readPrefetch } from '../../src/data/prefetch.js';
-import { PreconditionFailedError, UpstreamError } from '../../src/errors.js';
+import { BadRequestError, PreconditionFailedError, UpstreamError } from '../../src/errors.js';
 
 const BASE = 'http://fhir.test/r4';
 const config: DataAccessConfig = {
@@ -106,5 +106,38 @@ describe('resolving the patient record', () => {
     await expect(
       resolvePatientRecord({ patientId: 'pt-1', fhirServer: BASE, prefetched: readPrefetch({ ...complete, conditions: undefined }) }, config, soon()),
     ).rejects.toMatchObject({ reason: 'unreadable' });
+  });
+});
+
+const malformed = {
+  resourceType: 'Condition',
+  id: 'bad',
+  subject: { reference: 'Patient/pt-1' },
+  code: { coding: { system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'M21.372' } },
+};
+
+describe('resources that do not have FHIR shapes', () => {
+  beforeAll(() => nock.disableNetConnect());
+  afterAll(() => nock.enableNetConnect());
+  afterEach(() => nock.cleanAll());
+
+  it('in prefetch: a 400 naming the key, the resource and the element', async () => {
+    const attempt = resolvePatientRecord(
+      { patientId: 'pt-1', prefetched: readPrefetch({ ...complete, conditions: bundle([malformed]) }) },
+      config,
+      Date.now() + 2000,
+    );
+    await expect(attempt).rejects.toBeInstanceOf(BadRequestError);
+    await expect(attempt).rejects.toMatchObject({
+      problems: [{ path: 'prefetch.conditions', message: 'Condition/bad code.coding: expected an array' }],
+    });
+  });
+
+  it('from the FHIR server: the record is unreadable, and no judgment is made', async () => {
+    nock('http://fhir.test').get('/r4/Condition').query(true).reply(200, { resourceType: 'Bundle', type: 'searchset', entry: [{ resource: malformed }] });
+    const { conditions: _missing, ...rest } = complete;
+    const attempt = resolvePatientRecord({ patientId: 'pt-1', fhirServer: BASE, prefetched: readPrefetch(rest) }, config, Date.now() + 2000);
+    await expect(attempt).rejects.toMatchObject({ reason: 'unreadable' });
+    await expect(attempt).rejects.toBeInstanceOf(UpstreamError);
   });
 });

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Bundle, FhirResource } from 'fhir/r4.js';
+import type { FhirResource } from 'fhir/r4.js';
 import nock from 'nock';
 import type { OrderReviewer } from '../../../src/cds/order-reviewer.js';
 import { orderReviewer } from '../../../src/review/order-reviewer.js';
+import { chartOf, prefetchOf, searchset } from '../../support/fixture-charts.js';
 
 /**
  * The seed article's chart (fixtures/patients/seed-revision-l34.json) and its outpatient revision fusion
@@ -21,39 +22,20 @@ export const FEEDBACK_PATH = `${SERVICE_PATH}/feedback`;
 /** Topics that judge the plan; none may come with an evaluation-unavailable card. */
 export const DETERMINATIONS = ['criteria-met', 'criteria-not-met', 'documentation-incomplete', 'consider-fusion', 'inpatient-recommended'];
 
-const SEARCH_KEYS: Record<string, string> = {
-  conditions: 'Condition',
-  procedures: 'Procedure',
-  observations: 'Observation',
-  imagingStudies: 'ImagingStudy',
-  diagnosticReports: 'DiagnosticReport',
-};
-
 function readJson<T>(relative: string): T {
   return JSON.parse(readFileSync(path.join(ROOT, relative), 'utf8')) as T;
 }
 
 /** Every resource of the seed patient's file (a fresh copy each time). */
 export function seedChart(): FhirResource[] {
-  const bundle = readJson<Bundle>(`fixtures/patients/${SEED_PATIENT}.json`);
-  return (bundle.entry ?? []).map((e) => e.resource as FhirResource).filter(Boolean);
+  return chartOf(SEED_PATIENT);
 }
 
-export function searchset(resources: readonly unknown[], next?: string): Json {
-  return {
-    resourceType: 'Bundle',
-    type: 'searchset',
-    ...(next ? { link: [{ relation: 'next', url: next }] } : {}),
-    entry: resources.map((resource) => ({ resource })),
-  };
-}
+export { searchset };
 
 /** Every declared prefetch key filled from the seed chart. */
 export function seedPrefetch(): Json {
-  const chart = seedChart();
-  const prefetch: Json = { patient: chart.find((r) => r.resourceType === 'Patient') };
-  for (const [key, type] of Object.entries(SEARCH_KEYS)) prefetch[key] = searchset(chart.filter((r) => r.resourceType === type));
-  return prefetch;
+  return prefetchOf(seedChart());
 }
 
 /** The seed case's order-sign request, with `fhirServer` and the other top-level fields given. */
