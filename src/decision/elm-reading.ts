@@ -13,6 +13,20 @@ interface ElmLibrary {
   };
 }
 
+/** Calls `fn` with the operands of every `Matches` node in one library's ELM tree. */
+function forEachMatches(library: unknown, fn: (operand: unknown[]) => void): void {
+  const stack: unknown[] = [library];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (Array.isArray(node)) stack.push(...node);
+    else if (node !== null && typeof node === 'object') {
+      const n = node as ElmNode;
+      if (n.type === 'Matches' && Array.isArray(n.operand)) fn(n.operand);
+      for (const v of Object.values(n)) if (v !== null && typeof v === 'object') stack.push(v);
+    }
+  }
+}
+
 /** Every `Matches` pattern of the libraries, as its literal text, or undefined for one that is not a literal. */
 export function matchPatterns(elm: Readonly<Record<string, unknown>>): (string | undefined)[] {
   const libraries = elm as Record<string, ElmLibrary>;
@@ -34,16 +48,7 @@ export function matchPatterns(elm: Readonly<Record<string, unknown>>): (string |
     return undefined;
   };
   for (const library of Object.values(libraries)) {
-    const stack: unknown[] = [library];
-    while (stack.length > 0) {
-      const node = stack.pop();
-      if (Array.isArray(node)) stack.push(...node);
-      else if (node !== null && typeof node === 'object') {
-        const n = node as ElmNode;
-        if (n.type === 'Matches' && Array.isArray(n.operand)) patterns.push(literalOf(n.operand[1] as ElmNode, library, 0));
-        for (const v of Object.values(n)) if (v !== null && typeof v === 'object') stack.push(v);
-      }
-    }
+    forEachMatches(library, (operand) => patterns.push(literalOf(operand[1] as ElmNode, library, 0)));
   }
   return patterns;
 }
@@ -105,16 +110,7 @@ export function matchedElements(elm: Readonly<Record<string, unknown>>, systemSt
   };
 
   for (const library of Object.values(libraries)) {
-    const stack: unknown[] = [library];
-    while (stack.length > 0) {
-      const node = stack.pop();
-      if (Array.isArray(node)) stack.push(...node);
-      else if (node !== null && typeof node === 'object') {
-        const n = node as ElmNode;
-        if (n.type === 'Matches' && Array.isArray(n.operand)) visit(n.operand[0], library);
-        for (const v of Object.values(n)) if (v !== null && typeof v === 'object') stack.push(v);
-      }
-    }
+    forEachMatches(library, (operand) => visit(operand[0], library));
   }
   return readable ? names : undefined;
 }
