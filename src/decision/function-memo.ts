@@ -18,8 +18,8 @@ import type cql from 'cql-execution';
 interface FunctionRefNode {
   name: string;
   library?: string;
-  exec(ctx: ContextLike): Promise<unknown>;
-  execArgs(ctx: ContextLike): Promise<unknown>;
+  exec(ctx: ContextLike): unknown;
+  execArgs(ctx: ContextLike): unknown;
 }
 interface ContextLike {
   rootContext(): object;
@@ -43,13 +43,13 @@ export function rememberFunctionResults(library: cql.Library): number {
   const patch = (node: FunctionRefNode, libraryName: string) => {
     const key = `${libraryName}|${node.library ?? ''}|${node.name}`;
     const original = node.exec.bind(node);
-    node.exec = async (ctx: ContextLike) => {
+    node.exec = (ctx: ContextLike) => {
       const root = ctx.rootContext();
       let byFunction = perEvaluation.get(root);
       if (!byFunction) perEvaluation.set(root, (byFunction = new Map()));
       let memo = byFunction.get(key);
       if (!memo) byFunction.set(key, (memo = new Map() as Memo));
-      const args = await node.execArgs(ctx);
+      const args = node.execArgs(ctx);
       for (const arg of Array.isArray(args) ? args : [args]) {
         const k = arg === null ? NULL : arg;
         let next = memo.get(k);
@@ -57,7 +57,7 @@ export function rememberFunctionResults(library: cql.Library): number {
         memo = next;
       }
       if (VALUE in memo) return memo[VALUE];
-      const value = await original(ctx);
+      const value = original(ctx);
       memo[VALUE] = value;
       return value;
     };
