@@ -1,4 +1,5 @@
 import cql from 'cql-execution';
+import { parseFhirDateTime } from './fhir-datetime.js';
 
 /**
  * FHIR resources as cql-execution reads them, over cql-exec-fhir's parsed model info.
@@ -282,9 +283,9 @@ function toSystemValue(data: unknown, name: string): unknown {
       return decimal && typeof decimal.from === 'function' ? decimal.from(data) : data;
     }
     case 'DateTime':
-      return typeof data === 'string' ? cql.DateTime.parse(data.replace('Z', '+00:00')) : undefined;
+      return typeof data === 'string' ? parseFhirDateTime(data.replace('Z', '+00:00')) : undefined;
     case 'Date': {
-      const parsed = typeof data === 'string' ? cql.DateTime.parse(data) : null;
+      const parsed = typeof data === 'string' ? parseFhirDateTime(data) : null;
       return parsed != null ? parsed.getDate() : undefined;
     }
     case 'Time': {
