@@ -12,8 +12,8 @@ import type cql from 'cql-execution';
  * element). Values are remembered per evaluation context and dropped with it.
  *
  * This patches the `exec` of the FunctionRef nodes of one loaded Library (not cql-execution's classes):
- * the argument expressions are evaluated first to find the key; on a miss the original `exec` runs (and
- * evaluates them again). A node of another shape is left alone.
+ * the argument expressions are evaluated first to find the key; on a miss the original `exec` runs with
+ * those arguments. A node of another shape is left alone.
  */
 interface FunctionRefNode {
   name: string;
@@ -43,13 +43,23 @@ export function rememberFunctionResults(library: cql.Library): number {
   const patch = (node: FunctionRefNode, libraryName: string) => {
     const key = `${libraryName}|${node.library ?? ''}|${node.name}`;
     const original = node.exec.bind(node);
+    const ownArgs = node.execArgs.bind(node);
+    // On a miss the original exec asks for the arguments again: it gets the ones already evaluated
+    // (evaluation is synchronous, so nothing else runs this node in between).
+    let evaluated: { args: unknown } | undefined;
+    node.execArgs = (ctx: ContextLike) => {
+      if (evaluated === undefined) return ownArgs(ctx);
+      const { args } = evaluated;
+      evaluated = undefined;
+      return args;
+    };
     node.exec = (ctx: ContextLike) => {
       const root = ctx.rootContext();
       let byFunction = perEvaluation.get(root);
       if (!byFunction) perEvaluation.set(root, (byFunction = new Map()));
       let memo = byFunction.get(key);
       if (!memo) byFunction.set(key, (memo = new Map() as Memo));
-      const args = node.execArgs(ctx);
+      const args = ownArgs(ctx);
       for (const arg of Array.isArray(args) ? args : [args]) {
         const k = arg === null ? NULL : arg;
         let next = memo.get(k);
@@ -57,7 +67,13 @@ export function rememberFunctionResults(library: cql.Library): number {
         memo = next;
       }
       if (VALUE in memo) return memo[VALUE];
-      const value = original(ctx);
+      evaluated = { args };
+      let value: unknown;
+      try {
+        value = original(ctx);
+      } finally {
+        evaluated = undefined;
+      }
       memo[VALUE] = value;
       return value;
     };
