@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import cql from 'cql-execution';
 import { skipRedundantDistinct, stripForRuntime } from './elm-plan.js';
 import { rememberFunctionResults } from './function-memo.js';
+import { indexListLookups } from './list-index.js';
 
 export const CRITERIA_LIBRARY = 'LumbarFusionCriteria';
 
@@ -44,7 +45,10 @@ export function loadCriteriaLibrary(
   const repository = new cql.Repository(elm);
   const library = repository.resolve(CRITERIA_LIBRARY, undefined);
   if (!library) throw new Error(`Cannot resolve ${CRITERIA_LIBRARY} from ${elmDir}`);
-  if (!options.asCompiled) rememberFunctionResults(library);
+  if (!options.asCompiled) {
+    rememberFunctionResults(library);
+    indexListLookups(library);
+  }
   return { library, defaults: numericDefaults(elm[CRITERIA_LIBRARY]), elm };
 }
 
