@@ -5,6 +5,7 @@ import cql from 'cql-execution';
 import { skipRedundantDistinct, stripForRuntime } from './elm-plan.js';
 import { rememberFunctionResults } from './function-memo.js';
 import { indexListLookups } from './list-index.js';
+import { shortCircuitLogic } from './short-circuit.js';
 
 export const CRITERIA_LIBRARY = 'LumbarFusionCriteria';
 
@@ -48,6 +49,7 @@ export function loadCriteriaLibrary(
   if (!options.asCompiled) {
     rememberFunctionResults(library);
     indexListLookups(library);
+    shortCircuitLogic(library);
   }
   return { library, defaults: numericDefaults(elm[CRITERIA_LIBRARY]), elm };
 }

@@ -21,7 +21,7 @@ export interface EvaluationReply {
   error?: string;
 }
 
-const YOUNG_GENERATION_MB = 8;
+const YOUNG_GENERATION_MB = 16;
 
 interface Pending {
   resolve: (d: PlanDecision[]) => void;

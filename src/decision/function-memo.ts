@@ -1,4 +1,5 @@
 import type cql from 'cql-execution';
+import { forEachNode } from './built-nodes.js';
 
 /**
  * Remembers CQL function results within one evaluation.
@@ -37,7 +38,6 @@ function isFunctionRef(node: object): node is FunctionRefNode {
 /** Patches every function call of the library and its includes; returns how many call sites. */
 export function rememberFunctionResults(library: cql.Library): number {
   const perEvaluation = new WeakMap<object, Map<string, Memo>>();
-  const seen = new WeakSet<object>();
   let patched = 0;
 
   const patch = (node: FunctionRefNode, libraryName: string) => {
@@ -80,26 +80,8 @@ export function rememberFunctionResults(library: cql.Library): number {
     patched++;
   };
 
-  const walk = (value: unknown, libraryName: string): void => {
-    if (value === null || typeof value !== 'object' || seen.has(value)) return;
-    seen.add(value);
-    if (Array.isArray(value)) {
-      for (const v of value) walk(v, libraryName);
-      return;
-    }
-    if (isFunctionRef(value)) patch(value, libraryName);
-    for (const [k, v] of Object.entries(value)) {
-      // The library's own JSON and its includes (walked as libraries of their own) are not expression nodes.
-      if (k === 'source' || k === 'includes' || k === 'parent') continue;
-      walk(v, libraryName);
-    }
-  };
-  const walkLibrary = (lib: cql.Library): void => {
-    if (seen.has(lib)) return;
-    const name = (lib as unknown as { name?: string }).name ?? '';
-    walk(lib, name);
-    for (const included of Object.values((lib as unknown as { includes?: Record<string, cql.Library> }).includes ?? {})) walkLibrary(included);
-  };
-  walkLibrary(library);
+  forEachNode(library, (node, libraryName) => {
+    if (isFunctionRef(node)) patch(node, libraryName);
+  });
   return patched;
 }

@@ -1,4 +1,5 @@
 import type cql from 'cql-execution';
+import { forEachNode, nodeType, type BuiltNode } from './built-nodes.js';
 
 /**
  * Lookups by key in a list parameter answered from an index, as a database answers `where id = ?`.
@@ -13,11 +14,7 @@ import type cql from 'cql-execution';
  * nothing), and an item whose field is not a plain string stays in whatever the key.
  */
 
-interface Node {
-  constructor: { name: string };
-  exec(ctx: unknown): unknown;
-  execute(ctx: unknown): unknown;
-}
+type Node = BuiltNode;
 interface PropertyNode extends Node {
   scope?: string;
   path: string;
@@ -28,7 +25,7 @@ interface QueryNode extends Node {
   where?: Node & { args?: Node[] };
 }
 
-const kind = (v: unknown): string | undefined => (v !== null && typeof v === 'object' ? (v as Node).constructor?.name : undefined);
+const kind = nodeType;
 
 /** True when `node` (an expression tree) reads the alias anywhere. */
 function readsAlias(node: unknown, alias: string, seen = new Set<unknown>()): boolean {
@@ -95,7 +92,6 @@ function itemsFor(index: ListIndex, key: string): unknown[] {
 /** Indexes every eligible query of the library and its includes; returns how many. */
 export function indexListLookups(library: cql.Library): number {
   const indexes = new WeakMap<object, Map<string, ListIndex>>();
-  const seen = new WeakSet<object>();
   let patched = 0;
 
   const patch = (query: QueryNode, lookup: { path: string; key: Node }) => {
@@ -116,29 +112,10 @@ export function indexListLookups(library: cql.Library): number {
     patched++;
   };
 
-  const walk = (value: unknown): void => {
-    if (value === null || typeof value !== 'object' || seen.has(value)) return;
-    seen.add(value);
-    if (Array.isArray(value)) {
-      for (const v of value) walk(v);
-      return;
-    }
-    if (kind(value) === 'Query') {
-      const lookup = keyLookup(value as QueryNode);
-      if (lookup) patch(value as QueryNode, lookup);
-    }
-    const isLibrary = kind(value) === 'Library';
-    for (const [k, v] of Object.entries(value)) {
-      // A library's own JSON and its includes (walked as libraries of their own) are not expression nodes.
-      if ((isLibrary && k === 'source') || k === 'includes' || k === 'parent') continue;
-      walk(v);
-    }
-  };
-  const walkLibrary = (lib: cql.Library): void => {
-    if (seen.has(lib)) return;
-    walk(lib);
-    for (const included of Object.values((lib as unknown as { includes?: Record<string, cql.Library> }).includes ?? {})) walkLibrary(included);
-  };
-  walkLibrary(library);
+  forEachNode(library, (node) => {
+    if (nodeType(node) !== 'Query') return;
+    const lookup = keyLookup(node as QueryNode);
+    if (lookup) patch(node as QueryNode, lookup);
+  });
   return patched;
 }

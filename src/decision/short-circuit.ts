@@ -1,0 +1,50 @@
+import type cql from 'cql-execution';
+import { forEachNode, nodeType, type BuiltNode } from './built-nodes.js';
+
+/**
+ * `and` and `or` that stop at their first deciding operand.
+ *
+ * cql-execution evaluates every operand of And and Or before combining them, so in
+ * `[Condition] C where C.code in "Instability" and not IsVoidCondition(C) and <level test>` every condition of
+ * the chart pays for the whole chain. In CQL's three-valued logic a false operand makes an `and` false and a
+ * true operand makes an `or` true whatever the others are, so the rest is skipped; otherwise the operands are
+ * combined by the same rules as cql-execution's (false wins, then null, for `and`; true wins, then null, for `or`).
+ * CQL expressions have no side effects, so only the time changes.
+ */
+interface LogicalNode extends BuiltNode {
+  args?: BuiltNode[];
+}
+
+function and(node: LogicalNode, ctx: unknown): boolean | null {
+  let sawNull = false;
+  for (const arg of node.args!) {
+    const value = arg.execute(ctx);
+    if (value === false) return false;
+    if (value === null) sawNull = true;
+  }
+  return sawNull ? null : true;
+}
+
+function or(node: LogicalNode, ctx: unknown): boolean | null {
+  let sawNull = false;
+  for (const arg of node.args!) {
+    const value = arg.execute(ctx);
+    if (value === true) return true;
+    if (value === null) sawNull = true;
+  }
+  return sawNull ? null : false;
+}
+
+/** Makes every And and Or of the library and its includes stop early; returns how many. */
+export function shortCircuitLogic(library: cql.Library): number {
+  let patched = 0;
+  forEachNode(library, (node) => {
+    const type = nodeType(node);
+    if (type !== 'And' && type !== 'Or') return;
+    const logical = node as LogicalNode;
+    if (!Array.isArray(logical.args)) return;
+    logical.exec = type === 'And' ? (ctx) => and(logical, ctx) : (ctx) => or(logical, ctx);
+    patched++;
+  });
+  return patched;
+}
