@@ -48,6 +48,19 @@ describe('revision and R1', () => {
     expect(d.determination).toBe('criteria-not-met');
   });
 
+  it('dates evidence as precisely as the record does: a day, a month or a year, never a made-up first of January', async () => {
+    const record = { ...seedRecord(), procedures: [] as Procedure[] };
+    record.conditions.push(
+      condition('z981-day', 'Z98.1', 'Arthrodesis status', '2024-03-07'),
+      condition('z981-month', 'Z98.1', 'Arthrodesis status', '2024-03'),
+      condition('z981-year', 'Z98.1', 'Arthrodesis status', '2024'),
+      condition('z981-time', 'Z98.1', 'Arthrodesis status', '2024-03-07T23:30:00-05:00'),
+    );
+    const d = await decide(fusionInpatient(), record, seedFacts());
+    const dates = Object.fromEntries(d.criteria[0].evidence.map((e) => [e.id, e.date]));
+    expect(dates).toMatchObject({ 'z981-day': '2024-03-07', 'z981-month': '2024-03', 'z981-year': '2024', 'z981-time': '2024-03-07' });
+  });
+
   it('R1 is not documented with a revision code, no prior Procedure, and only an arthrodesis-status Condition', async () => {
     const record = { ...seedRecord(), procedures: [] as Procedure[] };
     record.conditions.push(condition('z981', 'Z98.1', 'Arthrodesis status', '2024-01-01'));
