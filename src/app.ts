@@ -64,6 +64,8 @@ export function createApp(parts: AppParts): Express {
 
   const app = express();
   app.disable('x-powered-by');
+  // Every answer is computed for its request (cards carry fresh uuids): an ETag would only cost a hash of each body.
+  app.set('etag', false);
   app.use(
     requestLog(logger, (res, seconds) => {
       const service = callLog(res).service;

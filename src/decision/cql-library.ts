@@ -5,6 +5,7 @@ import cql from 'cql-execution';
 import { skipRedundantDistinct, stripForRuntime } from './elm-plan.js';
 import { rememberFunctionResults } from './function-memo.js';
 import { indexListLookups } from './list-index.js';
+import { readPropertyPaths } from './property-paths.js';
 import { shortCircuitLogic } from './short-circuit.js';
 
 export const CRITERIA_LIBRARY = 'LumbarFusionCriteria';
@@ -50,6 +51,7 @@ export function loadCriteriaLibrary(
     rememberFunctionResults(library);
     indexListLookups(library);
     shortCircuitLogic(library);
+    readPropertyPaths(library);
   }
   return { library, defaults: numericDefaults(elm[CRITERIA_LIBRARY]), elm };
 }

@@ -55,9 +55,15 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * A FHIR primitive (FHIR.string, FHIR.dateTime, and the code enumerations such as FHIR.ObservationStatus)
  * is a class whose `value` is a System type.
  */
+const primitives = new WeakMap<ClassInfo, 'string' | 'number' | 'boolean' | null>();
 function primitiveJsonType(cls: ClassInfo): 'string' | 'number' | 'boolean' | undefined {
-  const value = cls.findElement('value')?.typeSpecifier;
-  return value?.namespace === 'System' && value.name ? SYSTEM_JSON[value.name] : undefined;
+  let known = primitives.get(cls);
+  if (known === undefined) {
+    const value = cls.findElement('value')?.typeSpecifier;
+    known = (value?.namespace === 'System' && value.name ? SYSTEM_JSON[value.name] : undefined) ?? null;
+    primitives.set(cls, known);
+  }
+  return known ?? undefined;
 }
 
 function choiceFor(key: string, elementName: string, spec: TypeSpecifier): TypeSpecifier | undefined {
