@@ -71,54 +71,82 @@ function choiceFor(key: string, elementName: string, spec: TypeSpecifier): TypeS
   return spec.choices?.find((c) => (c.name ?? '').toLowerCase() === suffix);
 }
 
-function checkValue(value: unknown, spec: TypeSpecifier | undefined, path: string, depth: number, out: ShapeProblem[]): void {
-  if (!spec || out.length >= MAX_PROBLEMS) return;
+/**
+ * The walk keeps the path as a stack of parts and writes it out only for a problem: a chart of thousands of
+ * well-formed resources builds no strings.
+ */
+interface Walk {
+  trail: (string | number)[];
+  out: ShapeProblem[];
+}
+
+function problem(walk: Walk, message: string): void {
+  let path = '';
+  for (const part of walk.trail) path += typeof part === 'number' ? `[${part}]` : path ? `.${part}` : part;
+  walk.out.push({ path, message });
+}
+
+/** The class of a named type, remembered per type specifier (its fqn is computed on every read). */
+const classOfSpec = new WeakMap<TypeSpecifier, ClassInfo | null>();
+function classOf(spec: TypeSpecifier): ClassInfo | undefined {
+  let known = classOfSpec.get(spec);
+  if (known === undefined) {
+    known = findClass(spec.fqn ?? spec.name ?? '') ?? null;
+    classOfSpec.set(spec, known);
+  }
+  return known ?? undefined;
+}
+
+function checkValue(value: unknown, spec: TypeSpecifier | undefined, depth: number, walk: Walk): void {
+  if (!spec || walk.out.length >= MAX_PROBLEMS) return;
   if (depth > MAX_DEPTH) {
-    out.push({ path, message: 'nested too deeply' });
+    problem(walk, 'nested too deeply');
     return;
   }
   if (spec.isList) {
     if (!Array.isArray(value)) {
-      out.push({ path, message: 'expected an array' });
+      problem(walk, 'expected an array');
       return;
     }
-    value.forEach((item, i) => checkValue(item, spec.elementType, `${path}[${i}]`, depth + 1, out));
+    for (let i = 0; i < value.length; i++) {
+      walk.trail.push(i);
+      checkValue(value[i], spec.elementType, depth + 1, walk);
+      walk.trail.pop();
+    }
     return;
   }
   if (!spec.isNamed || !spec.name) return;
   if (spec.namespace === 'System') {
     const want = SYSTEM_JSON[spec.name];
-    if (want && typeof value !== want) out.push({ path, message: `expected a ${want}` });
+    if (want && typeof value !== want) problem(walk, `expected a ${want}`);
     return;
   }
   // Resource-typed elements (contained, Bundle entries) are not read by the criteria.
   if (spec.name === 'Resource' || spec.name === 'DomainResource') return;
-  const cls = findClass(spec.fqn ?? spec.name);
+  const cls = classOf(spec);
   if (!cls) return;
   const primitive = primitiveJsonType(cls);
   if (primitive) {
-    if (typeof value !== primitive) out.push({ path, message: `expected a ${primitive}` });
+    if (typeof value !== primitive) problem(walk, `expected a ${primitive}`);
     return;
   }
   if (!isObject(value)) {
-    out.push({ path, message: 'expected an object' });
+    problem(walk, 'expected an object');
     return;
   }
-  checkObject(value, cls, path, depth + 1, out);
+  checkObject(value, cls, depth + 1, walk);
 }
 
-function checkObject(obj: Record<string, unknown>, cls: ClassInfo, path: string, depth: number, out: ShapeProblem[]): void {
-  for (const key of Object.keys(obj)) {
-    if (key === 'resourceType' || key.startsWith('_') || out.length >= MAX_PROBLEMS) continue;
+function checkObject(obj: Record<string, unknown>, cls: ClassInfo, depth: number, walk: Walk): void {
+  for (const key in obj) {
+    if (!Object.hasOwn(obj, key) || key === 'resourceType' || key.startsWith('_') || walk.out.length >= MAX_PROBLEMS) continue;
     const element = findElement(cls, key);
     if (!element?.typeSpecifier) continue;
     const spec = element.typeSpecifier.isChoice ? choiceFor(key, element.name, element.typeSpecifier) : element.typeSpecifier;
-    const at = path ? `${path}.${key}` : key;
-    if (!spec) {
-      out.push({ path: at, message: `is not a type allowed for ${element.name}[x]` });
-      continue;
-    }
-    checkValue(obj[key], spec, at, depth, out);
+    walk.trail.push(key);
+    if (spec) checkValue(obj[key], spec, depth, walk);
+    else problem(walk, `is not a type allowed for ${element.name}[x]`);
+    walk.trail.pop();
   }
 }
 
@@ -127,7 +155,7 @@ export function shapeProblems(resource: unknown): ShapeProblem[] {
   if (!isObject(resource) || typeof resource.resourceType !== 'string') return [{ path: '', message: 'expected a FHIR resource' }];
   const cls = findClass(`FHIR.${resource.resourceType}`) ?? findClass(resource.resourceType);
   if (!cls) return [{ path: 'resourceType', message: `unknown resource type ${resource.resourceType}` }];
-  const out: ShapeProblem[] = [];
-  checkObject(resource, cls, '', 0, out);
-  return out;
+  const walk: Walk = { trail: [], out: [] };
+  checkObject(resource, cls, 0, walk);
+  return walk.out;
 }
