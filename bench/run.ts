@@ -92,6 +92,8 @@ function serviceEnv(port: number, dataDir: string, o: BenchOptions): Record<stri
     PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
     DATA_DIR: dataDir,
     LOG_LEVEL: o.logLevel,
+    // As the Docker image sets it (Dockerfile): fewer glibc malloc arenas for the evaluation threads.
+    MALLOC_ARENA_MAX: '2',
     ...(o.threads !== undefined ? { ENGINE_THREADS: String(o.threads) } : {}),
   };
 }
