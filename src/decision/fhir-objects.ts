@@ -57,8 +57,6 @@ interface TypeName {
   type: 'NamedTypeSpecifier';
 }
 
-const NOT_READ = Symbol('not read');
-
 /** A FHIR element or resource; subclassed once per FHIR type (see `classFor`). */
 export class FhirObject {
   /** The JSON: the one own enumerable property, so CQL compares objects by content. */
@@ -85,8 +83,8 @@ export class FhirObject {
   get(field: string): unknown {
     let cache = this.#cache;
     if (cache === undefined) cache = this.#cache = new Map();
-    const hit = cache.has(field) ? cache.get(field) : NOT_READ;
-    if (hit !== NOT_READ) return hit;
+    const hit = cache.get(field);
+    if (hit !== undefined || cache.has(field)) return hit;
     const value = this.#read(field);
     cache.set(field, value);
     return value;
@@ -94,10 +92,12 @@ export class FhirObject {
 
   #read(field: string): unknown {
     const json = this.#json;
+    const model = this._model;
+    // A FHIR primitive's `value` (most reads: coding.code.value, C.id.value) goes straight to its System type.
+    if (field === 'value' && model.valueSystemType !== undefined) return toSystemValue(json.value, model.valueSystemType);
     const dot = field.indexOf('.');
     const root = dot < 0 ? field : field.slice(0, dot);
     const suffix = dot < 0 ? undefined : field.slice(dot + 1);
-    const model = this._model;
     const info = model.info;
     let element = model.elements.get(root);
     if (element === undefined && !model.elements.has(root)) {
@@ -173,6 +173,8 @@ interface TypeModel {
   elements: Map<string, ClassElement | undefined>;
   hierarchy: TypeName[];
   typeNames: Set<string>;
+  /** For a FHIR primitive (a class whose `value` is a System type, not a choice): that System type's name. */
+  valueSystemType?: string;
   ctor: new (json: Json) => FhirObject;
 }
 
@@ -201,6 +203,8 @@ export function modelFor(info: ClassInfo, modelInfo: ModelInfo): TypeModel {
   const ctor = class extends FhirObject {};
   const hierarchy = typeHierarchy(info);
   const model: TypeModel = { info, elements: new Map(), hierarchy, typeNames: new Set(hierarchy.map((t) => t.name)), ctor };
+  const value = info.findElement('value', true)?.typeSpecifier;
+  if (value && !value.isChoice && value.namespace === 'System') model.valueSystemType = value.name;
   Object.defineProperty(ctor.prototype, '_model', { value: model, enumerable: false });
   const names = new Set<string>();
   for (let c: ClassInfo | undefined = info; c; ) {
@@ -251,11 +255,21 @@ function isPrimitive(spec: TypeSpecifier, modelInfo: ModelInfo): boolean {
 }
 
 /** A property of the JSON; primitives joined with their `_property` twin (id, extensions), as cql-exec-fhir does. */
+const twins = new Map<string, string>();
+/** `_code` for `code`: the name of a primitive's id-and-extension twin, built once per element name. */
+function twinOf(property: string): string {
+  let twin = twins.get(property);
+  if (twin === undefined) twins.set(property, (twin = `_${property}`));
+  return twin;
+}
+
 function propertyFromJson(json: Json, property: string, spec: TypeSpecifier, modelInfo: ModelInfo): unknown {
   const value = json[property];
-  const extra = json[`_${property}`];
+  const extra = json[twinOf(property)];
   if (value == null && extra == null) return value;
   if (!isPrimitive(spec, modelInfo)) return value;
+  // The common case, a single primitive without a twin, needs none of the pairing below.
+  if (extra == null && !spec.isList) return { value };
   const values: unknown[] = spec.isList && Array.isArray(value) ? [...value] : [value];
   const extras: unknown[] = spec.isList && Array.isArray(extra) ? [...extra] : [extra];
   while (values.length > extras.length) extras.push(undefined);
