@@ -57,6 +57,16 @@ interface TypeName {
   type: 'NamedTypeSpecifier';
 }
 
+/** What FhirObject.primitiveValue answers for an element that is not a single FHIR primitive. */
+export const PRIMITIVE_ELSEWHERE = Symbol('read the general way');
+
+/** An element holding one FHIR primitive: its value's System type, and where its read value is remembered. */
+interface PrimitiveElement {
+  systemType: string;
+  /** Not an element name (those have no space), so it never meets a `get` of the same object. */
+  cacheKey: string;
+}
+
 /** A FHIR element or resource; subclassed once per FHIR type (see `classFor`). */
 export class FhirObject {
   /** The JSON: the one own enumerable property, so CQL compares objects by content. */
@@ -78,6 +88,29 @@ export class FhirObject {
 
   getId(): unknown {
     return this.#json.id;
+  }
+
+  /**
+   * `this[field].value` for an element that is one FHIR primitive without extensions, read without building
+   * the primitive's own object (most of a library's reads end so: `C.id.value`, `coding.code.value`);
+   * PRIMITIVE_ELSEWHERE when the element is of any other kind, for the caller to read it the general way.
+   * The answer is the one the two reads give, null for a missing value.
+   */
+  primitiveValue(field: string): unknown {
+    const model = this._model;
+    let element = model.primitives.get(field);
+    if (element === undefined) model.primitives.set(field, (element = primitiveElement(model.info, field)));
+    const json = this.#json;
+    if (element === null || json[twinOf(field)] != null) return PRIMITIVE_ELSEWHERE;
+    const value = json[field];
+    if (value == null) return null;
+    let cache = this.#cache;
+    if (cache === undefined) cache = this.#cache = new Map();
+    const hit = cache.get(element.cacheKey);
+    if (hit !== undefined) return hit;
+    const read = toSystemValue(value, element.systemType) ?? null;
+    cache.set(element.cacheKey, read);
+    return read;
   }
 
   get(field: string): unknown {
@@ -175,6 +208,8 @@ interface TypeModel {
   typeNames: Set<string>;
   /** For a FHIR primitive (a class whose `value` is a System type, not a choice): that System type's name. */
   valueSystemType?: string;
+  /** primitiveElement answers, by element name. */
+  primitives: Map<string, PrimitiveElement | null>;
   ctor: new (json: Json) => FhirObject;
 }
 
@@ -202,7 +237,7 @@ export function modelFor(info: ClassInfo, modelInfo: ModelInfo): TypeModel {
 
   const ctor = class extends FhirObject {};
   const hierarchy = typeHierarchy(info);
-  const model: TypeModel = { info, elements: new Map(), hierarchy, typeNames: new Set(hierarchy.map((t) => t.name)), ctor };
+  const model: TypeModel = { info, elements: new Map(), hierarchy, typeNames: new Set(hierarchy.map((t) => t.name)), primitives: new Map(), ctor };
   const value = info.findElement('value', true)?.typeSpecifier;
   if (value && !value.isChoice && value.namespace === 'System') model.valueSystemType = value.name;
   Object.defineProperty(ctor.prototype, '_model', { value: model, enumerable: false });
@@ -221,6 +256,21 @@ export function modelFor(info: ClassInfo, modelInfo: ModelInfo): TypeModel {
   }
   byType.set(info, model);
   return model;
+}
+
+/**
+ * The element `field` of a class when it is named as such (not an explicit choice name), is not a choice or a
+ * list, and is a FHIR primitive whose `value` is a System type; null otherwise.
+ */
+function primitiveElement(info: ClassInfo, field: string): PrimitiveElement | null {
+  const element = info.findElement(field, true);
+  const spec = element?.typeSpecifier;
+  if (!element || element.name !== field || !spec || spec.isChoice || spec.isList || !spec.isNamed || spec.namespace === 'System') return null;
+  if (!isPrimitive(spec, info.modelInfo)) return null;
+  const cls = classOf(spec, info.modelInfo);
+  const value = cls?.findElement('value', true)?.typeSpecifier;
+  if (!value || value.isChoice || value.namespace !== 'System') return null;
+  return { systemType: value.name, cacheKey: `${field} value` };
 }
 
 export function wrap(json: Json, info: ClassInfo, modelInfo: ModelInfo): FhirObject {

@@ -1,5 +1,6 @@
 import type cql from 'cql-execution';
 import { forEachNode, nodeType, type BuiltNode } from './built-nodes.js';
+import { FhirObject, PRIMITIVE_ELSEWHERE } from './fhir-objects.js';
 
 /**
  * `coding.code.value` read in one step instead of three.
@@ -84,7 +85,18 @@ export function readPropertyPaths(library: cql.Library): number {
     const { base, paths } = chainOf(property);
     property.exec = (ctx: unknown) => {
       let value = base(ctx as ContextLike);
-      for (const path of paths) value = step(value, path);
+      for (let i = 0; i < paths.length; i++) {
+        // `element.value` on a FHIR object: one read, without building the primitive's object.
+        if (paths[i + 1] === 'value' && value instanceof FhirObject) {
+          const read = value.primitiveValue(paths[i]!);
+          if (read !== PRIMITIVE_ELSEWHERE) {
+            value = read;
+            i++;
+            continue;
+          }
+        }
+        value = step(value, paths[i]!);
+      }
       return value;
     };
     patched++;
