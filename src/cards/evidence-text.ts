@@ -18,8 +18,15 @@ function mentionsLevel(text: string, level: string): boolean {
   return squashed.includes(`${upper}-${lower}`) || squashed.includes(`${upper}-${lower.slice(1)}`);
 }
 
+const SIDE_WORD = new Map<string, RegExp>();
 function mentionsSide(text: string, side: string): boolean {
-  return new RegExp(`\\b${side}\\b`, 'i').test(text);
+  let word = SIDE_WORD.get(side);
+  // Sides are the three of the Side type; the bound only guards the cache against anything else.
+  if (word === undefined) {
+    word = new RegExp(`\\b${side}\\b`, 'i');
+    if (SIDE_WORD.size < 10) SIDE_WORD.set(side, word);
+  }
+  return word.test(text);
 }
 
 /**

@@ -42,22 +42,25 @@ const VERTEBRA = '[CTLS]\\d{1,2}(?![0-9])';
 /** One more vertebra in a chain: "-4", "/L4", " - L4", " to L5", " through S1", " on L5", "S1" (as in "L5S1"). */
 const NEXT = `(?:\\s{0,3}${DASH}\\s{0,3}[CTLS]?\\d{1,2}(?![0-9])|\\s{1,3}(?:to|through|thru|on)\\s{1,3}${VERTEBRA}|\\s{0,3}${VERTEBRA})`;
 // Bounded repetition and whitespace keep the match linear in the text length (no catastrophic backtracking).
-const MENTION_SOURCE = `(?<![A-Za-z0-9])${VERTEBRA}(?:${NEXT}){0,6}(?![A-Za-z0-9])`;
+// Global regexes are stateful (lastIndex): each use below starts at 0 and runs to the end, and nothing
+// between its exec calls can use it again, so one instance serves every call.
+const MENTION = new RegExp(`(?<![A-Za-z0-9])${VERTEBRA}(?:${NEXT}){0,6}(?![A-Za-z0-9])`, 'gi');
 const ELEMENT = /([CTLS])?(\d{1,2})/gi;
 
 const ROOT_AFTER = /^(?:\s|,|\/|-|and\b|or\b|[ls]\d)*(?:nerve|root|radicul|dermatom|distribution|myotom)/i;
 const ROOT_BEFORE = /(?:exiting|traversing)\s{1,3}(?:(?:left|right|bilateral)\s{1,3})?$/i;
 
-/** Every vertebra or interspace mention in the text, in order. */
 /** Every mention starts with a vertebra letter right before a digit; most chart text has none, and this test is cheap. */
 const MAY_MENTION = /[CTLS]\d/i;
 
+/** Every vertebra or interspace mention in the text, in order. */
 export function levelMentions(input: unknown): LevelMention[] {
   const text = asString(input);
   if (!text || !MAY_MENTION.test(text)) return [];
   const mentions: LevelMention[] = [];
-  for (const match of text.matchAll(new RegExp(MENTION_SOURCE, 'gi'))) {
-    const start = match.index ?? 0;
+  MENTION.lastIndex = 0;
+  for (let match = MENTION.exec(text); match !== null; match = MENTION.exec(text)) {
+    const start = match.index;
     const end = start + match[0].length;
     const ordinals = ordinalsOf(match[0]);
     if (ordinals.length === 0) continue;
@@ -80,7 +83,8 @@ export function readLevels(input: unknown): Interspace[] {
 function ordinalsOf(chain: string): number[] {
   const ordinals: number[] = [];
   let region = '';
-  for (const element of chain.matchAll(ELEMENT)) {
+  ELEMENT.lastIndex = 0;
+  for (let element = ELEMENT.exec(chain); element !== null; element = ELEMENT.exec(chain)) {
     const number = Number(element[2]);
     const explicit = element[1]?.toUpperCase();
     let ordinal: number | undefined;
