@@ -9,12 +9,31 @@ export interface SiteSource {
   texts?: string[];
 }
 
+// Most sources name no level and no side: the loops below build nothing for them.
 export function levelsOf(source: SiteSource): Interspace[] {
-  return sortInterspaces([...levelsFromVertebraCodings(source.codings ?? []), ...(source.texts ?? []).flatMap(readLevels)]);
+  let found: Interspace[] | undefined;
+  if (source.codings && source.codings.length > 0) {
+    const coded = levelsFromVertebraCodings(source.codings);
+    if (coded.length > 0) found = coded;
+  }
+  for (const text of source.texts ?? []) {
+    const read = readLevels(text);
+    if (read.length > 0) (found ??= []).push(...read);
+  }
+  return found ? sortInterspaces(found) : [];
 }
 
 export function sidesOf(source: SiteSource): Side[] {
-  return orderSides([...(source.codings ?? []).map(sideOfCoding), ...(source.texts ?? []).flatMap(sidesFromText)]);
+  let found: Side[] | undefined;
+  for (const coding of source.codings ?? []) {
+    const side = sideOfCoding(coding);
+    if (side) (found ??= []).push(side);
+  }
+  for (const text of source.texts ?? []) {
+    const read = sidesFromText(text);
+    if (read.length > 0) (found ??= []).push(...read);
+  }
+  return found ? orderSides(found) : [];
 }
 
 /**
