@@ -17,23 +17,26 @@ export function readStrengthScores(ref: string, observation: unknown): StrengthS
   const ownTexts = conceptTexts(obs.code);
   // The movement may be named by the code ("Ankle dorsiflexion strength") or by the body site ("Muscle strength" at "Left great toe").
   const ownMovement = movementOf([...ownTexts, ...conceptTextsOfAll(obs.bodySite)]);
-  const ownSide = combineSides(
-    firstSides([{ codings: codingsOfAll(obs.bodySite), texts: conceptTextsOfAll(obs.bodySite) }, { texts: ownTexts }, { texts: noteTexts(obs.note) }]),
-  );
+  // The side is read only for a score that is kept: most Observations (vital signs) have none.
+  let ownSide: Side | undefined | null = null;
+  const sideOfObservation = (): Side | undefined =>
+    (ownSide ??= combineSides(
+      firstSides([{ codings: codingsOfAll(obs.bodySite), texts: conceptTextsOfAll(obs.bodySite) }, { texts: ownTexts }, { texts: noteTexts(obs.note) }]),
+    ));
   const scores: StrengthScore[] = [];
-  const add = (movement: string | undefined, side: Side | undefined, value: JsonRecord) => {
+  const add = (movement: string | undefined, side: () => Side | undefined, value: JsonRecord) => {
     const score = movement ? scoreOf(value) : undefined;
     if (movement === undefined || score === undefined) return;
-    scores.push(side ? { ref, movement, side, score } : { ref, movement, score });
+    const s = side();
+    scores.push(s ? { ref, movement, side: s, score } : { ref, movement, score });
   };
 
-  add(ownMovement, ownSide, obs);
+  add(ownMovement, sideOfObservation, obs);
   for (const c of asArray(obs.component)) {
     const component = asRecord(c);
     if (!component) continue;
     const texts = conceptTexts(component.code);
-    const side = combineSides(firstSides([{ codings: codingsOf(component.code), texts }])) ?? ownSide;
-    add(movementOf(texts) ?? ownMovement, side, component);
+    add(movementOf(texts) ?? ownMovement, () => combineSides(firstSides([{ codings: codingsOf(component.code), texts }])) ?? sideOfObservation(), component);
   }
   return scores;
 }
