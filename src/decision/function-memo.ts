@@ -26,9 +26,12 @@ interface ContextLike {
   rootContext(): object;
 }
 
-const VALUE = Symbol('value');
 const NULL = Symbol('null');
-type Memo = Map<unknown, Memo> & { [VALUE]?: unknown };
+/**
+ * The results of one function: keyed by its first argument, then by the next, ...; the last argument's map
+ * holds the result itself, so a one-argument function (most of them) needs one map in all.
+ */
+type Memo = Map<unknown, unknown>;
 
 function isFunctionRef(node: object): node is FunctionRefNode {
   const n = node as Partial<FunctionRefNode>;
@@ -37,7 +40,7 @@ function isFunctionRef(node: object): node is FunctionRefNode {
 
 /** Patches every function call of the library and its includes; returns how many call sites. */
 export function rememberFunctionResults(library: cql.Library): number {
-  const perEvaluation = new WeakMap<object, Map<string, Memo>>();
+  const perEvaluation = new WeakMap<object, Map<string, Memo[]>>();
   let patched = 0;
 
   const patch = (node: FunctionRefNode, libraryName: string) => {
@@ -57,16 +60,20 @@ export function rememberFunctionResults(library: cql.Library): number {
       const root = ctx.rootContext();
       let byFunction = perEvaluation.get(root);
       if (!byFunction) perEvaluation.set(root, (byFunction = new Map()));
-      let memo = byFunction.get(key);
-      if (!memo) byFunction.set(key, (memo = new Map() as Memo));
       const args = ownArgs(ctx);
-      for (const arg of Array.isArray(args) ? args : [args]) {
-        const k = arg === null ? NULL : arg;
-        let next = memo.get(k);
-        if (!next) memo.set(k, (next = new Map() as Memo));
+      const list = Array.isArray(args) ? args : [args];
+      // Overloads of a name may differ in arity: each arity has its own memo.
+      let byArity = byFunction.get(key);
+      if (!byArity) byFunction.set(key, (byArity = []));
+      let memo = (byArity[list.length] ??= new Map());
+      for (let i = 0; i < list.length - 1; i++) {
+        const k = list[i] === null ? NULL : list[i];
+        let next = memo.get(k) as Memo | undefined;
+        if (!next) memo.set(k, (next = new Map()));
         memo = next;
       }
-      if (VALUE in memo) return memo[VALUE];
+      const last = list.length === 0 ? NULL : list[list.length - 1] === null ? NULL : list[list.length - 1];
+      if (memo.has(last)) return memo.get(last);
       evaluated = { args };
       let value: unknown;
       try {
@@ -74,7 +81,7 @@ export function rememberFunctionResults(library: cql.Library): number {
       } finally {
         evaluated = undefined;
       }
-      memo[VALUE] = value;
+      memo.set(last, value);
       return value;
     };
     patched++;

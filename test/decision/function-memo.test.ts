@@ -59,4 +59,30 @@ describe('rememberFunctionResults', () => {
     expect((await run(lib)).bodies).toBe(3);
     expect((await run(lib)).bodies).toBe(3);
   });
+
+  it('keeps overloads of one name apart: G(x) and G(x, y) called with the same first argument', async () => {
+    const operand = (name: string) => ({ name, operandTypeSpecifier: { type: 'NamedTypeSpecifier', name: INTEGER } });
+    const g = (...operand: unknown[]) => ({ type: 'FunctionRef', name: 'G', operand });
+    const lib = new cql.Library({
+      library: {
+        identifier: { id: 'Overloads', version: '1' },
+        statements: {
+          def: [
+            { ...define('G', { type: 'Add', operand: [{ type: 'OperandRef', name: 'x' }, int(100)] }), type: 'FunctionDef', operand: [operand('x')] },
+            {
+              ...define('G', { type: 'Multiply', operand: [{ type: 'OperandRef', name: 'x' }, { type: 'OperandRef', name: 'y' }] }),
+              type: 'FunctionDef',
+              operand: [operand('x'), operand('y')],
+            },
+            define('One', g(int(3))),
+            define('Two', g(int(3), int(5))),
+            define('OneAgain', g(int(3))),
+          ],
+        },
+      },
+    } as never);
+    expect(rememberFunctionResults(lib)).toBe(3);
+    const out = await new cql.Executor(lib).exec(patientSourceFor([{ resourceType: 'Patient', id: 'p' }]) as unknown as cql.DataProvider);
+    expect(out.patientResults.p).toMatchObject({ One: 103, Two: 15, OneAgain: 103 });
+  });
 });
