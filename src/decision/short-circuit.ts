@@ -15,24 +15,15 @@ interface LogicalNode extends BuiltNode {
   args?: BuiltNode[];
 }
 
-function and(node: LogicalNode, ctx: unknown): boolean | null {
+/** The operand value that decides the whole: false for `and`, true for `or`; without one, null wins over the other value. */
+function decide(node: LogicalNode, ctx: unknown, deciding: boolean): boolean | null {
   let sawNull = false;
   for (const arg of node.args!) {
     const value = arg.execute(ctx);
-    if (value === false) return false;
+    if (value === deciding) return deciding;
     if (value === null) sawNull = true;
   }
-  return sawNull ? null : true;
-}
-
-function or(node: LogicalNode, ctx: unknown): boolean | null {
-  let sawNull = false;
-  for (const arg of node.args!) {
-    const value = arg.execute(ctx);
-    if (value === true) return true;
-    if (value === null) sawNull = true;
-  }
-  return sawNull ? null : false;
+  return sawNull ? null : !deciding;
 }
 
 /** Makes every And and Or of the library and its includes stop early; returns how many. */
@@ -43,7 +34,8 @@ export function shortCircuitLogic(library: cql.Library): number {
     if (type !== 'And' && type !== 'Or') return;
     const logical = node as LogicalNode;
     if (!Array.isArray(logical.args)) return;
-    logical.exec = type === 'And' ? (ctx) => and(logical, ctx) : (ctx) => or(logical, ctx);
+    const deciding = type === 'Or';
+    logical.exec = (ctx) => decide(logical, ctx, deciding);
     patched++;
   });
   return patched;
