@@ -30,6 +30,8 @@ const schema = z
     /** FHIR base URLs the service may call; unset: loopback only outside production, none in production. */
     FHIR_SERVER_ALLOWLIST: urlList.optional(),
     DATA_DIR: z.string().min(1).default('./data'),
+    /** Hours an issued card accepts feedback; older cards are forgotten (memory stays bounded). */
+    FEEDBACK_WINDOW_HOURS: wholeNumber(1, 24 * 366).default(168),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Upper bound on resources read per resource type; a larger chart is not evaluated. */
     FHIR_MAX_RESOURCES_PER_TYPE: wholeNumber(1, 1_000_000).default(10_000),

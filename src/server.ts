@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     exitOnConfigError(error);
   }
   const embedded: EmbeddedDefault | undefined = await startEmbeddedDefault(config, logger);
-  const feedbackStore = await openFeedbackStore(config.DATA_DIR, logger);
+  const feedbackStore = await openFeedbackStore(config.DATA_DIR, logger, { windowHours: config.FEEDBACK_WINDOW_HOURS });
   // The CQL evaluations run on ENGINE_THREADS worker threads, beside the thread that serves HTTP (decision/engine-pool.ts).
   const valueSets = loadValueSets();
   const reviewer = orderReviewer({

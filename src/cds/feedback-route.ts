@@ -28,7 +28,7 @@ export function feedbackRouter(deps: {
     entries.forEach((entry, i) => {
       const issued = deps.feedbackStore.issuedCard(entry.card);
       if (!issued) {
-        problems.push({ path: `feedback.${i}.card`, message: 'is not the uuid of a card this service issued' });
+        problems.push({ path: `feedback.${i}.card`, message: `is not the uuid of a card this service issued in the last ${deps.feedbackStore.windowHours} hours` });
         return;
       }
       (entry.acceptedSuggestions ?? []).forEach((s, j) => {

@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, truncate, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, truncate, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 export interface StoreLogger {
@@ -76,6 +76,23 @@ export class JsonlFile {
     const handle = await open(path, 'a');
     if (text === '') await syncDirectory(dirname(path));
     return { file: new JsonlFile(handle, path), records: records.map((r) => r.value), skipped: badLines };
+  }
+
+  /**
+   * Replaces the file's records with `values`, atomically: a new file is written and synced beside it, then
+   * renamed over it, so a crash leaves either the old records or the new ones. The file must not be open.
+   */
+  static async rewrite(path: string, values: readonly unknown[]): Promise<void> {
+    const temporary = `${path}.rewrite`;
+    const handle = await open(temporary, 'w');
+    try {
+      await handle.write(values.map((v) => `${JSON.stringify(v)}\n`).join(''));
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, path);
+    await syncDirectory(dirname(path));
   }
 
   /** Appends records; resolves once they are durable. */

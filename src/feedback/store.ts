@@ -32,10 +32,24 @@ export interface FeedbackCount {
   count: number;
 }
 
+/** Feedback is accepted for a week after a card is issued, unless FEEDBACK_WINDOW_HOURS says otherwise. */
+export const DEFAULT_FEEDBACK_WINDOW_HOURS = 168;
+
+export interface FeedbackStoreOptions {
+  /**
+   * Hours an issued card accepts feedback. Older cards are forgotten: from memory as new cards come, from
+   * the file at the next start, so neither grows with the months a service runs.
+   */
+  windowHours?: number;
+  clock?: () => Date;
+}
+
 export interface FeedbackStore {
+  /** Hours an issued card accepts feedback (FeedbackStoreOptions.windowHours). */
+  readonly windowHours: number;
   /** Records issued cards; resolves once they are durable. */
   recordIssued(cards: readonly { uuid: string; topic: string; suggestions?: readonly string[] }[], issuedAt: Date): Promise<void>;
-  /** The issued card with this uuid, if this service issued it. */
+  /** The issued card with this uuid, if this service issued it within the feedback window. */
   issuedCard(uuid: string): IssuedCard | undefined;
   /** Stores feedback entries (already checked against issued cards); resolves once they are durable. */
   recordFeedback(entries: readonly FeedbackRecord[]): Promise<void>;
@@ -63,16 +77,27 @@ function asFeedback(v: unknown): FeedbackRecord | undefined {
   return r as FeedbackRecord;
 }
 
+/** When a card was issued, in ms; an unreadable time counts as long ago (the store writes only ISO times). */
+const issuedTime = (card: IssuedCard): number => {
+  const t = Date.parse(card.issuedAt);
+  return Number.isNaN(t) ? -Infinity : t;
+};
+
 class JsonlFeedbackStore implements FeedbackStore {
+  /** In the order the cards were issued, so the oldest are first to go. */
   private readonly issued = new Map<string, IssuedCard>();
   private readonly tally = new Map<string, FeedbackCount>();
+  private readonly windowMs: number;
 
   constructor(
     private readonly issuedFile: JsonlFile,
     private readonly feedbackFile: JsonlFile,
     issued: readonly IssuedCard[],
     feedback: readonly FeedbackRecord[],
+    readonly windowHours: number,
+    private readonly clock: () => Date,
   ) {
+    this.windowMs = windowHours * 3_600_000;
     for (const card of issued) this.issued.set(card.uuid, card);
     for (const entry of feedback) this.count(entry);
   }
@@ -94,10 +119,20 @@ class JsonlFeedbackStore implements FeedbackStore {
     }));
     await this.issuedFile.append(records);
     for (const r of records) this.issued.set(r.uuid, r);
+    this.forgetBefore(issuedAt.getTime() - this.windowMs);
   }
 
   issuedCard(uuid: string): IssuedCard | undefined {
-    return this.issued.get(uuid);
+    const card = this.issued.get(uuid);
+    // Whether or not it has been forgotten yet, a card past the window gets the same answer.
+    return card && issuedTime(card) >= this.clock().getTime() - this.windowMs ? card : undefined;
+  }
+
+  private forgetBefore(cutoff: number): void {
+    for (const [uuid, card] of this.issued) {
+      if (issuedTime(card) >= cutoff) break;
+      this.issued.delete(uuid);
+    }
   }
 
   async recordFeedback(entries: readonly FeedbackRecord[]): Promise<void> {
@@ -116,9 +151,23 @@ class JsonlFeedbackStore implements FeedbackStore {
   }
 }
 
-/** Opens the store in `dataDir`, reloading what earlier runs stored. */
-export async function openFeedbackStore(dataDir: string, logger?: StoreLogger): Promise<FeedbackStore> {
-  const issued = await JsonlFile.open(join(dataDir, ISSUED_FILE), asIssued, logger);
+/**
+ * Opens the store in `dataDir`, reloading what earlier runs stored. Issued cards past the feedback window are
+ * left out, and the file is rewritten without them; feedback records are all kept (they are what callers sent).
+ */
+export async function openFeedbackStore(dataDir: string, logger?: StoreLogger, options: FeedbackStoreOptions = {}): Promise<FeedbackStore> {
+  const windowHours = options.windowHours ?? DEFAULT_FEEDBACK_WINDOW_HOURS;
+  const clock = options.clock ?? (() => new Date());
+  const issuedPath = join(dataDir, ISSUED_FILE);
+  let issued = await JsonlFile.open(issuedPath, asIssued, logger);
+  const cutoff = clock().getTime() - windowHours * 3_600_000;
+  const recent = issued.records.filter((card) => issuedTime(card) >= cutoff);
+  if (recent.length < issued.records.length) {
+    await issued.file.close();
+    await JsonlFile.rewrite(issuedPath, recent);
+    logger?.warn({ file: issuedPath, forgotten: issued.records.length - recent.length, windowHours }, 'feedback store: issued cards past the feedback window forgotten');
+    issued = await JsonlFile.open(issuedPath, asIssued, logger);
+  }
   const feedback = await JsonlFile.open(join(dataDir, FEEDBACK_FILE), asFeedback, logger);
-  return new JsonlFeedbackStore(issued.file, feedback.file, issued.records, feedback.records);
+  return new JsonlFeedbackStore(issued.file, feedback.file, issued.records, feedback.records, windowHours, clock);
 }

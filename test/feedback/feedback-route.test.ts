@@ -61,7 +61,7 @@ describe('POST /cds-services/lumbar-fusion-criteria/feedback', () => {
         { card: '00000000-0000-4000-8000-000000000000', outcome: 'overridden', outcomeTimestamp: '2026-11-23T10:00:00Z' },
       ],
     }).expect(400);
-    expect(res.body.problems).toEqual([{ path: 'feedback.1.card', message: 'is not the uuid of a card this service issued' }]);
+    expect(res.body.problems).toEqual([{ path: 'feedback.1.card', message: 'is not the uuid of a card this service issued in the last 168 hours' }]);
     expect(t.store.counts()).toEqual([]);
   });
 

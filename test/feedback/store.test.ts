@@ -15,7 +15,9 @@ describe('feedback store', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('keeps issued cards and feedback across a reopen, and counts per topic and outcome', async () => {
-    const store = await openFeedbackStore(dir);
+    // Within the feedback window of the cards below, whatever the day the test runs.
+    const clock = () => new Date('2026-11-23T10:00:00Z');
+    const store = await openFeedbackStore(dir, undefined, { clock });
     await store.recordIssued(
       [
         { uuid: 'card-1', topic: 'criteria-met' },
@@ -30,7 +32,7 @@ describe('feedback store', () => {
     ]);
     await store.close();
 
-    const reopened = await openFeedbackStore(dir);
+    const reopened = await openFeedbackStore(dir, undefined, { clock });
     expect(reopened.issuedCard('card-2')).toEqual({
       uuid: 'card-2',
       topic: 'inpatient-recommended',
@@ -69,7 +71,7 @@ describe('feedback store', () => {
   it('drops a last record that lost its newline (it was never acknowledged)', async () => {
     const file = join(dir, 'issued-cards.jsonl');
     writeFileSync(file, '{"uuid":"a","topic":"criteria-met","issuedAt":"2026-01-01T00:00:00Z"}\n{"uuid":"b","topic":"criteria-met","issuedAt":"2026-01-01T00:00:00Z"}');
-    const store = await openFeedbackStore(dir);
+    const store = await openFeedbackStore(dir, undefined, { clock: () => new Date('2026-01-01T01:00:00Z') });
     expect(store.issuedCard('a')).toBeDefined();
     expect(store.issuedCard('b')).toBeUndefined();
     expect(readFileSync(file, 'utf8').endsWith('\n')).toBe(true);
@@ -89,7 +91,7 @@ describe('feedback store', () => {
       ].join('\n'),
     );
     const warnings: string[] = [];
-    const store = await openFeedbackStore(dir, { warn: (_o, msg) => warnings.push(msg) });
+    const store = await openFeedbackStore(dir, { warn: (_o, msg) => warnings.push(msg) }, { clock: () => new Date('2026-01-01T01:00:00Z') });
     expect(store.issuedCard('a')).toBeDefined();
     expect(store.issuedCard('c')).toBeDefined();
     expect(store.issuedCard('no-topic')).toBeUndefined();
@@ -121,5 +123,49 @@ describe('feedback store', () => {
     await store.recordIssued([{ uuid: 'x', topic: 'criteria-met' }], new Date());
     await store.close();
     expect(readFileSync(join(nested, 'issued-cards.jsonl'), 'utf8')).toContain('"uuid":"x"');
+  });
+
+  describe('feedback window', () => {
+    const T0 = Date.parse('2026-11-23T08:00:00Z');
+    const minutes = (n: number) => new Date(T0 + n * 60_000);
+
+    it('answers no card for one issued longer ago than the window, and forgets old cards as new ones come', async () => {
+      let now = minutes(0);
+      const store = await openFeedbackStore(dir, undefined, { windowHours: 1, clock: () => now });
+      await store.recordIssued([{ uuid: 'early', topic: 'criteria-met' }], minutes(0));
+      await store.recordIssued([{ uuid: 'later', topic: 'criteria-met' }], minutes(30));
+      now = minutes(59);
+      expect(store.issuedCard('early')).toBeDefined();
+      now = minutes(61);
+      expect(store.issuedCard('early')).toBeUndefined();
+      expect(store.issuedCard('later')).toBeDefined();
+      expect(store.windowHours).toBe(1);
+
+      // Memory: a day of cards, one a minute, leaves about an hour's worth.
+      for (let m = 62; m < 62 + 24 * 60; m++) await store.recordIssued([{ uuid: `card-${m}`, topic: 'criteria-met' }], minutes(m));
+      expect((store as unknown as { issued: Map<string, unknown> }).issued.size).toBeLessThanOrEqual(61);
+      await store.close();
+    });
+
+    it('rewrites the issued-card file without the cards past the window at the next start, keeping all feedback', async () => {
+      const store = await openFeedbackStore(dir, undefined, { windowHours: 1, clock: () => minutes(0) });
+      await store.recordIssued([{ uuid: 'old', topic: 'criteria-met' }], minutes(0));
+      await store.recordFeedback([feedback('old', 'criteria-met', 'accepted')]);
+      await store.recordIssued([{ uuid: 'recent', topic: 'criteria-met' }], minutes(120));
+      await store.close();
+
+      const warnings: unknown[] = [];
+      const reopened = await openFeedbackStore(dir, { warn: (obj) => warnings.push(obj) }, { windowHours: 1, clock: () => minutes(121) });
+      const lines = readFileSync(join(dir, 'issued-cards.jsonl'), 'utf8').trim().split('\n');
+      expect(lines.map((l) => (JSON.parse(l) as { uuid: string }).uuid)).toEqual(['recent']);
+      expect(reopened.issuedCard('recent')).toBeDefined();
+      expect(reopened.issuedCard('old')).toBeUndefined();
+      expect(reopened.counts()).toEqual([{ topic: 'criteria-met', outcome: 'accepted', count: 1 }]);
+      expect(warnings).toEqual([expect.objectContaining({ forgotten: 1, windowHours: 1 })]);
+      // Appends go on after the rewrite.
+      await reopened.recordIssued([{ uuid: 'next', topic: 'criteria-met' }], minutes(122));
+      await reopened.close();
+      expect(readFileSync(join(dir, 'issued-cards.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+    });
   });
 });

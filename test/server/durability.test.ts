@@ -83,18 +83,21 @@ describe('feedback durability', () => {
 
   it('reads a store with a torn last record back without it, starts, and appends on a clean line', async () => {
     const card = '0b8e3c52-6d0f-4f7e-9a51-3f1d2c4b5a60';
-    writeFileSync(join(dataDir, 'issued-cards.jsonl'), `${JSON.stringify({ uuid: card, topic: 'criteria-met', issuedAt: '2026-11-20T10:00:00.000Z' })}\n`);
+    // Issued now: inside the feedback window whatever the day the test runs.
+    writeFileSync(join(dataDir, 'issued-cards.jsonl'), `${JSON.stringify({ uuid: card, topic: 'criteria-met', issuedAt: new Date().toISOString() })}\n`);
     appendFileSync(join(dataDir, 'issued-cards.jsonl'), '{"uuid":"5f0c1d2e-aaaa-4bbb-8ccc-0123456789ab","topic":"crit');
     writeFileSync(
       join(dataDir, 'feedback.jsonl'),
       `${JSON.stringify({ card, topic: 'criteria-met', outcome: 'overridden', outcomeTimestamp: '2026-11-20T10:05:00.000Z' })}\n{"card":"${card}","topic":"criteria-met","outc`,
     );
 
-    child = await startChild({ DATA_DIR: dataDir });
+    child = await startChild({ DATA_DIR: dataDir, FEEDBACK_WINDOW_HOURS: '2' });
     expect(child.lines.filter((l) => l.msg === 'feedback store: dropped a torn record at the end of the file')).toHaveLength(2);
     expect((await fetch(`${child.url}/readyz`)).status).toBe(200);
     // The torn issued card is not known; the whole one is.
-    expect((await postJson(`${child.url}${FEEDBACK_PATH}`, overridden('5f0c1d2e-aaaa-4bbb-8ccc-0123456789ab'))).status).toBe(400);
+    const unknown = await postJson(`${child.url}${FEEDBACK_PATH}`, overridden('5f0c1d2e-aaaa-4bbb-8ccc-0123456789ab'));
+    expect(unknown.status).toBe(400);
+    expect(JSON.stringify(unknown.body)).toContain('issued in the last 2 hours');
     expect((await postJson(`${child.url}${FEEDBACK_PATH}`, overridden(card))).status).toBe(200);
     expect(await stopChild(child)).toEqual({ code: 0, signal: null });
     child = undefined;
