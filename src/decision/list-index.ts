@@ -22,6 +22,7 @@ interface PropertyNode extends Node {
 }
 interface QueryNode extends Node {
   sources: { alias: string; expression: Node }[];
+  letClauses?: unknown[];
   where?: Node & { args?: Node[] };
 }
 
@@ -40,6 +41,8 @@ function readsAlias(node: unknown, alias: string, seen = new Set<unknown>()): bo
 /** The `Alias.field = key` the query's where begins with: the field and the key expression. */
 function keyLookup(query: QueryNode): { path: string; key: Node } | undefined {
   if (query.sources.length !== 1 || kind(query.sources[0]!.expression) !== 'ParameterRef') return undefined;
+  // A key may read the query's own `let`s, which exist only per item, after the source is read.
+  if ((query.letClauses?.length ?? 0) > 0) return undefined;
   const alias = query.sources[0]!.alias;
   let condition: (Node & { args?: Node[] }) | undefined = query.where;
   while (kind(condition) === 'And' && Array.isArray(condition?.args)) condition = condition.args[0];

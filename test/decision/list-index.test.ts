@@ -29,6 +29,7 @@ const call = (name: string, arg: unknown) => ({ type: 'FunctionRef', name, opera
  * Reversed(key): Facts F where key = F.ref return F.v
  * Both(key):     Facts F where F.ref = key and F.v > 1 return F.v
  * SelfKey(key):  Facts F where F.ref = F.other return F.v   (the key reads the alias: left alone)
+ * WithLet(key):  Facts F let k: key where F.ref = k return F.v   (the key reads a let of the query: left alone)
  */
 function library(): cql.Library {
   const calls = (name: string) => ['a', 'b', 'zz'].map((k) => define(`${name} ${k}`, call(name, str(k)))).concat(define(`${name} null`, call(name, nullString)));
@@ -42,10 +43,15 @@ function library(): cql.Library {
           fn('Reversed', query({ type: 'Equal', operand: [key, field('ref')] })),
           fn('Both', query({ type: 'And', operand: [{ type: 'Equal', operand: [field('ref'), key] }, { type: 'Greater', operand: [field('v'), int(1)] }] })),
           fn('SelfKey', query({ type: 'Equal', operand: [field('ref'), field('other')] })),
+          fn('WithLet', {
+            ...query({ type: 'Equal', operand: [field('ref'), { type: 'QueryLetRef', name: 'k' }] }),
+            let: [{ identifier: 'k', expression: key }],
+          }),
           ...calls('Lookup'),
           ...calls('Reversed'),
           ...calls('Both'),
           ...calls('SelfKey'),
+          ...calls('WithLet'),
         ],
       },
     },
@@ -87,6 +93,8 @@ describe('indexListLookups', () => {
       'Both a': [4],
       'Both b': [2, 6],
       'SelfKey a': [1, 6],
+      'WithLet a': [1, 4],
+      'WithLet b': [2, 6],
     });
   });
 
