@@ -15,6 +15,7 @@ import {
   triggeringOrder,
   without,
 } from './support/requests.js';
+import { loopbackOnly } from '../support/loopback-only.js';
 
 /** Real-world request shapes, copied into the repository (test/external-fixtures/README.md). */
 const EXTERNAL = path.resolve(import.meta.dirname, '..', 'external-fixtures');
@@ -26,6 +27,7 @@ interface CardBody {
 const topics = (body: CardBody) => body.cards.map((c) => c.source.topic.code);
 
 describe('order-sign hook flow', () => {
+  loopbackOnly();
   let t: TestApp;
   beforeEach(async () => {
     t = await buildTestApp();
@@ -34,11 +36,6 @@ describe('order-sign hook flow', () => {
     nock.cleanAll();
     await t.close();
   });
-  beforeAll(() => {
-    nock.disableNetConnect();
-    nock.enableNetConnect('127.0.0.1');
-  });
-  afterAll(() => nock.enableNetConnect());
 
   const post = (body: object) => request(t.app).post(SERVICE_URL).send(body);
 
@@ -241,14 +238,12 @@ describe('order-sign hook flow', () => {
 });
 
 describe('412 when a needed key cannot be fetched', () => {
+  loopbackOnly();
   let t: TestApp;
   beforeAll(async () => {
     t = await buildTestApp({ FHIR_SERVER_ALLOWLIST: 'http://allowed.example/fhir' });
-    nock.disableNetConnect();
-    nock.enableNetConnect('127.0.0.1');
   });
   afterAll(async () => {
-    nock.enableNetConnect();
     await t.close();
   });
   afterEach(() => nock.cleanAll());

@@ -6,6 +6,7 @@ import { parseHookRequest } from '../../src/cds/request-schema.js';
 import { BadRequestError } from '../../src/errors.js';
 import { buildTestApp, type TestApp } from './support/app-fixture.js';
 import { fullPrefetch, hookRequest, medicationOrder, SERVICE_URL, without, withValue } from './support/requests.js';
+import { loopbackOnly } from '../support/loopback-only.js';
 
 /** Real-world request shapes, copied into the repository (test/external-fixtures/README.md). */
 const EXTERNAL = path.resolve(import.meta.dirname, '..', 'external-fixtures');
@@ -20,14 +21,12 @@ function pathsOf(body: ProblemBody): string[] {
 }
 
 describe('POST /cds-services/lumbar-fusion-criteria: invalid requests', () => {
+  loopbackOnly();
   let t: TestApp;
   beforeAll(async () => {
     t = await buildTestApp();
-    nock.disableNetConnect();
-    nock.enableNetConnect('127.0.0.1');
   });
   afterAll(async () => {
-    nock.enableNetConnect();
     await t.close();
   });
   afterEach(() => nock.cleanAll());

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { clientToken, makeClient, trustedClientsFile, type TestClient } from '../security/support/client-tokens.js';
 import { SEED_PATIENT, SEED_TOPICS, SERVICE_PATH, fhirAuthorization, mockSeedServer, seedChart, seedPrefetch, seedRequest } from '../security/support/seed.js';
 import { startService, type ServiceUnderTest } from '../security/support/service.js';
+import { loopbackOnly } from '../support/loopback-only.js';
 
 /**
  * The per-call log line of a full hook call (CDS client JWT, FHIR server with the seed chart, real reviewer),
@@ -15,15 +16,13 @@ const ACCESS_TOKEN = 'fhir-access-token-9f3b2c';
 
 let ehr: TestClient;
 let s: ServiceUnderTest;
+loopbackOnly();
 beforeAll(async () => {
   ehr = await makeClient();
   s = await startService({ CDS_AUTH: 'required', CDS_TRUSTED_CLIENTS: trustedClientsFile([ehr]), PUBLIC_BASE_URL: PUBLIC, FHIR_SERVER_ALLOWLIST: FHIR });
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
 });
 afterEach(() => nock.cleanAll());
 afterAll(async () => {
-  nock.enableNetConnect();
   await s.close();
 });
 

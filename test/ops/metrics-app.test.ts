@@ -3,6 +3,7 @@ import request from 'supertest';
 import { clientToken, makeClient, trustedClientsFile, type TestClient } from '../security/support/client-tokens.js';
 import { FEEDBACK_PATH, SEED_PATIENT, SERVICE_PATH, fhirAuthorization, mockSeedServer, seedPrefetch, seedRequest } from '../security/support/seed.js';
 import { startService, type ServiceUnderTest } from '../security/support/service.js';
+import { loopbackOnly } from '../support/loopback-only.js';
 
 /**
  * GET /metrics after driving the wired service: calls by service and status, latency histograms, FHIR fetch
@@ -28,11 +29,10 @@ const count = (series: string): number => {
   return line === undefined ? 0 : Number(line.slice(series.length + 1));
 };
 
+loopbackOnly();
 beforeAll(async () => {
   ehr = await makeClient();
   s = await startService({ CDS_AUTH: 'required', CDS_TRUSTED_CLIENTS: trustedClientsFile([ehr]), PUBLIC_BASE_URL: PUBLIC, FHIR_SERVER_ALLOWLIST: FHIR });
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
 
   // Two reviews: one from prefetch, one read from the FHIR server.
   const fromPrefetch = await request(s.url).post(SERVICE_PATH).set(await bearer(SERVICE_PATH)).send(seedRequest({ prefetch: seedPrefetch() })).expect(200);
@@ -76,7 +76,6 @@ beforeAll(async () => {
   text = res.text;
 });
 afterAll(async () => {
-  nock.enableNetConnect();
   await s.close();
 });
 

@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config.js';
 import { assertValidCard } from '../support/card-validity.js';
 import { DETERMINATIONS, SERVICE_PATH, SEED_PATIENT, fhirAuthorization, mockSeedServer, searchset, seedChart, seedPrefetch, seedRequest, topicsOf } from './support/seed.js';
 import { startService, type ServiceUnderTest } from './support/service.js';
+import { loopbackOnly } from '../support/loopback-only.js';
 
 /**
  * Whatever the FHIR server does (hang, fail, refuse, send garbage), a hook call ends with 200 and exactly one
@@ -20,18 +21,16 @@ const MARGIN_MS = 1500;
 const HANG_MS = 10_000;
 
 let s: ServiceUnderTest;
+loopbackOnly();
 beforeAll(async () => {
   // Each FHIR request may take longer than the whole call: the hook deadline has to cut it.
   s = await startService({ FHIR_SERVER_ALLOWLIST: FHIR, HOOK_DEADLINE_MS: String(DEADLINE_MS), FHIR_REQUEST_TIMEOUT_MS: '5000' });
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
 });
 afterEach(() => {
   nock.abortPendingRequests();
   nock.cleanAll();
 });
 afterAll(async () => {
-  nock.enableNetConnect();
   await s.close();
 });
 

@@ -2,6 +2,7 @@ import nock from 'nock';
 import request from 'supertest';
 import { SERVICE_PATH, SEED_PATIENT, fhirAuthorization, mockSeedServer, searchset, seedChart, seedPrefetch, seedRequest, topicsOf } from './support/seed.js';
 import { startService, type ServiceUnderTest } from './support/service.js';
+import { loopbackOnly } from '../support/loopback-only.js';
 
 /**
  * Outbound safety: the service calls only FHIR servers on FHIR_SERVER_ALLOWLIST, compared as parsed URLs,
@@ -21,10 +22,9 @@ const onNoMatch = (req: { method?: string; href?: string; path?: string; host?: 
   if (!target.includes('//127.0.0.1:')) unmatched.push(target);
 };
 
+loopbackOnly();
 beforeAll(async () => {
   s = await startService({ FHIR_SERVER_ALLOWLIST: ALLOWED, FHIR_REQUEST_TIMEOUT_MS: '1000', HOOK_DEADLINE_MS: '2000' });
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
   nock.emitter.on('no match', onNoMatch);
 });
 beforeEach(() => {
@@ -33,7 +33,6 @@ beforeEach(() => {
 afterEach(() => nock.cleanAll());
 afterAll(async () => {
   nock.emitter.removeListener('no match', onNoMatch);
-  nock.enableNetConnect();
   await s.close();
 });
 

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { PROPERTY_TIMEOUT_MS, REQUEST_TIMEOUT_MS, anyValue, applyMutations, assertAcceptableAnswer, mutationOf, numRuns, pathsOf, type Path } from './support/mutations.js';
 import { SEED_PATIENT, SEED_TOPICS, SERVICE_PATH, fhirAuthorization, searchset, seedPrefetch, seedRequest, topicsOf } from './support/seed.js';
 import { startService, type ServiceUnderTest } from './support/service.js';
+import { loopbackOnly } from '../support/loopback-only.js';
 
 /**
  * Property: the FHIR resources of the seed chart with any of their fields replaced by arbitrary JSON
@@ -16,14 +17,12 @@ const TOKEN = 'fuzz-token';
 const KEYS = ['patient', 'conditions', 'procedures', 'observations', 'imagingStudies', 'diagnosticReports'] as const;
 
 let s: ServiceUnderTest;
+loopbackOnly();
 beforeAll(async () => {
   s = await startService({ FHIR_SERVER_ALLOWLIST: FHIR, HOOK_DEADLINE_MS: '2000', FHIR_REQUEST_TIMEOUT_MS: '1000' });
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
 });
 afterEach(() => nock.cleanAll());
 afterAll(async () => {
-  nock.enableNetConnect();
   await s.close();
 });
 

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
-import nock from 'nock';
 import request from 'supertest';
 import { PROPERTY_TIMEOUT_MS, REQUEST_TIMEOUT_MS, applyMutations, assertAcceptableAnswer, mutationOf, numRuns, pathsOf, type Path } from './support/mutations.js';
 import { SEED_TOPICS, SERVICE_PATH, fhirAuthorization, seedPrefetch, seedRequest, topicsOf } from './support/seed.js';
 import { startService, type ServiceUnderTest } from './support/service.js';
+import { loopbackOnly } from '../support/loopback-only.js';
 
 /**
  * Property: whatever a client does to a valid order-sign request (fields removed, types swapped, nulls where
@@ -14,14 +14,12 @@ import { startService, type ServiceUnderTest } from './support/service.js';
 const FHIR = 'http://fhir.fuzz.test/r4';
 
 let s: ServiceUnderTest;
+loopbackOnly();
 beforeAll(async () => {
   s = await startService({ FHIR_SERVER_ALLOWLIST: FHIR, HOOK_DEADLINE_MS: '2000', FHIR_REQUEST_TIMEOUT_MS: '500' });
   // A mutation that drops a prefetch key makes the service read it: no FHIR server answers, so it is 'unreachable'.
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
 });
 afterAll(async () => {
-  nock.enableNetConnect();
   await s.close();
 });
 
