@@ -55,6 +55,8 @@ const schema = z
     EMBEDDED_FHIR_PORT: wholeNumber(0, 65535).default(8090),
     /** Worker threads for the CQL evaluations (0: on the HTTP thread); default one per core beside the HTTP thread's, up to 4. */
     ENGINE_THREADS: wholeNumber(0, 64).default(Math.min(4, availableParallelism() - 1)),
+    /** How far a thread's heap may grow past its live size, in percent (ops/heap.ts); 0: V8's own adaptive factor. */
+    HEAP_GROWTH_PERCENT: wholeNumber(0, 1000).default(100),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && env.CDS_AUTH === 'off') {

@@ -7,6 +7,7 @@ import { createCdsAuth } from './auth/cds-auth.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openFeedbackStore } from './feedback/store.js';
 import { dataDirWritable } from './ops/health.js';
+import { limitHeapGrowth } from './ops/heap.js';
 import { createLogger } from './ops/logger.js';
 import { createMetrics, metricsHandler, type Metrics } from './ops/metrics.js';
 import { DecisionEngine } from './decision/engine.js';
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
   } catch (error) {
     exitOnConfigError(error);
   }
+  limitHeapGrowth(config.HEAP_GROWTH_PERCENT);
   const logger = createLogger(config);
   const metrics = createMetrics();
   let auth;

@@ -25,6 +25,7 @@ describe('configuration from the environment', () => {
       CDS_AUTH: 'off',
       PUBLIC_BASE_URL: 'http://localhost:3000',
       EMBEDDED_FHIR: true,
+      HEAP_GROWTH_PERCENT: 100,
     });
     expect(c.FHIR_SERVER_ALLOWLIST).toBeUndefined();
   });
@@ -40,6 +41,10 @@ describe('configuration from the environment', () => {
     expect(c.FHIR_SERVER_ALLOWLIST).toEqual(['http://a.example/fhir', 'https://b.example:8443/r4']);
     expect(c.PUBLIC_BASE_URL).toBe('https://cds.example.org');
     expect(c.FHIR_MAX_RESOURCES_PER_TYPE).toBe(500);
+  });
+
+  it('takes HEAP_GROWTH_PERCENT=0 for V8\'s own heap growth', () => {
+    expect(loadConfig({ HEAP_GROWTH_PERCENT: '0' }).HEAP_GROWTH_PERCENT).toBe(0);
   });
 
   it('treats an empty variable as unset', () => {
@@ -67,6 +72,8 @@ describe('configuration from the environment', () => {
     ['CDS_AUTH_EXTRA_ALGS', 'HS256'],
     ['EMBEDDED_FHIR', 'yes'],
     ['EMBEDDED_FHIR_PORT', '99999'],
+    ['HEAP_GROWTH_PERCENT', '50%'],
+    ['HEAP_GROWTH_PERCENT', '5000'],
   ])('names %s when it is %j', (name, value) => {
     const problems = problemsOf({ [name]: value });
     expect(problems.length).toBeGreaterThan(0);
