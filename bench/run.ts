@@ -31,6 +31,8 @@ interface ScenarioResult extends LoadFigures {
   description: string;
   /** CPU the service spent per request (all its threads): steadier than latency on a shared machine. */
   serviceCpuMsPerRequest: number;
+  /** CPU time of the benchmark process itself (autocannon) per request: it shares the machine's cores with the service. */
+  loadGeneratorCpuMsPerRequest: number;
   /** 1-minute load average after the scenario: others' work on the machine skews latency. */
   loadAverage1m: number;
   /** Highest resident memory of the service sampled during the scenario (every 200 ms). */
@@ -146,9 +148,12 @@ async function measureScenarios(service: RunningService, list: Scenario[], o: Be
     if (o.warmup > 0) await runLoad({ ...spec, duration: o.warmup });
     scenarioRss = 0;
     const cpuBefore = service.cpuMs();
+    const loaderBefore = process.cpuUsage();
     const figures = await runLoad({ ...spec, duration: o.duration });
+    const loader = process.cpuUsage(loaderBefore);
+    const loaderCpuPerRequest = Math.round(((loader.user + loader.system) / 1000 / Math.max(1, figures.requests)) * 100) / 100;
     const cpuPerRequest = Math.round(((service.cpuMs() - cpuBefore) / Math.max(1, figures.requests)) * 100) / 100;
-    process.stdout.write(`p50 ${figures.p50} ms, ${figures.rps} req/s, ${cpuPerRequest} ms CPU per request\n`);
+    process.stdout.write(`p50 ${figures.p50} ms, ${figures.rps} req/s, ${cpuPerRequest} ms CPU per request (autocannon ${loaderCpuPerRequest} ms)\n`);
     results.push({
       name: s.name,
       description: s.description,
@@ -156,6 +161,7 @@ async function measureScenarios(service: RunningService, list: Scenario[], o: Be
       ...(s.body ? { requestBytes: Buffer.byteLength(s.body) } : {}),
       ...figures,
       serviceCpuMsPerRequest: cpuPerRequest,
+      loadGeneratorCpuMsPerRequest: loaderCpuPerRequest,
       loadAverage1m: Math.round(loadavg()[0]! * 100) / 100,
       maxRssMB: mb(scenarioRss),
     });
