@@ -6,7 +6,7 @@ import type { SurgicalPlan } from '../orders/types.js';
 import { loadValueSets, type ValueSetIndex } from '../terminology/value-sets.js';
 import { ValueSetCodeService } from './code-service.js';
 import { loadCriteriaLibrary } from './cql-library.js';
-import { planParameters, recordResources } from './parameters.js';
+import { informativeResourceFacts, planParameters, recordResources } from './parameters.js';
 import { patientSourceFor, SYSTEM_STRING_ELEMENTS, type CqlPatientSource } from './patient-source.js';
 import { EnginePool, type EvaluationJob } from './engine-pool.js';
 import { relevanceFilter, type RelevanceFilter } from './relevance.js';
@@ -77,7 +77,9 @@ export class DecisionEngine {
    * evaluation fails with UpstreamError 'review-timeout'. On the calling thread (no pool) it cannot be interrupted.
    */
   async evaluate(plans: SurgicalPlan[], record: PatientRecord, facts: EvidenceFacts, now: Date, deadlineAt?: number): Promise<PlanDecision[]> {
-    const job: EvaluationJob = { patientId: record.patientId, plans, resources: this.resourcesFor(plans, record, facts), facts, now };
+    // Only the facts the parameters pass on cross to the thread: a large chart has one per resource, mostly empty.
+    const sent: EvidenceFacts = { ...facts, resources: informativeResourceFacts(facts.resources) };
+    const job: EvaluationJob = { patientId: record.patientId, plans, resources: this.resourcesFor(plans, record, facts), facts: sent, now };
     return this.pool ? this.pool.evaluate(job, deadlineAt) : this.evaluateResources(job);
   }
 

@@ -35,11 +35,14 @@ export function planParameters(plan: SurgicalPlan, facts: EvidenceFacts, orderDa
  * them as before.
  */
 export function resourceFactsParameter(resources: EvidenceFacts['resources']): { ref: string; levels: string[]; sides: string[] }[] {
+  return informativeResourceFacts(resources).map((f) => ({ ref: f.ref, levels: f.levels, sides: f.sides }));
+}
+
+/** The resource facts `resourceFactsParameter` passes on; filtering twice changes nothing. */
+export function informativeResourceFacts(resources: EvidenceFacts['resources']): EvidenceFacts['resources'] {
   const seen = new Map<string, number>();
   for (const f of resources) seen.set(f.ref, (seen.get(f.ref) ?? 0) + 1);
-  return resources
-    .filter((f) => f.levels.length > 0 || f.sides.length > 0 || seen.get(f.ref)! > 1)
-    .map((f) => ({ ref: f.ref, levels: f.levels, sides: f.sides }));
+  return resources.filter((f) => f.levels.length > 0 || f.sides.length > 0 || seen.get(f.ref)! > 1);
 }
 
 /**
