@@ -33,6 +33,8 @@ describe('order-sign hook flow', () => {
     t = await buildTestApp();
   });
   afterEach(async () => {
+    // A delayed reply the service gave up on still holds a nock timer: without this, jest outlives the file.
+    nock.abortPendingRequests();
     nock.cleanAll();
     await t.close();
   });
