@@ -36,21 +36,19 @@ beforeAll(async () => {
 
   // Two reviews: one from prefetch, one read from the FHIR server.
   const fromPrefetch = await request(s.url).post(SERVICE_PATH).set(await bearer(SERVICE_PATH)).send(seedRequest({ prefetch: seedPrefetch() })).expect(200);
+  const reviewFromServer = async () => {
+    await request(s.url)
+      .post(SERVICE_PATH)
+      .set(await bearer(SERVICE_PATH))
+      .send(seedRequest({ fhirServer: FHIR, fhirAuthorization: fhirAuthorization(TOKEN) }))
+      .expect(200);
+    nock.cleanAll();
+  };
   mockSeedServer(FHIR, TOKEN);
-  await request(s.url)
-    .post(SERVICE_PATH)
-    .set(await bearer(SERVICE_PATH))
-    .send(seedRequest({ fhirServer: FHIR, fhirAuthorization: fhirAuthorization(TOKEN) }))
-    .expect(200);
-  nock.cleanAll();
+  await reviewFromServer();
   // A FHIR server failing: an evaluation-unavailable card.
   nock('https://fhir.hospital.test').get(/.*/).times(6).reply(503);
-  await request(s.url)
-    .post(SERVICE_PATH)
-    .set(await bearer(SERVICE_PATH))
-    .send(seedRequest({ fhirServer: FHIR, fhirAuthorization: fhirAuthorization(TOKEN) }))
-    .expect(200);
-  nock.cleanAll();
+  await reviewFromServer();
   // A bad request, and refused clients.
   await request(s.url).post(SERVICE_PATH).set(await bearer(SERVICE_PATH)).send({ hook: 'order-sign' }).expect(400);
   await request(s.url).post(SERVICE_PATH).send(seedRequest()).expect(401);

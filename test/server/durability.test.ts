@@ -1,9 +1,8 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openFeedbackStore } from '../../src/feedback/store.js';
 import { FEEDBACK_PATH, SERVICE_PATH, seedPrefetch, seedRequest } from '../security/support/seed.js';
-import { postJson, startChild, stopChild, type Child } from './support/child.js';
+import { childrenPerTest, postJson, stopChild } from './support/child.js';
 
 /**
  * The feedback store of the built service: feedback acknowledged with 200 survives a SIGKILL right after,
@@ -27,19 +26,10 @@ function jsonLines(file: string): unknown[] {
 }
 
 describe('feedback durability', () => {
-  let dataDir: string;
-  let child: Child | undefined;
-  beforeEach(() => {
-    dataDir = mkdtempSync(join(tmpdir(), 'spine-cds-durable-'));
-  });
-  afterEach(async () => {
-    if (child) await stopChild(child, 'SIGKILL');
-    child = undefined;
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const run = childrenPerTest('spine-cds-durable-');
 
   it('keeps every feedback acknowledged with 200 when the process is killed with SIGKILL right after', async () => {
-    child = await startChild({ DATA_DIR: dataDir });
+    let child = await run.start();
     const cards: string[] = [];
     for (let i = 0; i < 6; i++) {
       const res = await postJson(`${child.url}${SERVICE_PATH}`, seedRequest({ prefetch: seedPrefetch() }));
@@ -63,15 +53,14 @@ describe('feedback durability', () => {
     expect(acknowledged.length).toBeGreaterThanOrEqual(6);
 
     // Restarted on the same DATA_DIR: the cards issued before the kill are still known, so feedback on them is taken.
-    child = await startChild({ DATA_DIR: dataDir });
+    child = await run.start();
     const late = cards.find((c) => !acknowledged.includes(c)) ?? cards[0]!;
     expect((await postJson(`${child.url}${FEEDBACK_PATH}`, overridden(late))).status).toBe(200);
     expect(await stopChild(child)).toEqual({ code: 0, signal: null });
-    child = undefined;
 
-    const stored = (jsonLines(join(dataDir, 'feedback.jsonl')) as { card: string }[]).map((r) => r.card);
+    const stored = (jsonLines(join(run.dataDir, 'feedback.jsonl')) as { card: string }[]).map((r) => r.card);
     expect(stored).toEqual(expect.arrayContaining([...acknowledged, late]));
-    const store = await openFeedbackStore(dataDir);
+    const store = await openFeedbackStore(run.dataDir);
     try {
       const total = store.counts().reduce((n, c) => n + c.count, 0);
       expect(total).toBe(stored.length);
@@ -84,14 +73,14 @@ describe('feedback durability', () => {
   it('reads a store with a torn last record back without it, starts, and appends on a clean line', async () => {
     const card = '0b8e3c52-6d0f-4f7e-9a51-3f1d2c4b5a60';
     // Issued now: inside the feedback window whatever the day the test runs.
-    writeFileSync(join(dataDir, 'issued-cards.jsonl'), `${JSON.stringify({ uuid: card, topic: 'criteria-met', issuedAt: new Date().toISOString() })}\n`);
-    appendFileSync(join(dataDir, 'issued-cards.jsonl'), '{"uuid":"5f0c1d2e-aaaa-4bbb-8ccc-0123456789ab","topic":"crit');
+    writeFileSync(join(run.dataDir, 'issued-cards.jsonl'), `${JSON.stringify({ uuid: card, topic: 'criteria-met', issuedAt: new Date().toISOString() })}\n`);
+    appendFileSync(join(run.dataDir, 'issued-cards.jsonl'), '{"uuid":"5f0c1d2e-aaaa-4bbb-8ccc-0123456789ab","topic":"crit');
     writeFileSync(
-      join(dataDir, 'feedback.jsonl'),
+      join(run.dataDir, 'feedback.jsonl'),
       `${JSON.stringify({ card, topic: 'criteria-met', outcome: 'overridden', outcomeTimestamp: '2026-11-20T10:05:00.000Z' })}\n{"card":"${card}","topic":"criteria-met","outc`,
     );
 
-    child = await startChild({ DATA_DIR: dataDir, FEEDBACK_WINDOW_HOURS: '2' });
+    const child = await run.start({ FEEDBACK_WINDOW_HOURS: '2' });
     expect(child.lines.filter((l) => l.msg === 'feedback store: dropped a torn record at the end of the file')).toHaveLength(2);
     expect((await fetch(`${child.url}/readyz`)).status).toBe(200);
     // The torn issued card is not known; the whole one is.
@@ -100,9 +89,8 @@ describe('feedback durability', () => {
     expect(JSON.stringify(unknown.body)).toContain('issued in the last 2 hours');
     expect((await postJson(`${child.url}${FEEDBACK_PATH}`, overridden(card))).status).toBe(200);
     expect(await stopChild(child)).toEqual({ code: 0, signal: null });
-    child = undefined;
 
-    expect(jsonLines(join(dataDir, 'feedback.jsonl'))).toHaveLength(2);
-    expect(jsonLines(join(dataDir, 'issued-cards.jsonl'))).toHaveLength(1);
+    expect(jsonLines(join(run.dataDir, 'feedback.jsonl'))).toHaveLength(2);
+    expect(jsonLines(join(run.dataDir, 'issued-cards.jsonl'))).toHaveLength(1);
   });
 });

@@ -1,9 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SEED_TOPICS, SERVICE_PATH, seedPrefetch, seedRequest } from '../security/support/seed.js';
-import { postJson, startChild, stopChild, type Child } from './support/child.js';
+import { childrenPerTest, postJson, stopChild } from './support/child.js';
 import { startSlowFhir, type SlowFhir } from './support/slow-fhir.js';
 
 /**
@@ -36,28 +35,23 @@ async function eventually(check: () => Promise<boolean>, ms = 5000): Promise<boo
 }
 
 describe('SIGTERM', () => {
-  let dataDir: string;
-  let fhir: SlowFhir;
-  let child: Child | undefined;
-  beforeEach(() => {
-    dataDir = mkdtempSync(join(tmpdir(), 'spine-cds-sigterm-'));
-  });
+  const run = childrenPerTest('spine-cds-sigterm-');
+  let fhir: SlowFhir | undefined;
   afterEach(async () => {
-    if (child) await stopChild(child, 'SIGKILL');
     await fhir?.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    fhir = undefined;
   });
 
   it('finishes the call in flight, refuses new connections, records the cards and exits 0', async () => {
     fhir = await startSlowFhir(700);
     // A long deadline, so that the connections cut after it cannot be what ends the process.
-    child = await startChild({ DATA_DIR: dataDir, HOOK_DEADLINE_MS: '20000' });
+    const child = await run.start({ HOOK_DEADLINE_MS: '20000' });
     // No prefetch: the service reads the chart from the slow server, so the call is in flight for about 700 ms.
     const inFlight = postJson(`${child.url}${SERVICE_PATH}`, seedRequest({ fhirServer: fhir.base }));
     await fhir.firstRequest;
     child.process.kill('SIGTERM');
 
-    expect(await eventually(() => refusesConnections(child!.url))).toBe(true);
+    expect(await eventually(() => refusesConnections(child.url))).toBe(true);
     const answer = await inFlight;
     expect(answer.status).toBe(200);
     const cards = (answer.body as CardsBody).cards;
@@ -68,12 +62,12 @@ describe('SIGTERM', () => {
     // The client's keep-alive connection is closed once its call is answered, not held open until the cut.
     expect(Date.now() - answered).toBeLessThan(5000);
     expect(child.lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['stopping: no new calls, finishing those in flight', 'stopped']));
-    const issued = readFileSync(join(dataDir, 'issued-cards.jsonl'), 'utf8');
+    const issued = readFileSync(join(run.dataDir, 'issued-cards.jsonl'), 'utf8');
     for (const card of cards) expect(issued).toContain(card.uuid);
   });
 
   it('exits 0 at once when idle, keep-alive connections included', async () => {
-    child = await startChild({ DATA_DIR: dataDir, HOOK_DEADLINE_MS: '20000' });
+    const child = await run.start({ HOOK_DEADLINE_MS: '20000' });
     const res = await postJson(`${child.url}${SERVICE_PATH}`, seedRequest({ prefetch: seedPrefetch() }));
     expect(res.status).toBe(200);
     const started = Date.now();

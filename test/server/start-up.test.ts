@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { clientToken, makeClient, trustedClientsFile, type TestClient } from '../security/support/client-tokens.js';
-import { startChild, runUntilExit, stopChild, type Child } from './support/child.js';
+import { childrenPerTest, runUntilExit, stopChild } from './support/child.js';
 
 /**
  * How the built service starts: in production with CDS client authentication on (and refusing to start
@@ -11,23 +8,14 @@ import { startChild, runUntilExit, stopChild, type Child } from './support/child
 const PUBLIC = 'https://cds.example.org/spine';
 
 describe('start-up of the built service', () => {
-  let dataDir: string;
   let ehr: TestClient;
-  let child: Child | undefined;
   beforeAll(async () => {
     ehr = await makeClient();
   });
-  beforeEach(() => {
-    dataDir = mkdtempSync(join(tmpdir(), 'spine-cds-start-'));
-  });
-  afterEach(async () => {
-    if (child) await stopChild(child, 'SIGKILL');
-    child = undefined;
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const children = childrenPerTest('spine-cds-start-');
 
   it('in production, requires a token from a trusted client on the CDS routes only', async () => {
-    child = await startChild({ NODE_ENV: 'production', DATA_DIR: dataDir, CDS_TRUSTED_CLIENTS: trustedClientsFile([ehr]), PUBLIC_BASE_URL: PUBLIC });
+    const child = await children.start({ NODE_ENV: 'production', CDS_TRUSTED_CLIENTS: trustedClientsFile([ehr]), PUBLIC_BASE_URL: PUBLIC });
     expect(child.lines.find((l) => typeof l.msg === 'string' && l.msg.startsWith('CDS client authentication required'))).toMatchObject({ level: 30 });
 
     const refused = await fetch(`${child.url}/cds-services`);
@@ -42,19 +30,19 @@ describe('start-up of the built service', () => {
   });
 
   it('refuses to start in production with CDS_AUTH=off', async () => {
-    const run = await runUntilExit({ NODE_ENV: 'production', DATA_DIR: dataDir, CDS_AUTH: 'off', CDS_TRUSTED_CLIENTS: trustedClientsFile([ehr]) });
+    const run = await runUntilExit({ NODE_ENV: 'production', DATA_DIR: children.dataDir, CDS_AUTH: 'off', CDS_TRUSTED_CLIENTS: trustedClientsFile([ehr]) });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('CDS_AUTH: CDS_AUTH=off is not allowed when NODE_ENV=production');
   });
 
   it('refuses to start in production with no trusted client', async () => {
-    const run = await runUntilExit({ NODE_ENV: 'production', DATA_DIR: dataDir });
+    const run = await runUntilExit({ NODE_ENV: 'production', DATA_DIR: children.dataDir });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('CDS_TRUSTED_CLIENTS');
   });
 
   it('outside production, runs with authentication off and warns at start-up', async () => {
-    child = await startChild({ NODE_ENV: 'development', DATA_DIR: dataDir, CDS_AUTH: 'off' });
+    const child = await children.start({ NODE_ENV: 'development', CDS_AUTH: 'off' });
     expect(child.lines[0]).toMatchObject({ level: 40, msg: expect.stringContaining('CDS_AUTH=off') });
     expect((await fetch(`${child.url}/cds-services`)).status).toBe(200);
   });

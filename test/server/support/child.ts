@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 /**
@@ -83,4 +84,37 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
   const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
   const text = await res.text();
   return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
+}
+
+export interface ChildrenPerTest {
+  /** This test's own DATA_DIR. */
+  readonly dataDir: string;
+  /** startChild with this test's DATA_DIR (env may name another). */
+  start(env?: Record<string, string>): Promise<Child>;
+}
+
+/**
+ * For each test of the enclosing block: a fresh DATA_DIR, removed afterwards, and every child the test started
+ * killed, so that a failing test never leaves a server running.
+ */
+export function childrenPerTest(prefix: string): ChildrenPerTest {
+  let dataDir = '';
+  const started: Child[] = [];
+  beforeEach(() => {
+    dataDir = mkdtempSync(path.join(tmpdir(), prefix));
+  });
+  afterEach(async () => {
+    for (const child of started.splice(0)) await stopChild(child, 'SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  return {
+    get dataDir() {
+      return dataDir;
+    },
+    async start(env = {}) {
+      const child = await startChild({ DATA_DIR: dataDir, ...env });
+      started.push(child);
+      return child;
+    },
+  };
 }
