@@ -25,7 +25,8 @@ export function considerFusionCard(plan: SurgicalPlan, decision: PlanDecision, b
   if (r3?.status === 'met' && r2?.status === 'met' && r2.progressive) {
     if (r3.evidence.length > 0) reasons.push(`- Recurrent stenosis: ${evidenceList(r3.evidence)}.`);
     else reasons.push('- Recurrent stenosis on imaging.');
-    if (r2.evidence.length > 0) reasons.push(`- Progressive neurological deficit: ${evidenceList(r2.evidence)}.`);
+    const progression = r2.progressionEvidence ?? [];
+    if (progression.length > 0) reasons.push(`- Progressive neurological deficit: ${evidenceList(progression)}.`);
     else reasons.push('- Progressive neurological deficit.');
   }
   const detail = [

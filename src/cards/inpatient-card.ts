@@ -17,8 +17,8 @@ function reasonLine(reason: string, decision: PlanDecision): string {
       return `- Prior dural tear${s2 && s2.evidence.length > 0 ? `: ${evidenceList(s2.evidence)}` : ''}.`;
     }
     case 'progressive-deficit': {
-      const r2 = criterion(decision, 'R2');
-      const evidence = r2 && r2.evidence.length > 0 ? `: ${evidenceList(r2.evidence)}` : '';
+      const shown = criterion(decision, 'R2')?.progressionEvidence ?? [];
+      const evidence = shown.length > 0 ? `: ${evidenceList(shown)}` : '';
       return `- Progressive neurological deficit, which needs close neurological checks after surgery${evidence}.`;
     }
     default:

@@ -25,6 +25,7 @@ interface CqlCriterion {
   status: string;
   evidence?: CqlEvidence[] | null;
   progressive?: boolean | null;
+  progressionEvidence?: CqlEvidence[] | null;
   waiver?: string | null;
   careWeeks?: number | null;
   smoking?: string | null;
@@ -72,7 +73,10 @@ function evidence(list: CqlEvidence[] | null | undefined): EvidenceItem[] {
 
 function criterion(id: CriterionId, c: CqlCriterion): CriterionResult {
   const result: CriterionResult = { id, status: c.status as CriterionStatus, evidence: evidence(c.evidence) };
-  if (id === 'R2') result.progressive = c.progressive === true;
+  if (id === 'R2') {
+    result.progressive = c.progressive === true;
+    if (result.progressive) result.progressionEvidence = evidence(c.progressionEvidence);
+  }
   if (id === 'R4') {
     if (c.waiver) result.waiver = c.waiver;
     if (typeof c.careWeeks === 'number' && c.careWeeks > 0) result.weeks = c.careWeeks;

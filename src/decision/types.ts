@@ -26,6 +26,8 @@ export interface CriterionResult {
   evidence: EvidenceItem[];
   /** For R2: the deficit is progressive (by onset after surgery or a falling score). */
   progressive?: boolean;
+  /** For R2 when progressive: what makes it so (motor deficits that began after surgery, falling scores). */
+  progressionEvidence?: EvidenceItem[];
   /** For R4 met by a waiver: why conservative care may be skipped. */
   waiver?: string;
   /** For R4 met by care: weeks of documented conservative care. */

@@ -64,6 +64,12 @@ export function metDecision(overrides: Partial<PlanDecision> = {}): PlanDecision
         status: 'met',
         progressive: true,
         evidence: [
+          { resourceType: 'Condition', id: 'c0', date: '2025-07-15', display: 'Lumbar radiculopathy', side: 'left' },
+          { resourceType: 'Condition', id: 'c1', date: '2025-08-01', display: 'Foot drop', side: 'left' },
+          { resourceType: 'Condition', id: 'c2', date: '2025-08-01', display: 'Gait instability' },
+        ],
+        // Only the motor deficits that began after the surgery make it progressive; the radiculopathy does not.
+        progressionEvidence: [
           { resourceType: 'Condition', id: 'c1', date: '2025-08-01', display: 'Foot drop', side: 'left' },
           { resourceType: 'Condition', id: 'c2', date: '2025-08-01', display: 'Gait instability' },
         ],

@@ -40,6 +40,13 @@ describe('inpatient-recommended suggestion', () => {
     expect(card.detail).toContain('- Revision fusion:');
   });
 
+  it('gives the evidence that makes the deficit progressive, not every neurological finding', () => {
+    const d = metDecision({ setting: 'outpatient', inpatientRecommended: true, inpatientReasons: ['progressive-deficit'] });
+    const card = cardOf(buildCards([{ plan: plan([draftOrder(serviceRequest('sr-1', '22612'))]), decision: d }], ctx), 'inpatient-recommended');
+    expect(card.detail).toContain('- Progressive neurological deficit, which needs close neurological checks after surgery: Problem 2025-08-01: Foot drop, left; Problem 2025-08-01: Gait instability.');
+    expect(card.detail).not.toContain('radiculopathy');
+  });
+
   it('updates every order of the plan that is not already inpatient, in one suggestion', () => {
     const orders = [
       draftOrder(serviceRequest('sr-1', '22830')),
@@ -143,6 +150,7 @@ describe('consider-fusion suggestion', () => {
     const card = cardOf(buildCards([{ plan: plan([draftOrder(serviceRequest('sr-1', '63047'))]), decision: withInstability }], ctx), 'consider-fusion');
     expect(card.detail).toContain('- Instability or biomechanical failure: Problem: Spondylolisthesis, lumbar region, L3-L4.');
     expect(card.detail).toContain('- Recurrent stenosis: MRI lumbar spine 2025-10-02: moderate bilateral foraminal narrowing at L3-L4.');
-    expect(card.detail).toContain('- Progressive neurological deficit: Problem 2025-08-01: Foot drop, left');
+    expect(card.detail).toContain('- Progressive neurological deficit: Problem 2025-08-01: Foot drop, left; Problem 2025-08-01: Gait instability.');
+    expect(card.detail).not.toContain('radiculopathy');
   });
 });

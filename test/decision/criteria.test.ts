@@ -126,6 +126,20 @@ describe('R2 neurological deficit', () => {
     const falling = await decide(fusionInpatient(), record, facts);
     expect(falling.criteria[1].progressive).toBe(true);
     expect(falling.criteria[1].evidence.some((e) => e.id === 's2' && /3\/5/.test(e.note ?? ''))).toBe(true);
+    // The score is named as the chart names it, and only the falling score shows why the deficit is progressive.
+    expect(falling.criteria[1].evidence.find((e) => e.id === 's2')!.display).toBe('Left ankle dorsiflexion strength');
+    expect(falling.criteria[1].progressionEvidence!.map((e) => e.id)).toEqual(['s2']);
+  });
+
+  it('gives as progression the motor deficits that began after the surgery, not the radicular findings', async () => {
+    const d = await decide(
+      fusionInpatient(),
+      withConditions([condition('rad', 'M54.16', 'Radiculopathy', '2025-01-01'), condition('fd', 'M21.372', 'Foot drop, left foot', '2026-06-01')]),
+      seedFacts(),
+    );
+    expect(d.criteria[1].progressive).toBe(true);
+    expect(d.criteria[1].evidence.map((e) => e.id).sort()).toEqual(['fd', 'rad']);
+    expect(d.criteria[1].progressionEvidence!.map((e) => e.id)).toEqual(['fd']);
   });
 });
 
@@ -226,7 +240,12 @@ describe('card rules', () => {
   it('S1 instability from flexion-extension translation over the threshold, and not under it', async () => {
     const facts = seedFacts();
     facts.instability = [{ ref: 'DiagnosticReport/flex', translationMm: 4, level: 'L3-L4' }];
-    expect(support(await decide(fusionInpatient(), seedRecord(), facts), 'S1').status).toBe('present');
+    const flex: DiagnosticReport = { ...seedRecord().diagnosticReports[0], id: 'flex', effectiveDateTime: '2026-08-04', conclusion: 'L3-L4: 4 mm of translation on flexion.' };
+    const withFilms = { ...seedRecord(), diagnosticReports: [...seedRecord().diagnosticReports, flex] };
+    const s1 = support(await decide(fusionInpatient(), withFilms, facts), 'S1');
+    expect(s1.status).toBe('present');
+    // The measurement is dated by the report it was read from.
+    expect(s1.evidence.find((e) => e.id === 'flex')).toMatchObject({ date: '2026-08-04', note: '4 mm translation' });
     facts.instability = [{ ref: 'DiagnosticReport/flex', translationMm: 2, level: 'L3-L4' }];
     expect(support(await decide(fusionInpatient(), seedRecord(), facts), 'S1').status).toBe('undocumented');
   });
