@@ -7,10 +7,10 @@ import type { Card } from './types.js';
 import {
   CRITERION_TITLE,
   SUMMARY_MISSING,
-  SUMMARY_NOT_MET,
   atLevel,
   planLevel,
   planTitle,
+  summaryNotMet,
   waiverText,
   whatToDocument,
   whyNotMet,
@@ -37,7 +37,7 @@ function criterionLine(id: CriterionId, c: CriterionResult | undefined, level: s
     return `${head} ${whatToDocument(id, level, t)}.${found}`;
   }
   if (c.status === 'not-met') {
-    return `${head} ${capitalise(whyNotMet(id, level))}${evidence !== '' ? `: ${evidence}` : ''}.`;
+    return `${head} ${capitalise(whyNotMet(id, level, c.reason))}${evidence !== '' ? `: ${evidence}` : ''}.`;
   }
   if (id === 'R4' && c.waiver && c.waiver.trim() !== '') {
     const why = `Conservative care may be skipped: ${escapeMarkdown(waiverText(c.waiver))}`;
@@ -101,8 +101,8 @@ function summaryFor(decision: PlanDecision, level: string | undefined): string {
       return truncate(`${title}: necessity criteria met`);
     case 'criteria-not-met': {
       const ids = failing('not-met');
-      const first = ids[0];
-      return truncate(first ? `${title}: ${withMore(SUMMARY_NOT_MET[first], ids.length)}` : `${title}: necessity criteria not met`);
+      const first = decision.criteria.find((c) => c.id === ids[0]);
+      return truncate(first ? `${title}: ${withMore(summaryNotMet(first), ids.length)}` : `${title}: necessity criteria not met`);
     }
     default: {
       if (!level) return 'Lumbar revision order: state the spinal level to review';

@@ -1,4 +1,4 @@
-import type { CriterionId, CriterionResult, PlanDecision } from '../decision/types.js';
+import type { CriterionId, CriterionResult, NotMetReason, PlanDecision } from '../decision/types.js';
 import type { SurgicalPlan } from '../orders/types.js';
 
 /** Thresholds the CQL library ran with, so the card can quote them; without them the card words them generally. */
@@ -52,27 +52,41 @@ export function whatToDocument(id: CriterionId, level: string | undefined, t: Cr
   }
 }
 
-/** Why a criterion is not met, as one clause. */
-export function whyNotMet(id: CriterionId, level: string | undefined): string {
+/** Why a criterion is not met, as one clause; the reason, when the library gives one, makes it exact. */
+export function whyNotMet(id: CriterionId, level: string | undefined, reason?: NotMetReason): string {
   switch (id) {
     case 'R1':
       return 'the recorded prior lumbar surgery is at another level';
     case 'R2':
+      if (reason === 'axial-pain-only') return 'only axial back pain is recorded since the prior surgery';
+      if (reason === 'findings-not-current') return 'every neurological finding since the prior surgery is refuted, entered in error or resolved';
       return 'neurological findings since the prior surgery are refuted or resolved, or only axial back pain is recorded';
     case 'R3':
+      if (reason === 'opposite-side') return `imaging shows compression ${atLevel(level)} only on the side opposite the symptoms`;
+      if (reason === 'no-compression') return `imaging states no compression ${atLevel(level)}`;
       return `imaging shows no compression ${atLevel(level)} on the side of the symptoms`;
     case 'R4':
       return 'conservative care is not documented as required';
   }
 }
 
-/** Short conclusions for the summary line. */
-export const SUMMARY_NOT_MET: Record<CriterionId, string> = {
+const SUMMARY_NOT_MET: Record<CriterionId, string> = {
   R1: 'prior surgery was at another level',
   R2: 'neurological findings resolved or axial pain only',
   R3: 'imaging shows no compression at the level',
   R4: 'conservative care criterion not met',
 };
+const SUMMARY_NOT_MET_BECAUSE: Record<NotMetReason, string> = {
+  'axial-pain-only': 'only axial back pain recorded',
+  'findings-not-current': 'neurological findings refuted or resolved',
+  'opposite-side': 'compression only opposite the symptoms',
+  'no-compression': 'imaging shows no compression at the level',
+};
+
+/** Short conclusion for the summary line. */
+export function summaryNotMet(c: CriterionResult): string {
+  return c.reason ? SUMMARY_NOT_MET_BECAUSE[c.reason] : SUMMARY_NOT_MET[c.id];
+}
 export const SUMMARY_MISSING: Record<CriterionId, string> = {
   R1: 'document the prior surgery at the level',
   R2: 'document current neurological findings',

@@ -5,6 +5,7 @@ import type {
   CriterionStatus,
   Determination,
   EvidenceItem,
+  NotMetReason,
   PlanDecision,
   PlanKind,
   SupportingId,
@@ -25,6 +26,7 @@ interface CqlCriterion {
   status: string;
   evidence?: CqlEvidence[] | null;
   progressive?: boolean | null;
+  reason?: string | null;
   progressionEvidence?: CqlEvidence[] | null;
   waiver?: string | null;
   careWeeks?: number | null;
@@ -47,6 +49,7 @@ export interface CqlPlanDecision {
   inpatientReasons: string[] | null;
 }
 
+const NOT_MET_REASONS = new Set<string>(['axial-pain-only', 'findings-not-current', 'opposite-side', 'no-compression']);
 const SIDES = new Set<string>(['left', 'right', 'bilateral']);
 const LEVELS = new Set<string>(['L1-L2', 'L2-L3', 'L3-L4', 'L4-L5', 'L5-S1']);
 
@@ -73,6 +76,7 @@ function evidence(list: CqlEvidence[] | null | undefined): EvidenceItem[] {
 
 function criterion(id: CriterionId, c: CqlCriterion): CriterionResult {
   const result: CriterionResult = { id, status: c.status as CriterionStatus, evidence: evidence(c.evidence) };
+  if (c.status === 'not-met' && typeof c.reason === 'string' && NOT_MET_REASONS.has(c.reason)) result.reason = c.reason as NotMetReason;
   if (id === 'R2') {
     result.progressive = c.progressive === true;
     if (result.progressive) result.progressionEvidence = evidence(c.progressionEvidence);

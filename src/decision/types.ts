@@ -20,10 +20,18 @@ export interface EvidenceItem {
   note?: string;
 }
 
+/**
+ * Why R2 or R3 is not met, when the library says: R2 axial pain only, or findings all refuted or resolved;
+ * R3 compression only opposite the symptoms, or none stated at the level.
+ */
+export type NotMetReason = 'axial-pain-only' | 'findings-not-current' | 'opposite-side' | 'no-compression';
+
 export interface CriterionResult {
   id: CriterionId;
   status: CriterionStatus;
   evidence: EvidenceItem[];
+  /** Set only when not met, for R2 and R3. */
+  reason?: NotMetReason;
   /** For R2: the deficit is progressive (by onset after surgery or a falling score). */
   progressive?: boolean;
   /** For R2 when progressive: what makes it so (motor deficits that began after surgery, falling scores). */

@@ -119,6 +119,33 @@ describe('determination cards', () => {
     expect(card!.overrideReasons!.map((r) => r.code)).toEqual(['documented-elsewhere', 'clinical-judgment', 'patient-preference']);
   });
 
+  it.each([
+    [
+      'R3',
+      'opposite-side',
+      'Revision L3-L4 fusion: compression only opposite the symptoms',
+      'Imaging shows compression at L3-L4 only on the side opposite the symptoms',
+    ],
+    ['R3', 'no-compression', 'Revision L3-L4 fusion: imaging shows no compression at the level', 'Imaging states no compression at L3-L4'],
+    ['R2', 'axial-pain-only', 'Revision L3-L4 fusion: only axial back pain recorded', 'Only axial back pain is recorded since the prior surgery'],
+    [
+      'R2',
+      'findings-not-current',
+      'Revision L3-L4 fusion: neurological findings refuted or resolved',
+      'Every neurological finding since the prior surgery is refuted, entered in error or resolved',
+    ],
+  ] as const)('criteria-not-met words %s by the reason the library gives (%s)', (id, reason, summary, why) => {
+    const base = metDecision();
+    const d: PlanDecision = {
+      ...base,
+      determination: 'criteria-not-met',
+      criteria: base.criteria.map((c) => (c.id === id ? { ...c, status: 'not-met', reason } : c)),
+    };
+    const [card] = buildCards([{ plan: seedPlan, decision: d }], ctx);
+    expect(card!.summary).toBe(summary);
+    expect(card!.detail).toContain(`: not met.** ${why}`);
+  });
+
   it('counts further failing criteria in the summary', () => {
     const base = metDecision();
     const d: PlanDecision = {

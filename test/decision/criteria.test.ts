@@ -88,12 +88,14 @@ describe('R2 neurological deficit', () => {
     });
     const d = await decide(fusionInpatient(), withConditions([refuted, resolved]), seedFacts());
     expect(status(d, 'R2')).toBe('not-met');
+    expect(d.criteria[1].reason).toBe('findings-not-current');
     expect(d.determination).toBe('criteria-not-met');
   });
 
   it('is not met with only axial low back pain', async () => {
     const d = await decide(fusionInpatient(), withConditions([condition('lbp', 'M54.50', 'Low back pain, unspecified', '2026-01-01')]), seedFacts());
     expect(status(d, 'R2')).toBe('not-met');
+    expect(d.criteria[1].reason).toBe('axial-pain-only');
   });
 
   it('is not documented with no finding after surgery (a finding before it does not count)', async () => {
@@ -151,6 +153,7 @@ describe('R3 imaging', () => {
     facts.imaging = [{ ref: 'DiagnosticReport/mri', level: 'L3-L4', kind: 'no-compression', text: 'Mild foraminal narrowing at L3-L4.' }];
     const d = await decide(fusionInpatient(), seedRecord(), facts);
     expect(status(d, 'R3')).toBe('not-met');
+    expect(d.criteria[2].reason).toBe('no-compression');
     expect(d.determination).toBe('criteria-not-met');
   });
 
@@ -159,6 +162,7 @@ describe('R3 imaging', () => {
     facts.imaging = [{ ref: 'DiagnosticReport/mri', level: 'L3-L4', side: 'right', kind: 'compression', text: 'Moderate right foraminal stenosis at L3-L4.' }];
     const d = await decide(fusionInpatient(), seedRecord(), facts);
     expect(status(d, 'R3')).toBe('not-met');
+    expect(d.criteria[2].reason).toBe('opposite-side');
   });
 
   it('is not documented when the study says nothing about the level', async () => {
@@ -166,6 +170,16 @@ describe('R3 imaging', () => {
     facts.imaging = [{ ref: 'DiagnosticReport/mri', level: 'L4-L5', kind: 'compression', text: 'Moderate stenosis at L4-L5.' }];
     const d = await decide(fusionInpatient(), seedRecord(), facts);
     expect(status(d, 'R3')).toBe('not-documented');
+  });
+
+  it('counts a study dated (without a time) on the order day or on the first day of the look-back', async () => {
+    // The order is signed 2026-11-20 at 10:00; the look-back of 12 months starts 2025-11-20.
+    for (const day of ['2026-11-20', '2025-11-20']) {
+      const d = await decide(fusionInpatient(), { ...seedRecord(), diagnosticReports: [report({ effectiveDateTime: day })] }, seedFacts());
+      expect([day, status(d, 'R3')]).toEqual([day, 'met']);
+    }
+    const before = await decide(fusionInpatient(), { ...seedRecord(), diagnosticReports: [report({ effectiveDateTime: '2025-11-19' })] }, seedFacts());
+    expect(status(before, 'R3')).toBe('not-documented');
   });
 
   it('is not documented when the only study is older than the lookback, or void', async () => {
