@@ -38,14 +38,15 @@ export function considerFusionCard(plan: SurgicalPlan, decision: PlanDecision, b
   const suggestions: Suggestion[] = [];
   const base = plan.orders[0];
   if (level && base) {
+    const statesSetting = plan.orders.some((o) => o.setting !== 'unknown');
     suggestions.push({
       label: truncate(`Add instrumented fusion at ${level}`, 80),
       uuid: randomUUID(),
       actions: [
         {
           type: 'create',
-          description: `Add a draft order for posterolateral instrumented fusion at ${level} (CPT 22612) to this operation`,
-          resource: fusionOrder(base, level, ctx),
+          description: `Add a draft order for posterolateral arthrodesis at ${level} (CPT 22612)${statesSetting ? ', inpatient,' : ''} to this operation; order the pedicle screw instrumentation (CPT 22840) with it`,
+          resource: fusionOrder(base, level, ctx, statesSetting),
         },
       ],
     });

@@ -23,7 +23,8 @@ function mentionsSide(text: string, side: string): boolean {
   let word = SIDE_WORD.get(side);
   // Sides are the three of the Side type; the bound only guards the cache against anything else.
   if (word === undefined) {
-    word = new RegExp(`\\b${side}\\b`, 'i');
+    // "bilaterally" says the side as well as "bilateral".
+    word = new RegExp(`\\b${side}(?:ly)?\\b`, 'i');
     if (SIDE_WORD.size < 10) SIDE_WORD.set(side, word);
   }
   return word.test(text);

@@ -80,13 +80,16 @@ function levelBodySite(level: string): CodeableConcept {
 }
 
 /**
- * A new draft order for posterolateral instrumented fusion at the plan's level. It belongs to the same
- * operation as the plan's first order, so subject, requester, encounter, intent, priority, date and performer
- * are copied from it (the hook context fills subject, requester and encounter when the order lacks them).
- * The setting is not copied: when it is outpatient, the inpatient-recommended card updates the plan's orders,
- * and a copy here would leave the added fusion outpatient after the surgeon accepts both suggestions.
+ * A new draft order for the posterolateral arthrodesis of an instrumented fusion at the plan's level. It belongs
+ * to the same operation as the plan's first order, so subject, requester, encounter, intent, priority, dates and
+ * performer are copied from it (the hook context fills subject, requester and encounter when the order lacks
+ * them). The code orders the arthrodesis only (CPT 22612); the text and note say so, since the pedicle screw
+ * instrumentation (CPT 22840) is an order of its own.
+ * The setting is inpatient whenever the plan states one: a revision fusion is itself a reason for inpatient care
+ * (criteria.md, "Setting"), and copying an outpatient setting would book the added fusion outpatient. A plan
+ * that states no setting leaves it unstated here too.
  */
-export function fusionOrder(base: DraftOrder, level: string, ctx: FusionOrderContext): ServiceRequest {
+export function fusionOrder(base: DraftOrder, level: string, ctx: FusionOrderContext, planStatesSetting: boolean): ServiceRequest {
   const src = base.resource;
   const order: Record<string, unknown> = {
     resourceType: 'ServiceRequest',
@@ -102,16 +105,19 @@ export function fusionOrder(base: DraftOrder, level: string, ctx: FusionOrderCon
           display: 'Arthrodesis, posterior or posterolateral technique, single interspace; lumbar',
         },
       ],
-      text: `Posterolateral instrumented fusion (arthrodesis with pedicle screw fixation) at ${level}`,
+      text: `Posterolateral arthrodesis at ${level}, for an instrumented fusion`,
     },
     subject: src.subject ?? referenceTo(`Patient/${ctx.patientId}`),
     encounter: src.encounter ?? (ctx.encounterId ? referenceTo(`Encounter/${ctx.encounterId}`) : undefined),
     occurrenceDateTime: src.occurrenceDateTime,
     occurrencePeriod: src.occurrencePeriod,
     occurrenceTiming: src.occurrenceTiming,
+    authoredOn: src.authoredOn,
     requester: src.requester ?? referenceTo(ctx.userId),
     performer: src.performer,
     bodySite: [levelBodySite(level)],
+    locationCode: planStatesSetting ? [structuredClone(INPATIENT)] : undefined,
+    note: [{ text: 'Pedicle screw instrumentation (CPT 22840) for this fusion is ordered separately.' }],
   };
   return withoutEmpty(structuredClone(order)) as unknown as ServiceRequest;
 }

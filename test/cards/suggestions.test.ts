@@ -115,12 +115,23 @@ describe('consider-fusion suggestion', () => {
     expect(created.requester).toEqual(sr.requester);
     expect(created.encounter).toEqual(sr.encounter);
     expect(created.code!.coding).toEqual([expect.objectContaining({ system: 'http://www.ama-assn.org/go/cpt', code: '22612' })]);
-    expect(created.code!.text).toMatch(/instrument/i);
-    expect(created.code!.text).toContain('L3-L4');
+    expect(created.code!.text).toBe('Posterolateral arthrodesis at L3-L4, for an instrumented fusion');
+    expect(created.note).toEqual([{ text: 'Pedicle screw instrumentation (CPT 22840) for this fusion is ordered separately.' }]);
+    expect(created.authoredOn).toBe(sr.authoredOn);
     expect(created.bodySite![0]!.text).toBe('L3-L4');
     expect(created.bodySite![0]!.coding!.map((c) => c.code)).toEqual(['36470004', '11994002']);
-    expect(created.locationCode).toBeUndefined();
+    expect(created.locationCode).toEqual([{ coding: [{ system: POS, code: '21', display: 'Inpatient Hospital' }], text: 'Inpatient Hospital' }]);
+    expect(action!.description).toContain('(CPT 22612), inpatient,');
     expect(emptyValues(card)).toEqual([]);
+  });
+
+  it('books the added fusion inpatient when the plan is outpatient, and states no setting when the plan states none', () => {
+    const make = (setting: 'outpatient' | 'unknown'): ServiceRequest =>
+      cardOf(buildCards([{ plan: plan([draftOrder(serviceRequest('sr-1', '63047'), setting)]), decision: decompression }], ctx), 'consider-fusion')
+        .suggestions![0]!.actions[0]!.resource as ServiceRequest;
+    // A revision fusion is itself a reason for inpatient care: an outpatient copy would need a second correction.
+    expect(make('outpatient').locationCode![0]!.coding![0]!.code).toBe('21');
+    expect(make('unknown').locationCode).toBeUndefined();
   });
 
   it('gives every created order its own id', () => {
