@@ -24,6 +24,7 @@ import {
  * a negated finding: "no central stenosis, moderate foraminal narrowing"); a grade word describes the next
  * finding word ("moderate bilateral foraminal narrowing") or, left over at the end, the last ungraded one
  * ("stenosis is severe"); a grade that describes something else ("minimal disc height loss") is spent there.
+ * A range of grades ("mild to moderate") counts as its lower end.
  *
  * The verdict, in this order:
  * 1. compression: a compressing word ("compressing", "impingement", "effacing") not negated, hedged or mild;
@@ -132,11 +133,14 @@ export function readClause(text: string, previous?: TermCategory): ClauseReading
       if (w === 'high' || w === 'low') i++;
       // A new grade after a negated finding starts a new, positive statement.
       if ((negated || hedged) && findingSinceCue) negated = hedged = false;
-      // "mild to moderate", "moderate right and mild left": the highest grade of one run counts.
-      const joined = pending !== undefined && lastGradeAt >= i - 4 && words.slice(lastGradeAt + 1, i).every((p) => GRADE_JOINS.has(p));
+      const between = words.slice(lastGradeAt + 1, i);
+      const joined = pending !== undefined && lastGradeAt >= i - 4 && between.every((p) => GRADE_JOINS.has(p));
+      // "moderate right and mild left": the highest grade of one run counts. But "mild to moderate" ("mild-moderate")
+      // is a range, and the criterion asks for at least moderate, which only its lower end guarantees.
+      const range = joined && between.every((p) => p === 'to');
       // "narrowing is moderate on the left, mild on the right": an unjoined earlier grade described the finding before it.
       if (pending !== undefined && !joined) gradeLastUngraded(pending);
-      pending = joined && pending === 'moderate' ? 'moderate' : g;
+      pending = range ? pending : joined && pending === 'moderate' ? 'moderate' : g;
       lastGradeAt = i;
     } else if (w === 'recurrent' || w === 'recurrence') {
       recurrent = true;

@@ -40,7 +40,6 @@ describe('readImagingFindings: compression', () => {
     ['l3-4: moderate left foraminal narrowing', ['L3-L4:compression:left']],
     ['Mass effect on the traversing right L5 nerve root at L4-L5.', ['L4-L5:compression:right']],
     ['Moderate right and mild left foraminal narrowing at L4-5.', ['L4-L5:compression:bilateral']],
-    ['Mild to moderate foraminal stenosis at L2-3.', ['L2-L3:compression']],
     ['Unchanged moderate foraminal narrowing at L3-4.', ['L3-L4:compression']],
     ['No change in the moderate left foraminal stenosis at L3-4.', ['L3-L4:compression:left']],
     ['No interval progression of the moderate canal stenosis at L4-5.', ['L4-L5:compression']],
@@ -73,6 +72,32 @@ describe('readImagingFindings: no compression', () => {
     ['L3-L4: otherwise normal.', ['L3-L4:no-compression']],
     ['The disc at L2-L3 is normal.', ['L2-L3:no-compression']],
   ])('%s', (text, expected) => {
+    expect(read(text)).toEqual(expected);
+  });
+});
+
+describe('readImagingFindings: grade ranges', () => {
+  // R3 asks for at least moderate: a range counts by its lower end, several sides or findings by their highest grade.
+  it.each([
+    ['L3-L4: mild to moderate left foraminal narrowing.', ['L3-L4:no-compression:left']],
+    ['Mild to moderate foraminal stenosis at L2-3.', ['L2-L3:no-compression']],
+    ['Mild-to-moderate central canal stenosis at L4-5.', ['L4-L5:no-compression']],
+    ['Mild-moderate bilateral foraminal stenosis at L3-4.', ['L3-L4:no-compression:bilateral']],
+    ['Minimal to moderate foraminal narrowing at L3-4.', ['L3-L4:no-compression']],
+    ['Foraminal narrowing at L3-4 is mild to moderate.', ['L3-L4:no-compression']],
+    ['Mild to moderately severe canal stenosis at L4-5.', ['L4-L5:no-compression']],
+  ])('%s reads as mild', (text, expected) => {
+    expect(read(text)).toEqual(expected);
+  });
+
+  it.each([
+    ['Moderate to severe central canal stenosis at L4-5.', ['L4-L5:compression']],
+    ['L4-L5: Moderate-severe foraminal stenosis.', ['L4-L5:compression']],
+    ['L3-L4: mild central stenosis and moderate foraminal narrowing.', ['L3-L4:compression']],
+    ['Mild left and moderate right foraminal narrowing at L4-5.', ['L4-L5:compression:bilateral']],
+    ['Mild to moderate left and severe right foraminal narrowing at L4-5.', ['L4-L5:compression:bilateral']],
+    ['Moderately severe foraminal stenosis at L3-4.', ['L3-L4:compression']],
+  ])('%s reads as at least moderate', (text, expected) => {
     expect(read(text)).toEqual(expected);
   });
 });
