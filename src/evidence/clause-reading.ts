@@ -98,8 +98,9 @@ export function readClause(text: string, previous?: TermCategory): ClauseReading
     if (term) term.grade = g;
   };
   const push = (category: TermCategory, at: number) => {
-    const after = words.slice(at + 1, at + 5);
-    const term: Term = { category, grade: pending, recurrent, negated, hedged, aboutRoot: !after.some((w) => NOT_ROOT_OBJECTS.has(w)) };
+    // The object follows the word ("compression of the cord") or comes right before it ("cauda equina compression").
+    const object = [...words.slice(Math.max(0, at - 2), at), ...words.slice(at + 1, at + 5)];
+    const term: Term = { category, grade: pending, recurrent, negated, hedged, aboutRoot: !object.some((w) => NOT_ROOT_OBJECTS.has(w)) };
     terms.push(term);
     if (term.grade === undefined) ungraded.push(term);
     pending = undefined;

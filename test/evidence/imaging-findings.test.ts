@@ -43,6 +43,10 @@ describe('readImagingFindings: compression', () => {
     ['Unchanged moderate foraminal narrowing at L3-4.', ['L3-L4:compression']],
     ['No change in the moderate left foraminal stenosis at L3-4.', ['L3-L4:compression:left']],
     ['No interval progression of the moderate canal stenosis at L4-5.', ['L4-L5:compression']],
+    // A negated compressing word about the cord or cauda equina says nothing about the roots.
+    ['Moderate bilateral foraminal narrowing at L3-4 without cord compression.', ['L3-L4:compression:bilateral']],
+    ['Severe canal stenosis at L3-4, no cauda equina compression.', ['L3-L4:compression']],
+    ['Moderate foraminal narrowing at L3-4 without compression of the conus.', ['L3-L4:compression']],
   ])('%s', (text, expected) => {
     expect(read(text)).toEqual(expected);
   });
