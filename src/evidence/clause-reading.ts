@@ -34,11 +34,15 @@ import {
  * 3. no-compression: any negated or mild finding, patent foramina/canal, or "normal"/"unremarkable" about the
  *    canal, foramina or roots or about the level as a whole;
  * 4. otherwise nothing ("post-operative changes", "disc desiccation", an ungraded bulge).
+ * Verdicts 1 and 2 rest on a compressing word, and keep their precedence over a grade when the word and the grade
+ * sit in different clauses about one level (imaging-findings.ts).
  */
 export type Verdict = 'compression' | 'no-compression';
 
 export interface ClauseReading {
   verdict?: Verdict;
+  /** The verdict rests on a compressing word, asserted or negated about a root (verdicts 1 and 2), not on a grade. */
+  byWord?: boolean;
   /** The kind of the clause's last finding word, for an elliptical clause after it ("…, but severe at L5-S1"). */
   lastCategory?: TermCategory;
 }
@@ -181,19 +185,17 @@ export function readClause(text: string, previous?: TermCategory): ClauseReading
   const reading: ClauseReading = {};
   const last = terms[terms.length - 1];
   if (last) reading.lastCategory = last.category;
-  const verdict = verdictOf(terms, patent, normal && (anatomy || !otherTopic));
-  if (verdict) reading.verdict = verdict;
-  return reading;
+  return { ...reading, ...verdictOf(terms, patent, normal && (anatomy || !otherTopic)) };
 }
 
-function verdictOf(terms: Term[], patent: boolean, normal: boolean): Verdict | undefined {
+function verdictOf(terms: Term[], patent: boolean, normal: boolean): Pick<ClauseReading, 'verdict' | 'byWord'> {
   const asserted = terms.filter((t) => !t.negated && !t.hedged);
-  if (asserted.some((t) => t.category === 'action' && t.grade !== 'mild')) return 'compression';
-  if (terms.some((t) => t.category === 'action' && t.negated && !t.hedged && t.aboutRoot)) return 'no-compression';
-  if (asserted.some(gradedEnough)) return 'compression';
+  if (asserted.some((t) => t.category === 'action' && t.grade !== 'mild')) return { verdict: 'compression', byWord: true };
+  if (terms.some((t) => t.category === 'action' && t.negated && !t.hedged && t.aboutRoot)) return { verdict: 'no-compression', byWord: true };
+  if (asserted.some(gradedEnough)) return { verdict: 'compression' };
   const negatedFinding = terms.some((t) => t.negated && !t.hedged);
   const mildFinding = asserted.some((t) => t.grade === 'mild' && t.category !== 'generic');
-  return negatedFinding || mildFinding || patent || normal ? 'no-compression' : undefined;
+  return negatedFinding || mildFinding || patent || normal ? { verdict: 'no-compression' } : {};
 }
 
 /** Stenosis, narrowing or a herniation graded at least moderate, or called recurrent without a grade. */

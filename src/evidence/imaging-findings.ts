@@ -2,7 +2,7 @@ import { INTERSPACES, type Interspace, type Side } from '../orders/types.js';
 import { levelMentions, readLevels, sortInterspaces } from '../text/levels.js';
 import { splitReport, type ReportSentence } from '../text/sentences.js';
 import { combineSides, sidesFromText } from '../text/sides.js';
-import { readClause, statementCount, type Verdict } from './clause-reading.js';
+import { readClause, statementCount, type ClauseReading, type Verdict } from './clause-reading.js';
 import type { TermCategory } from './report-lexicon.js';
 import type { ImagingFinding } from './types.js';
 
@@ -15,22 +15,38 @@ const EVERY_LEVEL = /\b(?:any|all|each|every)\s{1,3}(?:lumbar\s{1,3})?(?:disc\s{
  * Compression findings per level in report text (fhir-conventions.md, "Imaging (R3)"): one finding per
  * sentence and level the sentence speaks about. A sentence speaks about the levels it names, or, naming none,
  * about every level if it says so ("at any level") or else the level heading it sits under. Within a sentence each clause ("…, but …", "…; …") is read on its own
- * and applies to the levels it names, else to the sentence's; compression in any clause wins for its level.
+ * and applies to the levels it names, else to the sentence's; compression in any clause wins for its level,
+ * except a grade alone where the report says that level's root is free (freedRoots).
  * The side is that of the deciding clauses, else of the clauses that decide nothing ("left paracentral
  * protrusion at L4-5, but it is severe"); bilateral, or left with right, makes it bilateral.
  */
 export function readImagingFindings(ref: string, text: unknown): ImagingFinding[] {
-  const findings: ImagingFinding[] = [];
+  const sentences: SentenceVotes[] = [];
   for (const sentence of splitReport(text)) {
     // "Moderate stenosis at L3-4; L4-5 normal": parts naming their own levels are read as sentences of their own.
     let previous: TermCategory | undefined;
     for (const part of levelParts(sentence.text, ';')) {
-      const read = readSentence(ref, part, sentence.heading, previous);
-      findings.push(...read.findings);
+      const read = voteSentence(part, sentence.heading, previous);
+      sentences.push(read);
       previous = read.lastCategory;
     }
   }
-  return findings;
+  const freed = freedRoots(sentences.flatMap((s) => s.votes));
+  return sentences.flatMap((s) => findingsOf(ref, s, freed));
+}
+
+/** What one clause says about one level. */
+interface ClauseVote {
+  level: Interspace;
+  sides: Side[];
+  reading: ClauseReading;
+}
+
+interface SentenceVotes {
+  /** The evidence text of the sentence's findings. */
+  shown: string;
+  votes: ClauseVote[];
+  lastCategory?: TermCategory;
 }
 
 interface LevelVotes {
@@ -40,45 +56,69 @@ interface LevelVotes {
   voted: Set<Verdict | 'none'>;
 }
 
-interface SentenceReading {
-  findings: ImagingFinding[];
-  lastCategory?: TermCategory;
-}
-
-function readSentence(ref: string, text: string, heading: ReportSentence['heading'], carried?: TermCategory): SentenceReading {
+function voteSentence(text: string, heading: ReportSentence['heading'], carried?: TermCategory): SentenceVotes {
   const own = readLevels(text);
   const sentenceLevels = own.length > 0 ? own : EVERY_LEVEL.test(text) ? [...INTERSPACES] : (heading?.levels ?? []);
-  if (sentenceLevels.length === 0) return { findings: [] };
+  if (sentenceLevels.length === 0) return { shown: '', votes: [] };
+  const shown = evidenceText(own.length === 0 && heading ? `${heading.label}: ${text}` : text);
 
-  const votes = new Map<Interspace, LevelVotes>();
+  const votes: ClauseVote[] = [];
   let previous = carried;
   for (const clause of clausesOf(text)) {
     const reading = readClause(clause, previous);
     previous = reading.lastCategory ?? previous;
     const clauseLevels = readLevels(clause);
     const sides = sidesFromText(clause);
-    for (const level of clauseLevels.length > 0 ? clauseLevels : sentenceLevels) {
-      const v = votes.get(level) ?? { compression: [], noCompression: [], undecided: [], voted: new Set() };
-      votes.set(level, v);
-      v.voted.add(reading.verdict ?? 'none');
-      if (reading.verdict === 'compression') v.compression.push(...sides);
-      else if (reading.verdict === 'no-compression') v.noCompression.push(...sides);
-      else v.undecided.push(...sides);
-    }
+    for (const level of clauseLevels.length > 0 ? clauseLevels : sentenceLevels) votes.push({ level, sides, reading });
+  }
+  return previous ? { shown, votes, lastCategory: previous } : { shown, votes };
+}
+
+/**
+ * The side at each level whose nerve root the report says is free ("no nerve root compression", "without
+ * impingement"; bilateral when no side is named), in any clause about the level, unless a compressing word is
+ * asserted for the level too. "Moderate narrowing without impingement" reads as no compression in one clause
+ * (clause-reading.ts); "moderate narrowing; no nerve root compression", or the same in two sentences under one
+ * heading, says the same thing and must read the same.
+ */
+function freedRoots(votes: ClauseVote[]): Map<Interspace, Side> {
+  const freed = new Map<Interspace, Side>();
+  const compressed = new Set<Interspace>();
+  for (const v of votes) {
+    if (!v.reading.byWord) continue;
+    if (v.reading.verdict === 'compression') compressed.add(v.level);
+    else freed.set(v.level, combineSides([freed.get(v.level), combineSides(v.sides) ?? 'bilateral'])!);
+  }
+  for (const level of compressed) freed.delete(level);
+  return freed;
+}
+
+function findingsOf(ref: string, sentence: SentenceVotes, freed: Map<Interspace, Side>): ImagingFinding[] {
+  const votes = new Map<Interspace, LevelVotes>();
+  for (const { level, sides, reading } of sentence.votes) {
+    const v = votes.get(level) ?? { compression: [], noCompression: [], undecided: [], voted: new Set() };
+    votes.set(level, v);
+    // A grade alone does not outweigh a free root on the same side ("moderate left narrowing; no left root compression").
+    const free = freed.get(level);
+    const rootFree = free === 'bilateral' || (free !== undefined && combineSides(sides) === free);
+    const verdict = reading.verdict === 'compression' && !reading.byWord && rootFree ? 'no-compression' : reading.verdict;
+    v.voted.add(verdict ?? 'none');
+    if (verdict === 'compression') v.compression.push(...sides);
+    else if (verdict === 'no-compression') v.noCompression.push(...sides);
+    else v.undecided.push(...sides);
   }
 
-  const shown = evidenceText(own.length === 0 && heading ? `${heading.label}: ${text}` : text);
   const findings: ImagingFinding[] = [];
   for (const level of sortInterspaces(votes.keys())) {
     const v = votes.get(level)!;
     const kind = v.voted.has('compression') ? 'compression' : v.voted.has('no-compression') ? 'no-compression' : undefined;
     if (!kind) continue;
     const side = combineSides(kind === 'compression' ? v.compression : v.noCompression) ?? combineSides(v.undecided);
-    const finding: ImagingFinding = { ref, level, kind, text: shown };
+    const finding: ImagingFinding = { ref, level, kind, text: sentence.shown };
     if (side) finding.side = side;
     findings.push(finding);
   }
-  return previous ? { findings, lastCategory: previous } : { findings };
+  return findings;
 }
 
 const CLAUSE_TURNS = /;|\b(?:but|however|although|though|whereas|except|while)\b/i;

@@ -181,6 +181,47 @@ describe('readImagingFindings: clauses and several levels', () => {
   });
 });
 
+describe('readImagingFindings: a free nerve root stated in another clause about the level', () => {
+  // "Moderate narrowing without impingement" says the root is free; so does the same said in two clauses or sentences.
+  it.each([
+    ['L3-L4: moderate bilateral foraminal narrowing without impingement.', ['L3-L4:no-compression:bilateral']],
+    ['L3-L4: broad-based disc bulge with moderate bilateral foraminal narrowing; no nerve root compression.', ['L3-L4:no-compression:bilateral']],
+    ['Moderate left foraminal stenosis at L4-5, but no impingement of the exiting left L4 nerve root.', ['L4-L5:no-compression:left']],
+    [
+      'L3-L4: Broad-based disc bulge with moderate bilateral foraminal narrowing. No nerve root compression.',
+      ['L3-L4:no-compression:bilateral', 'L3-L4:no-compression'],
+    ],
+    [
+      'Moderate foraminal stenosis at L3-4 and L4-5; no nerve root impingement at L3-4.',
+      ['L3-L4:no-compression', 'L4-L5:compression', 'L3-L4:no-compression'],
+    ],
+  ])('%s', (text, expected) => {
+    expect(read(text)).toEqual(expected);
+  });
+
+  it.each([
+    // The cord or cauda equina is not a root.
+    ['L3-L4: moderate bilateral foraminal narrowing; no cord compression.', ['L3-L4:compression:bilateral']],
+    ['L3-L4: moderate central stenosis. No compression of the cauda equina.', ['L3-L4:compression', 'L3-L4:no-compression']],
+    // A compressing word asserted for the level wins.
+    [
+      'L4-5: moderate left foraminal stenosis compressing the exiting left L4 root; no impingement of the traversing L5 nerve roots.',
+      ['L4-L5:compression:left'],
+    ],
+    [
+      'L4-L5: Moderate left foraminal stenosis with impingement of the exiting left L4 nerve root. No compression of the traversing L5 roots.',
+      ['L4-L5:compression:left', 'L4-L5:no-compression'],
+    ],
+    // The root freed is on the other side, or at another level.
+    ['L4-L5: severe right foraminal stenosis; no impingement of the left L4 nerve root.', ['L4-L5:compression:right']],
+    ['Moderate foraminal narrowing at L3-4. No nerve root compression at L4-5.', ['L3-L4:compression', 'L4-L5:no-compression']],
+    // Only a question, not a statement that the root is free.
+    ['L3-4: moderate foraminal narrowing; nerve root impingement cannot be excluded.', ['L3-L4:compression']],
+  ])('%s keeps the compression', (text, expected) => {
+    expect(read(text)).toEqual(expected);
+  });
+});
+
 describe('readImagingFindings: report layout', () => {
   const report = [
     'MRI LUMBAR SPINE WITHOUT CONTRAST',
@@ -254,6 +295,7 @@ describe('readImagingFindings: hostile input', () => {
       'moderate '.repeat(10_000) + 'stenosis at L3-4',
       'L3-4 and '.repeat(10_000) + 'moderate stenosis',
       'Moderate stenosis at L3-4, mild at L4-5, '.repeat(2_000),
+      'L3-4: moderate stenosis; no nerve root compression. '.repeat(2_000),
       '.'.repeat(90_000),
       `${'a'.repeat(90_000)} L3-4 severe stenosis`,
       'L3-4; '.repeat(15_000),
