@@ -38,7 +38,9 @@ function mentionsSide(text: string, side: string): boolean {
 export function evidenceText(item: EvidenceItem): string {
   const byDisplay = NAMED_BY_DISPLAY.has(item.resourceType);
   const kind = byDisplay ? item.display : (RESOURCE_KIND[item.resourceType] ?? item.resourceType);
-  const head = [kind, item.date].filter((p): p is string => typeof p === 'string' && p.trim() !== '').join(' ');
+  // An undated finding counts as of the order (criteria.md): the surgeon should see that it has no date.
+  const date = item.date && item.date.trim() !== '' ? item.date : 'undated';
+  const head = `${kind} ${date}`;
   let body = byDisplay ? (item.note ?? '') : item.display;
   if (!byDisplay && item.note && item.note.trim() !== '' && item.note.trim() !== item.display.trim()) {
     body = `${body} (${item.note})`;

@@ -82,7 +82,7 @@ describe('determination cards', () => {
       ],
     });
     const [card] = buildCards([{ plan: seedPlan, decision: d }], ctx);
-    expect(card!.detail).toContain('- S1 Instability or biomechanical failure: Problem: Pseudarthrosis after fusion, L3-L4.');
+    expect(card!.detail).toContain('- S1 Instability or biomechanical failure: Problem undated: Pseudarthrosis after fusion, L3-L4.');
     expect(card!.detail).toContain('- S4 Smoking status: current smoker, higher risk of non-union (Observation 2025-09-09: Tobacco smoking status: every day).');
     expect(card!.detail).not.toContain('Documentation tip');
   });
@@ -223,7 +223,9 @@ describe('determination cards', () => {
     expectValidCard(card!);
     expect(card!.summary).toBe('Lumbar revision order: state the spinal level to review');
     expect(card!.detail).toContain('The order does not state a readable lumbar level.');
-    expect(card!.detail).toContain('R1 Failed prior surgery at the ordered level: not documented.');
+    expect(card!.detail).toContain('- **R1 Failed prior surgery at the ordered level: not documented.** Checked once the order states its level.');
+    expect(card!.detail).toContain('- **R3 Imaging confirms compression at the ordered level: not documented.** Checked once the order states its level.');
+    expect(card!.detail).not.toContain('Document a lumbar MRI');
     expect(card!.detail).not.toMatch(/undefined/);
   });
 });

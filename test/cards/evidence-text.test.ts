@@ -16,6 +16,11 @@ describe('evidence lines', () => {
 
   it('shows three items and counts the rest', () => {
     const items = ['a', 'b', 'c', 'd', 'e'].map((id) => ({ resourceType: 'Condition', id, display: `Finding ${id}` }));
-    expect(evidenceList(items)).toBe('Problem: Finding a; Problem: Finding b; Problem: Finding c; and 2 more');
+    expect(evidenceList(items)).toBe('Problem undated: Finding a; Problem undated: Finding b; Problem undated: Finding c; and 2 more');
+  });
+
+  it('says when a finding has no date (it then counts as of the order)', () => {
+    expect(evidenceText({ resourceType: 'Condition', id: 'fd', display: 'Left foot drop', side: 'left' })).toBe('Problem undated: Left foot drop');
+    expect(evidenceText({ resourceType: 'Condition', id: 'fd', date: '2025-09', display: 'Left foot drop', side: 'left' })).toBe('Problem 2025-09: Left foot drop');
   });
 });

@@ -159,7 +159,7 @@ describe('consider-fusion suggestion', () => {
       supporting: [{ id: 'S1', status: 'present', evidence: [{ resourceType: 'Condition', id: 's', display: 'Spondylolisthesis, lumbar region', level: 'L3-L4' }] }],
     });
     const card = cardOf(buildCards([{ plan: plan([draftOrder(serviceRequest('sr-1', '63047'))]), decision: withInstability }], ctx), 'consider-fusion');
-    expect(card.detail).toContain('- Instability or biomechanical failure: Problem: Spondylolisthesis, lumbar region, L3-L4.');
+    expect(card.detail).toContain('- Instability or biomechanical failure: Problem undated: Spondylolisthesis, lumbar region, L3-L4.');
     expect(card.detail).toContain('- Recurrent stenosis: MRI lumbar spine 2025-10-02: moderate bilateral foraminal narrowing at L3-L4.');
     expect(card.detail).toContain('- Progressive neurological deficit: Problem 2025-08-01: Foot drop, left; Problem 2025-08-01: Gait instability.');
     expect(card.detail).not.toContain('radiculopathy');

@@ -1,4 +1,4 @@
-import type { Condition, DiagnosticReport, Observation, Procedure } from 'fhir/r4.js';
+import type { Condition, DiagnosticReport, ImagingStudy, Observation, Procedure } from 'fhir/r4.js';
 import { DecisionEngine } from '../../src/decision/engine.js';
 import type { PlanDecision } from '../../src/decision/types.js';
 import type { PatientRecord } from '../../src/data/types.js';
@@ -185,8 +185,25 @@ describe('R3 imaging', () => {
   it('is not documented when the only study is older than the lookback, or void', async () => {
     const old = await decide(fusionInpatient(), { ...seedRecord(), diagnosticReports: [report({ effectiveDateTime: '2025-06-01' })] }, seedFacts());
     expect(status(old, 'R3')).toBe('not-documented');
+    // The card says which study was left out and why.
+    expect(old.criteria[2].evidence).toEqual([expect.objectContaining({ id: 'mri', date: '2025-06-01', note: 'more than 12 months before the order, so it does not count' })]);
+    const beforeSurgery = await decide(fusionInpatient(), { ...seedRecord(), diagnosticReports: [report({ effectiveDateTime: '2023-01-15' })] }, seedFacts());
+    expect(beforeSurgery.criteria[2].evidence.map((e) => e.note)).toEqual(['before the prior surgery, so it does not count']);
     const voided = await decide(fusionInpatient(), { ...seedRecord(), diagnosticReports: [report({ status: 'entered-in-error' })] }, seedFacts());
     expect(status(voided, 'R3')).toBe('not-documented');
+  });
+
+  it('names a study whose only report is preliminary as waiting for its final report', async () => {
+    const study: ImagingStudy = {
+      resourceType: 'ImagingStudy', id: 'mr-study', status: 'available', subject, started: '2026-10-01',
+      modality: [{ system: 'http://dicom.nema.org/resources/ontology/DCM', code: 'MR' }],
+      description: 'MRI lumbar spine',
+      series: [{ uid: '1.2', modality: { system: 'http://dicom.nema.org/resources/ontology/DCM', code: 'MR' }, bodySite: { system: 'http://snomed.info/sct', code: '122496007', display: 'Lumbar spine' } }],
+    };
+    const preliminary = report({ status: 'preliminary', imagingStudy: [{ reference: 'ImagingStudy/mr-study' }] });
+    const d = await decide(fusionInpatient(), { ...seedRecord(), imagingStudies: [study], diagnosticReports: [preliminary] }, seedFacts());
+    expect(status(d, 'R3')).toBe('not-documented');
+    expect(d.criteria[2].evidence).toEqual([expect.objectContaining({ id: 'mr-study', note: 'its report is still preliminary; the final report is needed' })]);
   });
 
   it('the most recent study about the level decides', async () => {
