@@ -61,6 +61,9 @@ type Library = ElmLibrary & Record<string, unknown>;
  * a plain System string by the model (`systemStrings`, e.g. `id`) names itself. Undefined when a `.value` is
  * read from something other than an element (an alias over a list of primitives): then the filter cannot
  * tell where the text comes from.
+ * A name whose own value reaches `Matches` (`Matches(Lower(S), ..)` over the sentences of a report) is followed
+ * to what it stands for: the query source or `let` that declares it, or, for a function operand, the argument
+ * every call of the function passes in its place. A name that cannot be followed makes the answer undefined.
  */
 export function matchedElements(elm: Readonly<Record<string, unknown>>, systemStrings: ReadonlySet<string>): Set<string> | undefined {
   const libraries = elm as Record<string, Library>;
@@ -75,14 +78,26 @@ export function matchedElements(elm: Readonly<Record<string, unknown>>, systemSt
   };
   const definitions = (library: Library, name: string): ElmNode[] =>
     (library.library?.statements?.def ?? []).filter((d) => d.name === name && d.expression).map((d) => d.expression!);
+  const scopes = lexicalScopes(libraries);
 
-  const visit = (node: unknown, library: Library): void => {
+  /** A name used as a value (not as the source of a property, which the property reads) stands for its declaration. */
+  const followed = new Set<object>();
+  const visitNamed = (n: ElmNode): void => {
+    if (followed.has(n)) return;
+    followed.add(n);
+    const declared = scopes.resolve(n);
+    if (declared === undefined) readable = false;
+    else for (const [expression, library] of declared) visit(expression, library);
+  };
+
+  const visit = (node: unknown, library: Library, asSource = false): void => {
     if (Array.isArray(node)) {
       for (const n of node) visit(n, library);
       return;
     }
     if (node === null || typeof node !== 'object') return;
     const n = node as ElmNode;
+    if (!asSource && (n.type === 'AliasRef' || n.type === 'QueryLetRef' || n.type === 'OperandRef')) visitNamed(n);
     if (n.type === 'Property' && typeof n.path === 'string') {
       const path = n.path.split('.');
       const last = path[path.length - 1]!;
@@ -93,6 +108,7 @@ export function matchedElements(elm: Readonly<Record<string, unknown>>, systemSt
         else readable = false;
       }
       for (const segment of path) if (systemStrings.has(segment)) names.add(segment);
+      visit(n.source, library, true);
     }
     if ((n.type === 'FunctionRef' || n.type === 'ExpressionRef') && typeof n.name === 'string') {
       const target = libraryFor(library, n.libraryName);
@@ -105,7 +121,7 @@ export function matchedElements(elm: Readonly<Record<string, unknown>>, systemSt
     }
     for (const key of Object.keys(n)) {
       const v = n[key];
-      if (v !== null && typeof v === 'object' && key !== 'annotation') visit(v, library);
+      if (v !== null && typeof v === 'object' && key !== 'annotation' && !(key === 'source' && n.type === 'Property')) visit(v, library);
     }
   };
 
@@ -113,6 +129,61 @@ export function matchedElements(elm: Readonly<Record<string, unknown>>, systemSt
     forEachMatches(library, (operand) => visit(operand[0], library));
   }
   return readable ? names : undefined;
+}
+
+/**
+ * Where each name of the ELM is declared, read from the tree itself: the nearest enclosing query whose source,
+ * relationship or `let` carries the name, else, for an operand, the function that declares it, whose calls
+ * (by function name, in every library) pass the arguments. Undefined when nothing declares the name.
+ */
+function lexicalScopes(libraries: Record<string, Library>): { resolve(ref: ElmNode): [unknown, Library][] | undefined } {
+  const parents = new Map<object, object>();
+  const libraryOf = new Map<object, Library>();
+  const calls = new Map<string, ElmNode[]>();
+  for (const library of Object.values(libraries)) {
+    const stack: object[] = [library];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      libraryOf.set(node, library);
+      const n = node as ElmNode;
+      if (n.type === 'FunctionRef' && typeof n.name === 'string') calls.set(n.name, [...(calls.get(n.name) ?? []), n]);
+      for (const [key, v] of Object.entries(n)) {
+        if (key === 'annotation' || v === null || typeof v !== 'object') continue;
+        parents.set(v, node);
+        stack.push(v);
+      }
+    }
+  }
+  const declaredBy = (n: ElmNode, name: string): unknown[] => {
+    const found: unknown[] = [];
+    for (const key of ['source', 'relationship', 'let']) {
+      const clauses = n[key];
+      if (!Array.isArray(clauses)) continue;
+      for (const c of clauses as ElmNode[]) if (c.alias === name || c.identifier === name) found.push(c.expression);
+    }
+    return found;
+  };
+  return {
+    resolve(ref: ElmNode): [unknown, Library][] | undefined {
+      const name = ref.name;
+      if (typeof name !== 'string') return undefined;
+      for (let p = parents.get(ref); p; p = parents.get(p)) {
+        const n = p as ElmNode;
+        if (n.type === 'Query' && ref.type !== 'OperandRef') {
+          const found = declaredBy(n, name);
+          if (found.length > 0) return found.map((e) => [e, libraryOf.get(n)!]);
+        }
+        if (n.type === 'FunctionDef' && ref.type === 'OperandRef' && Array.isArray(n.operand)) {
+          const index = (n.operand as ElmNode[]).findIndex((o) => o.name === name);
+          if (index < 0) return undefined;
+          return (calls.get(String(n.name)) ?? []).flatMap((call) =>
+            Array.isArray(call.operand) && index < call.operand.length ? [[call.operand[index], libraryOf.get(call)!] as [unknown, Library]] : [],
+          );
+        }
+      }
+      return undefined;
+    },
+  };
 }
 
 /** The canonical urls of every value set the libraries declare. */

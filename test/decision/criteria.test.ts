@@ -281,6 +281,16 @@ describe('card rules', () => {
     expect(support(await decide(fusionInpatient(), seedRecord(), facts), 'S1').status).toBe('undocumented');
   });
 
+  it('S1 from a report quotes the sentences that state the failure, not the whole conclusion', async () => {
+    const ct: DiagnosticReport = {
+      ...seedRecord().diagnosticReports[0], id: 'ct', effectiveDateTime: '2026-07-28',
+      conclusion: 'L3-L4: lucency around the left L4 pedicle screw consistent with screw loosening. L3-L4: moderate left foraminal stenosis.\nNo pseudarthrosis.',
+    };
+    const s1 = support(await decide(fusionInpatient(), { ...seedRecord(), diagnosticReports: [...seedRecord().diagnosticReports, ct] }, seedFacts()), 'S1');
+    expect(s1.status).toBe('present');
+    expect(s1.evidence.find((e) => e.id === 'ct')!.note).toBe('L3-L4: lucency around the left L4 pedicle screw consistent with screw loosening');
+  });
+
   it('S1 from spondylolisthesis next to the level but not two levels away', async () => {
     const facts = seedFacts();
     const record = seedRecord();
