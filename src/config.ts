@@ -40,6 +40,8 @@ const schema = z
     /** Timeout for one FHIR HTTP request (bounded again by what is left of the hook deadline). */
     FHIR_REQUEST_TIMEOUT_MS: wholeNumber(50, 60_000).default(2000),
     MAX_BODY_BYTES: wholeNumber(1024, 100 * 1024 * 1024).default(5 * 1024 * 1024),
+    /** Time a client has to send a request's headers, and again its body: a stalled upload gets a 408, not a held connection. */
+    BODY_TIMEOUT_MS: wholeNumber(100, 120_000).default(10_000),
     /** CDS client authentication: required (default in production) or off (refused in production). */
     CDS_AUTH: z.enum(['required', 'off']).optional(),
     /** Path to the JSON list of trusted CDS clients. */

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Router } from 'express';
@@ -72,11 +72,17 @@ async function main(): Promise<void> {
     ],
   });
 
-  const server: Server = app.listen(config.PORT, config.HOST, (error?: Error) => {
-    if (error) {
-      logger.fatal({ err: error }, 'cannot listen');
-      process.exit(1);
-    }
+  // Headers, then the whole request, within bounds of our own: Node's defaults (a minute, five minutes, checked
+  // every 30 s) let a stalled client hold a connection that long. The body's own 408 is in json-body.ts.
+  const server: Server = createServer(
+    { headersTimeout: config.BODY_TIMEOUT_MS, requestTimeout: 2 * config.BODY_TIMEOUT_MS, connectionsCheckingInterval: Math.min(1000, config.BODY_TIMEOUT_MS) },
+    app,
+  );
+  server.once('error', (error) => {
+    logger.fatal({ err: error }, 'cannot listen');
+    process.exit(1);
+  });
+  server.listen(config.PORT, config.HOST, () => {
     // The port actually bound: with PORT=0 the system chooses one, and whoever started the process reads it here.
     const { port } = server.address() as AddressInfo;
     logger.info({ host: config.HOST, port }, 'spine-cds listening');

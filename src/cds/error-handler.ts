@@ -35,6 +35,15 @@ export function preconditionOutcome(message: string): object {
   };
 }
 
+/** What is wrong with a request that a library refused (never the library's message: it may quote the request). */
+function refusal(err: unknown): string {
+  const e = err as { code?: unknown; message?: unknown };
+  // zlib's codes: a body whose Content-Encoding does not match its bytes.
+  if (typeof e.code === 'string' && e.code.startsWith('Z_')) return 'the request body could not be decompressed as its Content-Encoding says';
+  if (err instanceof URIError || (typeof e.message === 'string' && e.message.startsWith('Failed to decode param'))) return 'the URL path is not valid percent-encoding';
+  return 'request refused';
+}
+
 /**
  * The one place that turns failures into HTTP answers. Messages of typed errors are written for the
  * caller and hold no PHI; anything unexpected gets a generic 500 and is logged for operators.
@@ -88,7 +97,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     const status = parser?.status ?? parser?.statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      res.status(status).json({ error: 'request refused' });
+      res.status(status).json({ error: refusal(err) });
       return;
     }
     logger.error({ error: withoutMessage(err), path: req.path, reqId: res.locals.requestId }, 'unexpected error');

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import express, { type RequestHandler } from 'express';
 import { BadRequestError } from '../errors.js';
 
@@ -31,15 +32,43 @@ export class UnsupportedMediaTypeError extends Error {
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
+function hasBody(req: IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
+}
+
+/**
+ * A body that has not arrived within `ms` gets a 408 and the connection is closed: a client that stalls
+ * mid-upload must not hold a connection until Node's own five-minute limit, which closes without an answer.
+ */
+function bodyDeadline(ms: number): RequestHandler {
+  return (req, res, next) => {
+    if (req.readableEnded || !hasBody(req)) {
+      next();
+      return;
+    }
+    const timer = setTimeout(() => {
+      if (res.headersSent || req.readableEnded) return;
+      res.set('Connection', 'close');
+      res.status(408).json({ error: 'request body not received in time', problems: [{ path: '(body)', message: `was not complete within ${ms} ms` }] });
+      res.once('finish', () => req.socket.destroy());
+    }, ms);
+    timer.unref();
+    const clear = () => clearTimeout(timer);
+    req.once('end', clear);
+    req.once('close', clear);
+    res.once('finish', clear);
+    next();
+  };
+}
+
 /**
  * JSON body parsing for the CDS routes. A body with another Content-Type is refused with 415 rather
  * than read as nothing; malformed JSON and bodies over `limitBytes` reach the error handler as
  * body-parser errors (400, 413).
  */
-export function jsonBody(limitBytes: number): RequestHandler[] {
+export function jsonBody(limitBytes: number, timeoutMs: number): RequestHandler[] {
   const requireJson: RequestHandler = (req, _res, next) => {
-    const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
-    if (hasBody && req.is(JSON_TYPES) === false) {
+    if (hasBody(req) && req.is(JSON_TYPES) === false) {
       next(new UnsupportedMediaTypeError('the request body must be JSON (Content-Type: application/json)'));
       return;
     }
@@ -52,5 +81,5 @@ export function jsonBody(limitBytes: number): RequestHandler[] {
     }
     next();
   };
-  return [requireJson, express.json({ limit: limitBytes, type: JSON_TYPES, strict: true }), limitDepth];
+  return [requireJson, bodyDeadline(timeoutMs), express.json({ limit: limitBytes, type: JSON_TYPES, strict: true }), limitDepth];
 }

@@ -34,10 +34,14 @@ const hookInstance = z
   .string({ error: expected('a string') })
   .regex(/^[\x21-\x7e]{1,128}$/, 'must be 1 to 128 printable ASCII characters without spaces');
 
-/** FHIR id rules (R4 `id` datatype); the patient id goes into FHIR URLs, so nothing else is accepted. */
+/**
+ * FHIR id rules (R4 `id` datatype); the patient id goes into FHIR URLs, so nothing else is accepted, and "." and
+ * ".." are refused: in a URL they are path steps, and `Patient/..` would read the server's root.
+ */
 const fhirId = z
   .string({ error: expected('a FHIR id') })
-  .regex(/^[A-Za-z0-9\-.]{1,64}$/, 'must be a FHIR id (letters, digits, "-" and ".", at most 64)');
+  .regex(/^[A-Za-z0-9\-.]{1,64}$/, 'must be a FHIR id (letters, digits, "-" and ".", at most 64)')
+  .refine((id) => id !== '.' && id !== '..', 'must not be "." or ".." (a URL path step, not an id)');
 
 const fhirResource = z.looseObject({ resourceType: text('a FHIR resource type') }, { error: expected('a FHIR resource (a JSON object)') });
 
@@ -53,7 +57,8 @@ const draftOrders = z.looseObject(
 
 const fhirAuthorization = z.object(
   {
-    access_token: text(),
+    // A bearer token is visible ASCII (RFC 6750 b64token); spaces, line breaks or NUL would corrupt the header.
+    access_token: text().regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces or line breaks'),
     token_type: z.literal('Bearer', { error: expected('"Bearer"') }),
     expires_in: z.number({ error: expected('a number of seconds') }).int('must be a whole number of seconds').nonnegative('must not be negative'),
     scope: text(),
@@ -87,6 +92,28 @@ const hookRequestSchema = z.strictObject(
   { error: expected('a JSON object') },
 );
 
+/** The id of a Patient reference ("Patient/123", or an absolute URL ending so); undefined for anything else. */
+function patientIdOf(reference: string): string | undefined {
+  return /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(reference)?.[1];
+}
+
+/**
+ * A draft order whose subject is another patient than `context.patientId` would be judged on the wrong chart:
+ * the request contradicts itself, so it is refused rather than reviewed.
+ */
+function ordersOfAnotherPatient(patientId: string, entries: readonly { resource: Record<string, unknown> }[]): Problem[] {
+  const problems: Problem[] = [];
+  entries.forEach((entry, i) => {
+    const subject = entry.resource.subject;
+    const reference = isJsonObject(subject) && typeof subject.reference === 'string' ? subject.reference : undefined;
+    const named = reference === undefined ? undefined : patientIdOf(reference);
+    if (named !== undefined && named !== patientId) {
+      problems.push({ path: `context.draftOrders.entry.${i}.resource.subject.reference`, message: 'names another patient than context.patientId' });
+    }
+  });
+  return problems;
+}
+
 export type HookRequest = z.output<typeof hookRequestSchema> & { prefetch?: Record<string, Record<string, unknown> | null> };
 
 /** Parses a hook request; throws BadRequestError naming every problem with its JSON path. */
@@ -97,6 +124,7 @@ export function parseHookRequest(body: unknown): HookRequest {
   if (isJsonObject(body) && body.fhirAuthorization !== undefined && body.fhirServer === undefined) {
     problems.push({ path: 'fhirServer', message: 'is required when fhirAuthorization is given' });
   }
+  if (parsed.success) problems.push(...ordersOfAnotherPatient(parsed.data.context.patientId, parsed.data.context.draftOrders.entry ?? []));
   if (problems.length > 0 || !parsed.success) throw new BadRequestError('invalid CDS Hooks request', problems);
   return parsed.data as HookRequest;
 }

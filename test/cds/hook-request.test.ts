@@ -1,4 +1,7 @@
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import nock from 'nock';
 import request from 'supertest';
@@ -77,10 +80,15 @@ describe('POST /cds-services/lumbar-fusion-criteria: invalid requests', () => {
     ['fhirAuthorization.token_type', 'MAC'],
     ['fhirAuthorization.expires_in', '300'],
     ['fhirAuthorization.access_token', ''],
+    ['fhirAuthorization.access_token', 'abc\r\nX-Injected: 1'],
+    ['fhirAuthorization.access_token', 'a\u0000b'],
+    ['fhirAuthorization.access_token', 'two words'],
     ['fhirAuthorization.scope', 7],
     ['fhirAuthorization.subject', undefined],
     ['context', 'pt-1'],
     ['context.patientId', '../Patient/other'],
+    ['context.patientId', '.'],
+    ['context.patientId', '..'],
     ['context.patientId', 12],
     ['context.userId', ''],
     ['context.encounterId', ''],
@@ -97,6 +105,21 @@ describe('POST /cds-services/lumbar-fusion-criteria: invalid requests', () => {
     const valid = hookRequest({ prefetch: fullPrefetch() });
     const body = await post400(value === undefined ? without(valid, path) : withValue(valid, path, value));
     expect(pathsOf(body)).toContain(path);
+  });
+
+  it.each(['Patient/someone-else', 'http://fhir.test/r4/Patient/someone-else', 'Patient/someone-else/_history/2'])(
+    'refuses a draft order whose subject is another patient (%s): it would be judged on the wrong chart',
+    async (reference) => {
+      const body = await post400(withValue(hookRequest(), 'context.draftOrders.entry.0.resource.subject', { reference }));
+      expect(body.problems).toEqual([{ path: 'context.draftOrders.entry.0.resource.subject.reference', message: 'names another patient than context.patientId' }]);
+    },
+  );
+
+  it.each(['Patient/pt-1', 'http://fhir.test/r4/Patient/pt-1', 'Group/ward-3', '#contained'])('accepts a draft order whose subject is %s', async (reference) => {
+    await request(t.app)
+      .post(SERVICE_URL)
+      .send(withValue(hookRequest({ prefetch: fullPrefetch() }), 'context.draftOrders.entry.0.resource.subject', { reference }) as object)
+      .expect(200);
   });
 
   it('requires fhirServer when fhirAuthorization is given', async () => {
@@ -189,10 +212,17 @@ describe('requests as real clients send them', () => {
 
   it('parses the Sandbox request and the Da Vinci CRD order-sign examples', () => {
     expect(parseHookRequest(sandbox).context.patientId).toBe('lumbar-pt-1');
-    for (const file of ['hl7-davinci-crd-2.2.1/CRDServiceRequest.json', 'hl7-davinci-crd-2.2.1/CRDServiceRequest3.json', 'davinci-crd-test-kit/order_sign_hook_request.json']) {
+    for (const file of ['hl7-davinci-crd-2.2.1/CRDServiceRequest.json', 'hl7-davinci-crd-2.2.1/CRDServiceRequest3.json']) {
       const body = JSON.parse(readFileSync(path.join(EXTERNAL, file), 'utf8')) as unknown;
       expect(() => parseHookRequest(body)).not.toThrow();
     }
+  });
+
+  it("refuses the Da Vinci CRD test kit's order-sign example: its order is for Patient/1288992, its context for Patient/example", () => {
+    const body = JSON.parse(readFileSync(path.join(EXTERNAL, 'davinci-crd-test-kit', 'order_sign_hook_request.json'), 'utf8')) as unknown;
+    expect(() => parseHookRequest(body)).toThrow(BadRequestError);
+    const fixed = withValue(body as Record<string, unknown>, 'context.patientId', '1288992');
+    expect(() => parseHookRequest(fixed)).not.toThrow();
   });
 
   it('refuses the Da Vinci order-dispatch example: wrong hook for this service', () => {
@@ -204,5 +234,53 @@ describe('requests as real clients send them', () => {
       expect(e).toBeInstanceOf(BadRequestError);
       expect((e as BadRequestError).problems.map((p) => p.path)).toEqual(expect.arrayContaining(['hook', 'context.userId', 'context.draftOrders']));
     }
+  });
+});
+
+describe('requests that arrive slowly or garbled', () => {
+  loopbackOnly();
+  let t: TestApp;
+  let server: Server;
+  let port: number;
+  beforeAll(async () => {
+    t = await buildTestApp({ BODY_TIMEOUT_MS: '300' });
+    server = t.app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await t.close();
+  });
+
+  /** Sends raw bytes and collects whatever comes back until the server closes the connection. */
+  function raw(bytes: string): Promise<{ text: string; ms: number }> {
+    const started = Date.now();
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
+      let text = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (d: string) => (text += d));
+      socket.on('error', reject);
+      socket.on('close', () => resolve({ text, ms: Date.now() - started }));
+    });
+  }
+
+  it('answers a body that stops arriving with 408 and a JSON reason, then closes the connection', async () => {
+    const { text, ms } = await raw(`POST ${SERVICE_URL} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{}`);
+    expect(text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(text).toContain('"error":"request body not received in time"');
+    expect(ms).toBeLessThan(5000);
+  });
+
+  it('says so when a gzip body is not gzip', async () => {
+    const res = await request(t.app).post(SERVICE_URL).set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').send('{"not":"gzip"}').expect(400);
+    expect(res.body).toEqual({ error: 'the request body could not be decompressed as its Content-Encoding says' });
+  });
+
+  it('says so when the URL path is not valid percent-encoding', async () => {
+    const res = await request(t.app).post('/cds-services/%E0%A4%A').send({}).expect(400);
+    expect(res.body).toEqual({ error: 'the URL path is not valid percent-encoding' });
   });
 });

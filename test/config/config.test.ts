@@ -68,6 +68,8 @@ describe('configuration from the environment', () => {
     ['FEEDBACK_WINDOW_HOURS', '48h'],
     ['FHIR_REQUEST_TIMEOUT_MS', 'soon'],
     ['MAX_BODY_BYTES', '10'],
+    ['BODY_TIMEOUT_MS', '5'],
+    ['BODY_TIMEOUT_MS', 'ten seconds'],
     ['CDS_AUTH', 'maybe'],
     ['CDS_AUTH_EXTRA_ALGS', 'HS256'],
     ['EMBEDDED_FHIR', 'yes'],

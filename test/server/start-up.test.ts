@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { clientToken, makeClient, trustedClientsFile, type TestClient } from '../security/support/client-tokens.js';
 import { childrenPerTest, runUntilExit, stopChild } from './support/child.js';
 
@@ -45,5 +46,20 @@ describe('start-up of the built service', () => {
     const child = await children.start({ NODE_ENV: 'development', CDS_AUTH: 'off' });
     expect(child.lines[0]).toMatchObject({ level: 40, msg: expect.stringContaining('CDS_AUTH=off') });
     expect((await fetch(`${child.url}/cds-services`)).status).toBe(200);
+  });
+
+  it('answers 408 and closes a connection whose headers stall, within BODY_TIMEOUT_MS, not Node\'s minute', async () => {
+    const child = await children.start({ CDS_AUTH: 'off', BODY_TIMEOUT_MS: '500' });
+    const { port } = new URL(child.url);
+    const started = Date.now();
+    const text = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write('POST /cds-services/lumbar-fusion-criteria HTTP/1.1\r\nHost: 127.0.0.1\r\n'));
+      let got = '';
+      socket.setEncoding('utf8').on('data', (d: string) => (got += d));
+      socket.on('error', reject);
+      socket.on('close', () => resolve(got));
+    });
+    expect(text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });
