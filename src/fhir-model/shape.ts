@@ -26,6 +26,22 @@ const SYSTEM_JSON: Record<string, 'string' | 'number' | 'boolean'> = {
 };
 
 /**
+ * The lexical forms of FHIR R4's date, dateTime/instant and time (https://hl7.org/fhir/R4/datatypes.html):
+ * a date that is not one is no date at all, and read as missing it would quietly count as "at the order".
+ * A time without its zone, which FHIR forbids but EHRs send, is accepted: it still names a day.
+ */
+const YEAR = '([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)';
+const TIME = '([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?';
+const SYSTEM_FORMAT: Record<string, { pattern: RegExp; name: string }> = {
+  Date: { pattern: new RegExp(`^${YEAR}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$`), name: 'a FHIR date (YYYY, YYYY-MM or YYYY-MM-DD)' },
+  DateTime: {
+    pattern: new RegExp(`^${YEAR}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])(T${TIME}(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))?)?)?)?$`),
+    name: 'a FHIR dateTime (YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm:ss+zz:zz)',
+  },
+  Time: { pattern: new RegExp(`^${TIME}$`), name: 'a FHIR time (hh:mm:ss)' },
+};
+
+/**
  * Model lookups memoised: findClass and findElement walk the model's maps and parent classes, and a chart
  * asks the same few questions thousands of times (most of the check's time on a 2,000-resource chart).
  */
@@ -55,12 +71,17 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * A FHIR primitive (FHIR.string, FHIR.dateTime, and the code enumerations such as FHIR.ObservationStatus)
  * is a class whose `value` is a System type.
  */
-const primitives = new WeakMap<ClassInfo, 'string' | 'number' | 'boolean' | null>();
-function primitiveJsonType(cls: ClassInfo): 'string' | 'number' | 'boolean' | undefined {
+interface Primitive {
+  json: 'string' | 'number' | 'boolean';
+  format?: { pattern: RegExp; name: string };
+}
+const primitives = new WeakMap<ClassInfo, Primitive | null>();
+function primitiveOf(cls: ClassInfo): Primitive | undefined {
   let known = primitives.get(cls);
   if (known === undefined) {
     const value = cls.findElement('value')?.typeSpecifier;
-    known = (value?.namespace === 'System' && value.name ? SYSTEM_JSON[value.name] : undefined) ?? null;
+    const json = value?.namespace === 'System' && value.name ? SYSTEM_JSON[value.name] : undefined;
+    known = json ? { json, ...(value?.name && SYSTEM_FORMAT[value.name] ? { format: SYSTEM_FORMAT[value.name] } : {}) } : null;
     primitives.set(cls, known);
   }
   return known ?? undefined;
@@ -125,9 +146,10 @@ function checkValue(value: unknown, spec: TypeSpecifier | undefined, depth: numb
   if (spec.name === 'Resource' || spec.name === 'DomainResource') return;
   const cls = classOf(spec);
   if (!cls) return;
-  const primitive = primitiveJsonType(cls);
+  const primitive = primitiveOf(cls);
   if (primitive) {
-    if (typeof value !== primitive) problem(walk, `expected a ${primitive}`);
+    if (typeof value !== primitive.json) problem(walk, `expected a ${primitive.json}`);
+    else if (primitive.format && !primitive.format.pattern.test(value as string)) problem(walk, `expected ${primitive.format.name}`);
     return;
   }
   if (!isObject(value)) {

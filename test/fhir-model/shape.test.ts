@@ -22,9 +22,22 @@ describe('shapeProblems', () => {
     [{ resourceType: 'ImagingStudy', series: [{ modality: 'MR' }] }, 'series[0].modality', 'expected an object'],
     [{ resourceType: 'Procedure', performedPeriod: { end: true } }, 'performedPeriod.end', 'expected a string'],
     [{ resourceType: 'Nope' }, 'resourceType', 'unknown resource type Nope'],
+    [{ resourceType: 'Procedure', performedDateTime: 'garbage' }, 'performedDateTime', expect.stringMatching(/^expected a FHIR dateTime/)],
+    [{ resourceType: 'Procedure', performedDateTime: '2023-13-45' }, 'performedDateTime', expect.stringMatching(/^expected a FHIR dateTime/)],
+    [{ resourceType: 'Condition', onsetDateTime: '2025-09-15T10:00' }, 'onsetDateTime', expect.stringMatching(/^expected a FHIR dateTime/)],
+    [{ resourceType: 'Condition', recordedDate: '15/09/2025' }, 'recordedDate', expect.stringMatching(/^expected a FHIR dateTime/)],
+    [{ resourceType: 'Patient', birthDate: '1960-02-30T00:00:00Z' }, 'birthDate', expect.stringMatching(/^expected a FHIR date /)],
+    [{ resourceType: 'Observation', valueTime: '25:00:00' }, 'valueTime', expect.stringMatching(/^expected a FHIR time/)],
   ])('names the fault in %j', (resource, where, message) => {
     expect(shapeProblems(resource)).toContainEqual({ path: where, message });
   });
+
+  it.each(['2025', '2025-09', '2025-09-15', '2025-09-15T10:00:00Z', '2025-09-15T10:00:00', '2025-09-15T10:00:00.123-05:00', '2025-09-15T23:59:60+14:00'])(
+    'accepts the dateTime %s',
+    (onset) => {
+      expect(shapeProblems({ resourceType: 'Condition', onsetDateTime: onset, recordedDate: onset })).toEqual([]);
+    },
+  );
 
   it('leaves unknown elements and underscore extensions alone, and is bounded on deep input', () => {
     expect(shapeProblems({ resourceType: 'Condition', custom: 1, _recordedDate: { extension: [] } })).toEqual([]);
