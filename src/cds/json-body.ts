@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import express, { type RequestHandler } from 'express';
+import { largeBodyGate } from './large-body-gate.js';
 import { BadRequestError } from '../errors.js';
 
 /** Far deeper than any FHIR resource nests; deeper bodies are hostile and would strain recursive readers. */
@@ -31,6 +32,9 @@ export class UnsupportedMediaTypeError extends Error {
 }
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
+
+/** One large chart on the HTTP thread while another is evaluated: more at once only adds memory (large-body-gate.ts). */
+export const LARGE_BODIES_AT_ONCE = 2;
 
 function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
@@ -66,7 +70,7 @@ function bodyDeadline(ms: number): RequestHandler {
  * than read as nothing; malformed JSON and bodies over `limitBytes` reach the error handler as
  * body-parser errors (400, 413).
  */
-export function jsonBody(limitBytes: number, timeoutMs: number): RequestHandler[] {
+export function jsonBody(limitBytes: number, timeoutMs: number, largeBodiesAtOnce = LARGE_BODIES_AT_ONCE): RequestHandler[] {
   const requireJson: RequestHandler = (req, _res, next) => {
     if (hasBody(req) && req.is(JSON_TYPES) === false) {
       next(new UnsupportedMediaTypeError('the request body must be JSON (Content-Type: application/json)'));
@@ -81,5 +85,5 @@ export function jsonBody(limitBytes: number, timeoutMs: number): RequestHandler[
     }
     next();
   };
-  return [requireJson, bodyDeadline(timeoutMs), express.json({ limit: limitBytes, type: JSON_TYPES, strict: true }), limitDepth];
+  return [requireJson, largeBodyGate(largeBodiesAtOnce), bodyDeadline(timeoutMs), express.json({ limit: limitBytes, type: JSON_TYPES, strict: true }), limitDepth];
 }
