@@ -67,6 +67,10 @@ const schema = z
     if (env.NODE_ENV === 'production' && env.EMBEDDED_FHIR === true) {
       ctx.addIssue({ code: 'custom', path: ['EMBEDDED_FHIR'], message: 'the embedded FHIR server never runs when NODE_ENV=production' });
     }
+    const embedded = env.EMBEDDED_FHIR ?? env.NODE_ENV !== 'production';
+    if (embedded && env.PORT !== 0 && env.EMBEDDED_FHIR_PORT === env.PORT) {
+      ctx.addIssue({ code: 'custom', path: ['EMBEDDED_FHIR_PORT'], message: `must differ from PORT (${env.PORT}): the service and the embedded FHIR server each need their own port` });
+    }
   });
 
 export type RawConfig = z.output<typeof schema>;

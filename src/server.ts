@@ -6,7 +6,7 @@ import { createApp } from './app.js';
 import { createCdsAuth } from './auth/cds-auth.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openFeedbackStore } from './feedback/store.js';
-import { dataDirWritable } from './ops/health.js';
+import { dataDirWritable, evaluationThreadsLoaded } from './ops/health.js';
 import { limitHeapGrowth } from './ops/heap.js';
 import { createLogger } from './ops/logger.js';
 import { createMetrics, metricsHandler, type Metrics } from './ops/metrics.js';
@@ -44,14 +44,14 @@ async function main(): Promise<void> {
     exitOnConfigError(error);
   }
   const embedded: EmbeddedDefault | undefined = await startEmbeddedDefault(config, logger);
-  const feedbackStore = await openFeedbackStore(config.DATA_DIR, logger, { windowHours: config.FEEDBACK_WINDOW_HOURS });
+  const feedbackStore = await openFeedbackStore(config.DATA_DIR, logger, { windowHours: config.FEEDBACK_WINDOW_HOURS }).catch((error: unknown) => {
+    const code = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
+    throw new Error(`DATA_DIR (${config.DATA_DIR}) cannot hold the feedback store (${code}): it must be a writable directory`);
+  });
   // The CQL evaluations run on ENGINE_THREADS worker threads, beside the thread that serves HTTP (decision/engine-pool.ts).
   const valueSets = loadValueSets();
-  const reviewer = orderReviewer({
-    baseUrl: config.PUBLIC_BASE_URL,
-    valueSets,
-    engine: DecisionEngine.load({ threads: config.ENGINE_THREADS, valueSets }),
-  });
+  const engine = DecisionEngine.load({ threads: config.ENGINE_THREADS, valueSets });
+  const reviewer = orderReviewer({ baseUrl: config.PUBLIC_BASE_URL, valueSets, engine });
   const root = projectRoot();
   const app = createApp({
     config,
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     feedbackStore,
     metrics,
     authenticate: auth.middleware,
-    readiness: [dataDirWritable(config.DATA_DIR)],
+    readiness: [dataDirWritable(config.DATA_DIR), evaluationThreadsLoaded(engine)],
     routers: [
       metricsRoute(metrics),
       criteriaPageRouter({ cqlDir: join(root, 'cql-mappings'), baseUrl: config.PUBLIC_BASE_URL }),
@@ -78,8 +78,8 @@ async function main(): Promise<void> {
     { headersTimeout: config.BODY_TIMEOUT_MS, requestTimeout: 2 * config.BODY_TIMEOUT_MS, connectionsCheckingInterval: Math.min(1000, config.BODY_TIMEOUT_MS) },
     app,
   );
-  server.once('error', (error) => {
-    logger.fatal({ err: error }, 'cannot listen');
+  server.once('error', (error: NodeJS.ErrnoException) => {
+    logger.fatal({ err: error }, `cannot listen on ${config.HOST}:${config.PORT} (PORT, HOST): ${error.code ?? error.message}`);
     process.exit(1);
   });
   server.listen(config.PORT, config.HOST, () => {

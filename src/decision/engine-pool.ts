@@ -15,6 +15,11 @@ export interface EvaluationJob {
   now: Date;
 }
 
+/** A thread's first message: its library is loaded. */
+export interface ThreadReady {
+  ready: true;
+}
+
 export interface EvaluationReply {
   id: number;
   decisions?: PlanDecision[];
@@ -31,6 +36,7 @@ interface Pending {
 interface Slot {
   worker: Worker;
   pending: Map<number, Pending>;
+  loaded: boolean;
 }
 
 /**
@@ -58,8 +64,12 @@ export class EnginePool {
     const worker = new Worker(this.entry, { workerData: this.workerData, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     // Idle threads must not keep the process alive; the server closes the pool on shutdown.
     worker.unref();
-    const slot: Slot = { worker, pending: new Map() };
-    worker.on('message', (reply: EvaluationReply) => {
+    const slot: Slot = { worker, pending: new Map(), loaded: false };
+    worker.on('message', (reply: EvaluationReply | ThreadReady) => {
+      if ('ready' in reply) {
+        slot.loaded = true;
+        return;
+      }
       const p = slot.pending.get(reply.id);
       if (!p) return;
       slot.pending.delete(reply.id);
@@ -115,6 +125,11 @@ export class EnginePool {
 
   get threads(): number {
     return this.size;
+  }
+
+  /** Every thread has loaded its library (a replaced thread counts again once it has). */
+  get loaded(): boolean {
+    return this.slots.every((s) => s.loaded);
   }
 
   async close(): Promise<void> {

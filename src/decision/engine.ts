@@ -83,6 +83,11 @@ export class DecisionEngine {
     return this.pool ? this.pool.evaluate(job, deadlineAt) : this.evaluateResources(job);
   }
 
+  /** The evaluation threads have loaded the library; true at once without threads (the library loads in `load`). */
+  get loaded(): boolean {
+    return this.pool?.loaded ?? true;
+  }
+
   /** Evaluations on worker threads (0: on the calling thread). */
   get threads(): number {
     return this.pool?.threads ?? 0;

@@ -34,7 +34,7 @@ export function isLoopbackHost(host: string): boolean {
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
-      reject(new Error(`embedded FHIR server cannot listen on ${host}:${port} (${err.code ?? err.message})`));
+      reject(new Error(`embedded FHIR server cannot listen on ${host}:${port} (EMBEDDED_FHIR_PORT): ${err.code ?? err.message}`));
     };
     server.once('error', onError);
     server.listen(port, host, () => {

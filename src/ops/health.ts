@@ -31,6 +31,16 @@ export function dataDirWritable(dir: string): ReadinessCheck {
   };
 }
 
+/** The evaluation threads have loaded the criteria library: before that, the first calls would wait for them. */
+export function evaluationThreadsLoaded(engine: { readonly loaded: boolean }): ReadinessCheck {
+  return {
+    name: 'evaluation-threads-loaded',
+    check: () => {
+      if (!engine.loaded) throw new Error('the evaluation threads are still loading the criteria library');
+    },
+  };
+}
+
 /**
  * GET /healthz: the process answers HTTP (it says nothing about FHIR servers, which are the callers').
  * GET /readyz: every readiness check passes; 503 naming the failing checks otherwise.

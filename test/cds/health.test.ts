@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { dataDirWritable } from '../../src/ops/health.js';
+import { dataDirWritable, evaluationThreadsLoaded } from '../../src/ops/health.js';
 import { buildTestApp } from './support/app-fixture.js';
 
 describe('health and readiness', () => {
@@ -25,6 +25,18 @@ describe('health and readiness', () => {
     } finally {
       await t.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('GET /readyz is not ready until the evaluation threads have loaded the library', async () => {
+    const engine = { loaded: false };
+    const t = await buildTestApp({}, { readiness: [evaluationThreadsLoaded(engine)] });
+    try {
+      expect((await request(t.app).get('/readyz').expect(503)).body).toEqual({ status: 'not-ready', failing: ['evaluation-threads-loaded'] });
+      engine.loaded = true;
+      await request(t.app).get('/readyz').expect(200, { status: 'ready' });
+    } finally {
+      await t.close();
     }
   });
 });

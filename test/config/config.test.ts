@@ -97,6 +97,12 @@ describe('configuration from the environment', () => {
     expect(problemsOf({ NODE_ENV: 'production', EMBEDDED_FHIR: 'true' })).toEqual([expect.stringMatching(/^EMBEDDED_FHIR: /)]);
   });
 
+  it('refuses the embedded FHIR server on the service\'s own port, only when it runs', () => {
+    expect(problemsOf({ PORT: '3110', EMBEDDED_FHIR_PORT: '3110' })).toEqual([expect.stringMatching(/^EMBEDDED_FHIR_PORT: must differ from PORT \(3110\)/)]);
+    expect(() => loadConfig({ PORT: '3110', EMBEDDED_FHIR_PORT: '3110', EMBEDDED_FHIR: 'false' })).not.toThrow();
+    expect(() => loadConfig({ PORT: '0', EMBEDDED_FHIR_PORT: '0' })).not.toThrow();
+  });
+
   it('requires authentication and leaves the embedded FHIR server off by default in production', () => {
     const c = loadConfig({ NODE_ENV: 'production' });
     expect(c.CDS_AUTH).toBe('required');

@@ -28,6 +28,19 @@ describe('evaluations on worker threads', () => {
     }
   });
 
+  it('count as loaded once each thread has loaded its library, and not before', async () => {
+    const threaded = DecisionEngine.load({ threads: 2, threadEntry: pathToFileURL(BUILT) });
+    try {
+      expect(threaded.loaded).toBe(false);
+      const started = Date.now();
+      while (!threaded.loaded && Date.now() - started < 20_000) await new Promise((r) => setTimeout(r, 20));
+      expect(threaded.loaded).toBe(true);
+      expect(DecisionEngine.load().loaded).toBe(true);
+    } finally {
+      await threaded.close();
+    }
+  });
+
   it('fail the evaluation, not the process, when a thread dies; a new thread takes its place', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'engine-thread-'));
     const entry = path.join(dir, 'dies.mjs');

@@ -1,4 +1,6 @@
+import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import path from 'node:path';
 import { clientToken, makeClient, trustedClientsFile, type TestClient } from '../security/support/client-tokens.js';
 import { childrenPerTest, runUntilExit, stopChild } from './support/child.js';
 
@@ -40,6 +42,14 @@ describe('start-up of the built service', () => {
     const run = await runUntilExit({ NODE_ENV: 'production', DATA_DIR: children.dataDir });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('CDS_TRUSTED_CLIENTS');
+  });
+
+  it('names DATA_DIR when it cannot hold the feedback store (here a plain file)', async () => {
+    const file = path.join(children.dataDir, 'not-a-directory');
+    writeFileSync(file, 'x');
+    const run = await runUntilExit({ CDS_AUTH: 'off', DATA_DIR: file });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`DATA_DIR (${file}) cannot hold the feedback store`);
   });
 
   it('outside production, runs with authentication off and warns at start-up', async () => {

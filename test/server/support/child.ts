@@ -39,7 +39,7 @@ function spawnServer(env: Record<string, string>): { child: ChildProcess; lines:
   return { child, lines, stderr: () => err, exited };
 }
 
-/** Starts the service and resolves once it listens (rejects if it exits first or takes over 20 s). */
+/** Starts the service and resolves once it is ready (rejects if it exits first or takes over 20 s). */
 export async function startChild(env: Record<string, string>): Promise<Child> {
   const { child, lines, stderr, exited } = spawnServer(env);
   const port = await new Promise<number>((resolve, reject) => {
@@ -58,7 +58,14 @@ export async function startChild(env: Record<string, string>): Promise<Child> {
       reject(new Error(`server exited with ${code} before listening; stderr: ${stderr()}`));
     });
   });
-  return { process: child, url: `http://127.0.0.1:${port}`, lines, stderr, exited };
+  const url = `http://127.0.0.1:${port}`;
+  // As an orchestrator would, wait for /readyz: the evaluation threads load their library after 'listening'.
+  const readyBy = Date.now() + 20_000;
+  while ((await fetch(`${url}/readyz`).then((r) => r.status, () => 0)) !== 200) {
+    if (Date.now() > readyBy) throw new Error(`not ready within 20 s; stderr: ${stderr()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return { process: child, url, lines, stderr, exited };
 }
 
 /** Runs the service until it exits on its own (a start-up refusal), at most 20 s. */
