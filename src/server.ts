@@ -78,11 +78,15 @@ async function main(): Promise<void> {
     { headersTimeout: config.BODY_TIMEOUT_MS, requestTimeout: 2 * config.BODY_TIMEOUT_MS, connectionsCheckingInterval: Math.min(1000, config.BODY_TIMEOUT_MS) },
     app,
   );
-  server.once('error', (error: NodeJS.ErrnoException) => {
+  const cannotListen = (error: NodeJS.ErrnoException) => {
     logger.fatal({ err: error }, `cannot listen on ${config.HOST}:${config.PORT} (PORT, HOST): ${error.code ?? error.message}`);
     process.exit(1);
-  });
+  };
+  server.once('error', cannotListen);
   server.listen(config.PORT, config.HOST, () => {
+    // Once listening, an error (a failed accept when out of file handles) is reported, not a reason to stop.
+    server.off('error', cannotListen);
+    server.on('error', (error: NodeJS.ErrnoException) => logger.error({ code: error.code }, 'HTTP server error'));
     // The port actually bound: with PORT=0 the system chooses one, and whoever started the process reads it here.
     const { port } = server.address() as AddressInfo;
     logger.info({ host: config.HOST, port }, 'spine-cds listening');

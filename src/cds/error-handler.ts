@@ -49,9 +49,10 @@ function refusal(err: unknown): string {
  * caller and hold no PHI; anything unexpected gets a generic 500 and is logged for operators.
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (err: unknown, req, res, next) => {
+  return (err: unknown, req, res, _next) => {
     if (res.headersSent) {
-      next(err);
+      // The answer is out (a 408 for a body that came too late, a client gone): nothing more to say to anyone.
+      logger.warn({ error: withoutMessage(err), path: req.path, reqId: res.locals.requestId }, 'error after the answer was sent');
       return;
     }
     if (err instanceof BadRequestError) {

@@ -70,7 +70,17 @@ function bodyDeadline(ms: number): RequestHandler {
  * than read as nothing; malformed JSON and bodies over `limitBytes` reach the error handler as
  * body-parser errors (400, 413).
  */
-export function jsonBody(limitBytes: number, timeoutMs: number, largeBodiesAtOnce = LARGE_BODIES_AT_ONCE): RequestHandler[] {
+export interface JsonBodyOptions {
+  maxBodyBytes: number;
+  /** Time to receive the body once its call is let in (BODY_TIMEOUT_MS); also the longest wait to be let in. */
+  bodyTimeoutMs: number;
+  /** The hook deadline: how long a call may still run after its client went away. */
+  hookDeadlineMs: number;
+  largeBodiesAtOnce?: number;
+}
+
+export function jsonBody(options: JsonBodyOptions): RequestHandler[] {
+  const limitBytes = options.maxBodyBytes;
   const requireJson: RequestHandler = (req, _res, next) => {
     if (hasBody(req) && req.is(JSON_TYPES) === false) {
       next(new UnsupportedMediaTypeError('the request body must be JSON (Content-Type: application/json)'));
@@ -78,12 +88,20 @@ export function jsonBody(limitBytes: number, timeoutMs: number, largeBodiesAtOnc
     }
     next();
   };
-  const limitDepth: RequestHandler = (req, _res, next) => {
+  const limitDepth: RequestHandler = (req, res, next) => {
+    // The body came in after its 408 was sent: the call is over.
+    if (res.headersSent) return;
     if (nestsDeeperThan(req.body, MAX_JSON_DEPTH)) {
       next(new BadRequestError('JSON nested too deeply', [{ path: '(body)', message: `nests deeper than ${MAX_JSON_DEPTH} levels` }]));
       return;
     }
     next();
   };
-  return [requireJson, largeBodyGate(largeBodiesAtOnce), bodyDeadline(timeoutMs), express.json({ limit: limitBytes, type: JSON_TYPES, strict: true }), limitDepth];
+  const gate = largeBodyGate({
+    concurrent: options.largeBodiesAtOnce ?? LARGE_BODIES_AT_ONCE,
+    maxWaitMs: options.bodyTimeoutMs,
+    runsAtMostMs: options.hookDeadlineMs,
+    maxBodyBytes: limitBytes,
+  });
+  return [requireJson, gate, bodyDeadline(options.bodyTimeoutMs), express.json({ limit: limitBytes, type: JSON_TYPES, strict: true }), limitDepth];
 }

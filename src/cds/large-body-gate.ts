@@ -3,14 +3,31 @@ import type { RequestHandler } from 'express';
 /** Bodies above this size are large charts: a seed chart's call is about 15 KB, 2,000 resources about 1 MB. */
 export const LARGE_BODY_BYTES = 256 * 1024;
 
+export interface LargeBodyGateOptions {
+  /** Calls with a large body read, parsed and reviewed at once. */
+  concurrent: number;
+  /** Longest wait for a place; a call still waiting then gets 503 with Retry-After. */
+  maxWaitMs: number;
+  /** How long a call may still run after its client has gone (the hook deadline): its place is kept that long. */
+  runsAtMostMs: number;
+  /** Bodies larger than this are refused by the parser (413) without taking a place. */
+  maxBodyBytes: number;
+  thresholdBytes?: number;
+}
+
 /**
  * Lets at most `concurrent` calls with a large body be read, parsed and reviewed at once; the others wait,
  * unread, in arrival order. A parsed chart of thousands of resources takes tens of MB of heap while its call
  * runs; eight of them at once set the process's peak memory, and every step of a review is CPU work, so
- * running more at once than the threads can work on makes no call faster. Small calls never wait.
- * A call whose client goes away while waiting leaves the queue.
+ * running more at once than the threads can work on makes no call faster. Small calls never wait; a chunked
+ * body, whose size is unknown until read, counts as large.
+ * A place is given back when the answer is sent. When the client goes away first, the review goes on until
+ * it ends or its deadline stops it, so the place is kept for the deadline. A call that waits longer than
+ * `maxWaitMs` is answered 503 (before Node's own request timeout cuts it without an answer); one whose
+ * client leaves while waiting leaves the queue.
  */
-export function largeBodyGate(concurrent: number, thresholdBytes = LARGE_BODY_BYTES): RequestHandler {
+export function largeBodyGate(options: LargeBodyGateOptions): RequestHandler {
+  const threshold = options.thresholdBytes ?? LARGE_BODY_BYTES;
   let running = 0;
   const waiting: (() => void)[] = [];
   const release = () => {
@@ -20,9 +37,8 @@ export function largeBodyGate(concurrent: number, thresholdBytes = LARGE_BODY_BY
   };
   return (req, res, next) => {
     const length = Number(req.headers['content-length'] ?? 0);
-    // A chunked body's size is unknown until read: it is treated as large.
-    const large = req.headers['transfer-encoding'] !== undefined || length > thresholdBytes;
-    if (!large) {
+    const chunked = req.headers['transfer-encoding'] !== undefined;
+    if ((!chunked && length <= threshold) || length > options.maxBodyBytes) {
       next();
       return;
     }
@@ -35,18 +51,29 @@ export function largeBodyGate(concurrent: number, thresholdBytes = LARGE_BODY_BY
         release();
       };
       res.once('finish', done);
-      res.once('close', done);
+      res.once('close', () => {
+        if (!res.writableFinished) setTimeout(done, options.runsAtMostMs).unref();
+      });
       next();
     };
-    if (running < concurrent) {
+    if (running < options.concurrent) {
       admit();
       return;
     }
+    const timer = setTimeout(() => {
+      leave();
+      // The body was never read: the connection closes rather than carry it into the next request.
+      res.set({ 'Retry-After': '1', Connection: 'close' });
+      res.status(503).json({ error: 'busy: too many large charts are being reviewed; retry shortly' });
+    }, options.maxWaitMs);
+    timer.unref();
     const enter = () => {
+      clearTimeout(timer);
       res.off('close', leave);
       admit();
     };
     const leave = () => {
+      clearTimeout(timer);
       const i = waiting.indexOf(enter);
       if (i >= 0) waiting.splice(i, 1);
     };

@@ -92,9 +92,9 @@ const hookRequestSchema = z.strictObject(
   { error: expected('a JSON object') },
 );
 
-/** The id of a Patient reference ("Patient/123", or an absolute URL ending so); undefined for anything else. */
+/** The id a Patient reference names ("Patient/123", an absolute URL ending so, a version after it); undefined for anything else. */
 function patientIdOf(reference: string): string | undefined {
-  return /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(reference)?.[1];
+  return /(?:^|\/)Patient\/([^/?#]+)(?:\/_history\/[^/]+)?\/?$/.exec(reference.trim())?.[1];
 }
 
 /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -12,8 +12,8 @@ import { SignJWT, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
  *     writes <folder>/client-private-jwk.json (keep it private) and <folder>/trusted-clients.json, the file
  *     CDS_TRUSTED_CLIENTS names, with the public key under that issuer;
  *   npm run client -- call --key <folder>/client-private-jwk.json --url <endpoint URL> [--data <request.json>] [--aud <URL>]
- *     signs a CDS Hooks client JWT for that endpoint (ES384, typ JWT, kid, aud = the URL, exp in 5 minutes, a
- *     fresh jti) and calls it: GET without --data, POST with it; prints the status and the body. --aud names the
+ *     signs a CDS Hooks client JWT for that endpoint (ES384, typ JWT, kid, iss and sub = the issuer, aud = the URL,
+ *     exp in 5 minutes, a fresh jti) and calls it: GET without --data, POST with it; prints the status and the body. --aud names the
  *     endpoint as the service knows it (PUBLIC_BASE_URL + path) when the call goes round the proxy.
  */
 
@@ -50,7 +50,8 @@ export async function makeClientKeys(iss: string, outDir: string): Promise<{ key
   mkdirSync(outDir, { recursive: true });
   const keyFile = join(outDir, 'client-private-jwk.json');
   const trustedClientsFile = join(outDir, 'trusted-clients.json');
-  writeFileSync(keyFile, `${JSON.stringify({ iss, privateJwk: { ...(await exportJWK(privateKey)), ...common } } satisfies ClientKeyFile, null, 2)}\n`, { mode: 0o600 });
+  // 'wx': an existing key is never overwritten (the EHR stand-in's identity would silently change).
+  writeFileSync(keyFile, `${JSON.stringify({ iss, privateJwk: { ...(await exportJWK(privateKey)), ...common } } satisfies ClientKeyFile, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   writeFileSync(trustedClientsFile, `${JSON.stringify([{ iss, jwks: { keys: [{ ...(await exportJWK(publicKey)), ...common }] } }], null, 2)}\n`);
   return { keyFile, trustedClientsFile };
 }
@@ -61,6 +62,8 @@ export async function clientJwt(key: ClientKeyFile, url: string, now = new Date(
   return new SignJWT({ jti: randomUUID() })
     .setProtectedHeader({ alg: 'ES384', typ: 'JWT', kid: String(key.privateJwk.kid) })
     .setIssuer(key.iss)
+    // CDS Hooks 2.0: sub is the client's client_id; this stand-in is known by its issuer.
+    .setSubject(key.iss)
     .setAudience(url)
     .setIssuedAt(seconds)
     .setExpirationTime(seconds + TOKEN_SECONDS)
@@ -81,6 +84,7 @@ async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: rest, options: { iss: { type: 'string' }, out: { type: 'string' }, key: { type: 'string' }, url: { type: 'string' }, data: { type: 'string' }, aud: { type: 'string' } } });
   if (command === 'keys') {
     if (!values.out) throw new ClientUsageError('--out is required');
+    if (existsSync(join(values.out, 'client-private-jwk.json'))) throw new ClientUsageError(`${join(values.out, 'client-private-jwk.json')} exists: choose another --out`);
     const { keyFile, trustedClientsFile } = await makeClientKeys(httpUrl(values.iss, '--iss').replace(/\/$/, ''), values.out);
     process.stdout.write(`private key (keep it private): ${keyFile}\nfor the service, CDS_TRUSTED_CLIENTS=${trustedClientsFile}\n`);
     return 0;

@@ -50,6 +50,7 @@ export class EnginePool {
   private readonly slots: Slot[] = [];
   private nextId = 1;
   private closed = false;
+  private startedUp = false;
 
   constructor(
     private readonly size: number,
@@ -127,9 +128,13 @@ export class EnginePool {
     return this.size;
   }
 
-  /** Every thread has loaded its library (a replaced thread counts again once it has). */
+  /**
+   * Every thread of the start has loaded its library. It stays true when a thread is replaced (after an
+   * overrun): the new one takes calls at once and answers them once loaded, and the service is no less ready.
+   */
   get loaded(): boolean {
-    return this.slots.every((s) => s.loaded);
+    if (!this.startedUp) this.startedUp = this.slots.every((s) => s.loaded);
+    return this.startedUp;
   }
 
   async close(): Promise<void> {

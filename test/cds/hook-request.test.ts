@@ -107,7 +107,7 @@ describe('POST /cds-services/lumbar-fusion-criteria: invalid requests', () => {
     expect(pathsOf(body)).toContain(path);
   });
 
-  it.each(['Patient/someone-else', 'http://fhir.test/r4/Patient/someone-else', 'Patient/someone-else/_history/2'])(
+  it.each(['Patient/someone-else', 'http://fhir.test/r4/Patient/someone-else', 'Patient/someone-else/_history/2', `Patient/${'x'.repeat(80)}`])(
     'refuses a draft order whose subject is another patient (%s): it would be judged on the wrong chart',
     async (reference) => {
       const body = await post400(withValue(hookRequest(), 'context.draftOrders.entry.0.resource.subject', { reference }));

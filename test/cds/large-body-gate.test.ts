@@ -1,48 +1,119 @@
+import { jest } from '@jest/globals';
 import { EventEmitter } from 'node:events';
 import type { Request, Response } from 'express';
-import { largeBodyGate } from '../../src/cds/large-body-gate.js';
+import { largeBodyGate, type LargeBodyGateOptions } from '../../src/cds/large-body-gate.js';
+
+interface FakeCall {
+  req: Request;
+  res: Response & EventEmitter;
+  admitted: () => boolean;
+  answered: () => { status: number; body: unknown; headers: Record<string, string> } | undefined;
+  next: () => void;
+  /** The answer was sent. */
+  finish: () => void;
+  /** The client went away before the answer. */
+  leave: () => void;
+}
 
 /** A request with the given headers and a response that can finish or close, as far as the gate looks at them. */
-function call(headers: Record<string, string>): { req: Request; res: Response & EventEmitter; admitted: () => boolean; next: () => void } {
-  const res = new EventEmitter() as Response & EventEmitter;
+function call(headers: Record<string, string>): FakeCall {
+  const emitter = new EventEmitter();
   let admitted = false;
-  return { req: { headers } as unknown as Request, res, admitted: () => admitted, next: () => (admitted = true) };
+  let status = 200;
+  const headersSet: Record<string, string> = {};
+  let answer: ReturnType<FakeCall['answered']>;
+  const res = Object.assign(emitter, {
+    writableFinished: false,
+    status(code: number) {
+      status = code;
+      return res;
+    },
+    set(h: Record<string, string>) {
+      Object.assign(headersSet, h);
+      return res;
+    },
+    json(body: unknown) {
+      answer = { status, body, headers: headersSet };
+      return res;
+    },
+  }) as unknown as Response & EventEmitter;
+  return {
+    req: { headers } as unknown as Request,
+    res,
+    admitted: () => admitted,
+    answered: () => answer,
+    next: () => (admitted = true),
+    finish: () => {
+      (res as unknown as { writableFinished: boolean }).writableFinished = true;
+      res.emit('finish');
+      res.emit('close');
+    },
+    leave: () => res.emit('close'),
+  };
 }
 
 const large = () => call({ 'content-length': String(2_000_000) });
+const options = (o: Partial<LargeBodyGateOptions> = {}): LargeBodyGateOptions => ({
+  concurrent: 2,
+  maxWaitMs: 10_000,
+  runsAtMostMs: 3000,
+  maxBodyBytes: 5_000_000,
+  thresholdBytes: 1000,
+  ...o,
+});
 
 describe('largeBodyGate', () => {
-  it('lets small bodies through at once, however many large ones run', () => {
-    const gate = largeBodyGate(1, 1000);
-    const big = large();
-    gate(big.req, big.res, big.next);
-    const small = call({ 'content-length': '500' });
-    gate(small.req, small.res, small.next);
-    expect([big.admitted(), small.admitted()]).toEqual([true, true]);
+  afterEach(() => jest.useRealTimers());
+
+  it('lets small bodies, and bodies the parser will refuse as too large, through at once', () => {
+    const gate = largeBodyGate(options({ concurrent: 1 }));
+    const calls = [large(), call({ 'content-length': '500' }), call({ 'content-length': String(6_000_000) })];
+    for (const c of calls) gate(c.req, c.res, c.next);
+    expect(calls.map((c) => c.admitted())).toEqual([true, true, true]);
   });
 
-  it('holds large bodies beyond the limit and admits them in arrival order as calls finish', () => {
-    const gate = largeBodyGate(2, 1000);
+  it('holds large bodies beyond the limit and admits them in arrival order as answers are sent', () => {
+    const gate = largeBodyGate(options());
     const calls = [large(), large(), large(), call({ 'transfer-encoding': 'chunked' })];
     for (const c of calls) gate(c.req, c.res, c.next);
     expect(calls.map((c) => c.admitted())).toEqual([true, true, false, false]);
-    calls[0]!.res.emit('finish');
-    calls[0]!.res.emit('close'); // finish and close of one call free one place, not two
+    calls[0]!.finish(); // finish and close of one call free one place, not two
     expect(calls.map((c) => c.admitted())).toEqual([true, true, true, false]);
-    calls[1]!.res.emit('close');
+    calls[1]!.finish();
     expect(calls[3]!.admitted()).toBe(true);
   });
 
   it('drops a waiting call whose client went away, without losing its place to the next', () => {
-    const gate = largeBodyGate(1, 1000);
+    const gate = largeBodyGate(options({ concurrent: 1 }));
     const [a, gone, b] = [large(), large(), large()];
-    for (const c of [a, gone, b]) gate(c.req, c.res, c.next);
-    gone.res.emit('close');
-    a.res.emit('finish');
-    expect([gone.admitted(), b.admitted()]).toEqual([false, true]);
-    b.res.emit('finish');
-    const c = large();
-    gate(c.req, c.res, c.next);
-    expect(c.admitted()).toBe(true);
+    for (const c of [a!, gone!, b!]) gate(c.req, c.res, c.next);
+    gone!.leave();
+    a!.finish();
+    expect([gone!.admitted(), b!.admitted()]).toEqual([false, true]);
+  });
+
+  it('keeps the place of a call whose client left mid-review until its deadline: the review still runs', () => {
+    jest.useFakeTimers();
+    const gate = largeBodyGate(options({ concurrent: 1, runsAtMostMs: 3000 }));
+    const [a, b] = [large(), large()];
+    for (const c of [a!, b!]) gate(c.req, c.res, c.next);
+    a!.leave();
+    jest.advanceTimersByTime(2999);
+    expect(b!.admitted()).toBe(false);
+    jest.advanceTimersByTime(1);
+    expect(b!.admitted()).toBe(true);
+  });
+
+  it('answers 503 with Retry-After to a call that waited too long, and forgets it', () => {
+    jest.useFakeTimers();
+    const gate = largeBodyGate(options({ concurrent: 1, maxWaitMs: 500 }));
+    const [a, late, c] = [large(), large(), large()];
+    gate(a!.req, a!.res, a!.next);
+    gate(late!.req, late!.res, late!.next);
+    jest.advanceTimersByTime(500);
+    expect(late!.answered()).toMatchObject({ status: 503, headers: { 'Retry-After': '1', Connection: 'close' } });
+    gate(c!.req, c!.res, c!.next);
+    a!.finish();
+    expect([late!.admitted(), c!.admitted()]).toEqual([false, true]);
   });
 });

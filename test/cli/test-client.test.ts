@@ -23,6 +23,8 @@ describe('npm run client: an EHR stand-in for checking client authentication', (
     expect(client!.iss).toBe(ISS);
     expect(client!.jwks.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-384', kid: key.privateJwk.kid });
     expect(client!.jwks.keys[0]).not.toHaveProperty('d');
+    await expect(makeClientKeys(ISS, dir)).rejects.toThrow(/EEXIST/);
+    expect(JSON.parse(readFileSync(keyFile, 'utf8'))).toEqual(key);
   });
 
   it('signs tokens as CDS Hooks asks: ES384, typ JWT, kid, aud the endpoint, five minutes, a fresh jti', async () => {
@@ -31,7 +33,7 @@ describe('npm run client: an EHR stand-in for checking client authentication', (
     const url = 'https://cds.example.org/cds-services';
     const [a, b] = [await clientJwt(key, url, new Date('2026-11-24T10:00:00Z')), await clientJwt(key, url, new Date('2026-11-24T10:00:00Z'))];
     expect(decodeProtectedHeader(a)).toEqual({ alg: 'ES384', typ: 'JWT', kid: key.privateJwk.kid });
-    expect(decodeJwt(a)).toMatchObject({ iss: ISS, aud: url, iat: 1795514400, exp: 1795514700 });
+    expect(decodeJwt(a)).toMatchObject({ iss: ISS, sub: ISS, aud: url, iat: 1795514400, exp: 1795514700 });
     expect(decodeJwt(a).jti).not.toBe(decodeJwt(b).jti);
   });
 

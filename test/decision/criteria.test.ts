@@ -189,6 +189,10 @@ describe('R3 imaging', () => {
     expect(old.criteria[2].evidence).toEqual([expect.objectContaining({ id: 'mri', date: '2025-06-01', note: 'more than 12 months before the order, so it does not count' })]);
     const beforeSurgery = await decide(fusionInpatient(), { ...seedRecord(), diagnosticReports: [report({ effectiveDateTime: '2023-01-15' })] }, seedFacts());
     expect(beforeSurgery.criteria[2].evidence.map((e) => e.note)).toEqual(['before the prior surgery, so it does not count']);
+    // Dated to the month of the order's look-back start: it may be inside or out, so it is not counted, and the card says why.
+    const byMonth = await decide(fusionInpatient(), { ...seedRecord(), diagnosticReports: [report({ effectiveDateTime: '2025-11' })] }, seedFacts());
+    expect(status(byMonth, 'R3')).toBe('not-documented');
+    expect(byMonth.criteria[2].evidence.map((e) => e.note)).toEqual(['dated only to the month or year, so it cannot be placed within the 12 months']);
     const voided = await decide(fusionInpatient(), { ...seedRecord(), diagnosticReports: [report({ status: 'entered-in-error' })] }, seedFacts());
     expect(status(voided, 'R3')).toBe('not-documented');
   });

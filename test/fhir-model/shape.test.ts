@@ -28,11 +28,14 @@ describe('shapeProblems', () => {
     [{ resourceType: 'Condition', recordedDate: '15/09/2025' }, 'recordedDate', expect.stringMatching(/^expected a FHIR dateTime/)],
     [{ resourceType: 'Patient', birthDate: '1960-02-30T00:00:00Z' }, 'birthDate', expect.stringMatching(/^expected a FHIR date /)],
     [{ resourceType: 'Observation', valueTime: '25:00:00' }, 'valueTime', expect.stringMatching(/^expected a FHIR time/)],
+    [{ resourceType: 'Procedure', performedDateTime: '2023-02-30' }, 'performedDateTime', 'is not a day of the calendar'],
+    [{ resourceType: 'Procedure', performedDateTime: '2025-02-29T10:00:00Z' }, 'performedDateTime', 'is not a day of the calendar'],
+    [{ resourceType: 'Condition', onsetDateTime: '2025-09-15T23:59:60Z' }, 'onsetDateTime', expect.stringMatching(/^expected a FHIR dateTime/)],
   ])('names the fault in %j', (resource, where, message) => {
     expect(shapeProblems(resource)).toContainEqual({ path: where, message });
   });
 
-  it.each(['2025', '2025-09', '2025-09-15', '2025-09-15T10:00:00Z', '2025-09-15T10:00:00', '2025-09-15T10:00:00.123-05:00', '2025-09-15T23:59:60+14:00'])(
+  it.each(['2025', '2025-09', '2025-09-15', '2025-09-15T10:00:00Z', '2025-09-15T10:00:00', '2025-09-15T10:00:00.123-05:00', '2025-09-15T23:59:59+14:00', '2024-02-29'])(
     'accepts the dateTime %s',
     (onset) => {
       expect(shapeProblems({ resourceType: 'Condition', onsetDateTime: onset, recordedDate: onset })).toEqual([]);
