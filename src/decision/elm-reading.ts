@@ -63,7 +63,9 @@ type Library = ElmLibrary & Record<string, unknown>;
  * tell where the text comes from.
  * A name whose own value reaches `Matches` (`Matches(Lower(S), ..)` over the sentences of a report) is followed
  * to what it stands for: the query source or `let` that declares it, or, for a function operand, the argument
- * every call of the function passes in its place. A name that cannot be followed makes the answer undefined.
+ * every call of the function passes in its place. A name declared nowhere makes the answer undefined.
+ * Not followed: a tuple field read through a name (`T.text`, a Property with `scope`), whose text comes from
+ * wherever the declaration's Tuple put it; following the whole declaration reads far too much (README).
  */
 export function matchedElements(elm: Readonly<Record<string, unknown>>, systemStrings: ReadonlySet<string>): Set<string> | undefined {
   const libraries = elm as Record<string, Library>;
