@@ -63,9 +63,8 @@ type Library = ElmLibrary & Record<string, unknown>;
  * tell where the text comes from.
  * A name whose own value reaches `Matches` (`Matches(Lower(S), ..)` over the sentences of a report) is followed
  * to what it stands for: the query source or `let` that declares it, or, for a function operand, the argument
- * every call of the function passes in its place. A name declared nowhere makes the answer undefined.
- * Not followed: a tuple field read through a name (`T.text`, a Property with `scope`), whose text comes from
- * wherever the declaration's Tuple put it; following the whole declaration reads far too much (README).
+ * every call of the function passes in its place; a tuple field read through a name (`T.text`) is followed to
+ * the tuple element that gives it. A name or field the reading cannot trace makes the answer undefined.
  */
 export function matchedElements(elm: Readonly<Record<string, unknown>>, systemStrings: ReadonlySet<string>): Set<string> | undefined {
   const libraries = elm as Record<string, Library>;
@@ -92,6 +91,111 @@ export function matchedElements(elm: Readonly<Record<string, unknown>>, systemSt
     else for (const [expression, library] of declared) visit(expression, library);
   };
 
+  /**
+   * The expressions that give field `path` of what `node` evaluates to, when it is a tuple built in the ELM
+   * (`Tuple { text: R.conclusion.value }`, through queries, lets, definitions and branches); none for FHIR data
+   * (a retrieve's elements are read with `.value`, which is followed where it is read). Undefined when the ELM
+   * does not say.
+   */
+  const fieldValues = (node: unknown, path: string[], library: Library, depth = 0): [unknown, Library][] | undefined => {
+    if (node === null || typeof node !== 'object' || depth > 40) return undefined;
+    const n = node as ElmNode;
+    const all = (items: unknown[], lib = library): [unknown, Library][] | undefined => {
+      const out: [unknown, Library][] = [];
+      for (const item of items) {
+        const found = fieldValues(item, path, lib, depth + 1);
+        if (found === undefined) return undefined;
+        out.push(...found);
+      }
+      return out;
+    };
+    if (path.length === 0) return [[n, library]];
+    switch (n.type) {
+      case 'Tuple': {
+        const element = ((n.element ?? []) as ElmNode[]).find((e) => e.name === path[0]);
+        return element ? fieldValues(element.value, path.slice(1), library, depth + 1) : [];
+      }
+      case 'Retrieve':
+      case 'Null':
+      case 'Literal':
+        return [];
+      case 'Query': {
+        const ret = n.return as ElmNode | undefined;
+        if (ret) return all([ret.expression]);
+        const sources = (n.source ?? []) as ElmNode[];
+        return sources.length === 1 ? all([sources[0]!.expression]) : undefined;
+      }
+      case 'ExpressionRef':
+      case 'FunctionRef': {
+        const target = libraryFor(library, n.libraryName);
+        return target ? all(definitions(target, String(n.name)), target) : undefined;
+      }
+      case 'AliasRef':
+      case 'QueryLetRef':
+      case 'OperandRef': {
+        const declared = scopes.resolve(n);
+        if (!declared) return undefined;
+        const out: [unknown, Library][] = [];
+        for (const [expression, lib] of declared) {
+          const found = fieldValues(expression, path, lib, depth + 1);
+          if (found === undefined) return undefined;
+          out.push(...found);
+        }
+        return out;
+      }
+      case 'Property':
+        // A field of a field: the chain read from its base.
+        return fieldsOfProperty(n, path, library, depth + 1);
+      case 'If':
+        return all([n.then, n.else]);
+      case 'Case':
+        return all([...((n.caseItem ?? []) as ElmNode[]).map((c) => c.then), n.else]);
+      case 'List':
+        return all((n.element ?? []) as unknown[]);
+      case 'Union':
+      case 'Intersect':
+      case 'Except':
+      case 'Coalesce':
+        return all((n.operand ?? []) as unknown[]);
+      case 'Distinct':
+      case 'Flatten':
+      case 'SingletonFrom':
+      case 'As':
+      case 'ToList':
+        return all([n.operand]);
+      case 'First':
+      case 'Last':
+      case 'Sort':
+        return all([n.source]);
+      default:
+        return undefined;
+    }
+  };
+
+  /** Field `path` of a property's value: its own path, then `path`, read from its base (a scope or its source). */
+  function fieldsOfProperty(n: ElmNode, path: string[], library: Library, depth = 0): [unknown, Library][] | undefined {
+    const full = [...String(n.path).split('.'), ...path];
+    if (typeof n.scope !== 'string') return fieldValues(n.source, full, library, depth);
+    const declared = scopes.resolve({ type: 'AliasRef', name: n.scope }, n);
+    if (!declared) return undefined;
+    const out: [unknown, Library][] = [];
+    for (const [expression, lib] of declared) {
+      const found = fieldValues(expression, full, lib, depth);
+      if (found === undefined) return undefined;
+      out.push(...found);
+    }
+    return out;
+  }
+
+  /** A field read through a name (`T.text`): what the declaration put in that field is followed. */
+  const visitField = (n: ElmNode, library: Library): void => {
+    if (followed.has(n)) return;
+    followed.add(n);
+    const values = fieldsOfProperty(n, [], library);
+    if (values === undefined) readable = false;
+    else for (const [expression, lib] of values) visit(expression, lib);
+  };
+
   const visit = (node: unknown, library: Library, asSource = false): void => {
     if (Array.isArray(node)) {
       for (const n of node) visit(n, library);
@@ -110,6 +214,9 @@ export function matchedElements(elm: Readonly<Record<string, unknown>>, systemSt
         else readable = false;
       }
       for (const segment of path) if (systemStrings.has(segment)) names.add(segment);
+      const source = n.source as ElmNode | undefined;
+      const throughName = typeof n.scope === 'string' || (source !== undefined && ['AliasRef', 'QueryLetRef', 'OperandRef'].includes(String(source.type)));
+      if (!asSource && last !== 'value' && throughName) visitField(n, library);
       visit(n.source, library, true);
     }
     if ((n.type === 'FunctionRef' || n.type === 'ExpressionRef') && typeof n.name === 'string') {
@@ -138,7 +245,7 @@ export function matchedElements(elm: Readonly<Record<string, unknown>>, systemSt
  * relationship or `let` carries the name, else, for an operand, the function that declares it, whose calls
  * (by function name, in every library) pass the arguments. Undefined when nothing declares the name.
  */
-function lexicalScopes(libraries: Record<string, Library>): { resolve(ref: ElmNode): [unknown, Library][] | undefined } {
+function lexicalScopes(libraries: Record<string, Library>): { resolve(ref: ElmNode, from?: object): [unknown, Library][] | undefined } {
   const parents = new Map<object, object>();
   const libraryOf = new Map<object, Library>();
   const calls = new Map<string, ElmNode[]>();
@@ -166,10 +273,11 @@ function lexicalScopes(libraries: Record<string, Library>): { resolve(ref: ElmNo
     return found;
   };
   return {
-    resolve(ref: ElmNode): [unknown, Library][] | undefined {
+    /** `from`: the node the name is used at, when the reference is not itself a node of the tree (a property's scope). */
+    resolve(ref: ElmNode, from: object = ref): [unknown, Library][] | undefined {
       const name = ref.name;
       if (typeof name !== 'string') return undefined;
-      for (let p = parents.get(ref); p; p = parents.get(p)) {
+      for (let p = parents.get(from); p; p = parents.get(p)) {
         const n = p as ElmNode;
         if (n.type === 'Query' && ref.type !== 'OperandRef') {
           const found = declaredBy(n, name);

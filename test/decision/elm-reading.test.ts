@@ -35,6 +35,23 @@ describe('matchedElements: where the text Matches reads comes from', () => {
     expect(matchedElements(elm, none)).toEqual(new Set(['conclusion', 'comment']));
   });
 
+  it('follows a tuple field read through an alias to what the tuple put there', () => {
+    const tuples = {
+      type: 'Query',
+      source: [{ alias: 'R', expression: retrieve }],
+      return: { expression: { type: 'Tuple', element: [{ name: 'said', value: valueOf({ type: 'AliasRef', name: 'R' }, 'conclusion') }, { name: 'id', value: literal('x') }] } },
+    };
+    const elm = library({ name: 'A', expression: { type: 'Query', source: [{ alias: 'T', expression: tuples }], where: matches({ type: 'Property', path: 'said', scope: 'T' }) } });
+    expect(matchedElements(elm, none)).toEqual(new Set(['conclusion']));
+  });
+
+  it('reads nothing more from a FHIR element passed on through an alias, and gives up on a field it cannot trace', () => {
+    const passed = library({ name: 'A', expression: { type: 'Query', source: [{ alias: 'R', expression: retrieve }], where: matches({ type: 'Property', path: 'code', scope: 'R' }) } });
+    expect(matchedElements(passed, none)).toEqual(new Set());
+    const untraced = { type: 'Query', source: [{ alias: 'T', expression: { type: 'Message', source: retrieve } }], where: matches({ type: 'Property', path: 'said', scope: 'T' }) };
+    expect(matchedElements(library({ name: 'A', expression: untraced }), none)).toBeUndefined();
+  });
+
   it('cannot tell where the text comes from when a name is declared nowhere', () => {
     expect(matchedElements(library({ name: 'A', expression: matches({ type: 'AliasRef', name: 'Nowhere' }) }), none)).toBeUndefined();
   });
