@@ -84,7 +84,7 @@ export function createApp(parts: AppParts): Express {
     next();
   });
   if (parts.authenticate) app.use('/cds-services', parts.authenticate);
-  app.use('/cds-services', jsonBody({ maxBodyBytes: config.MAX_BODY_BYTES, bodyTimeoutMs: config.BODY_TIMEOUT_MS, hookDeadlineMs: config.HOOK_DEADLINE_MS }));
+  app.use('/cds-services', jsonBody({ maxBodyBytes: config.MAX_BODY_BYTES, bodyTimeoutMs: config.BODY_TIMEOUT_MS }));
   app.use(discoveryRouter(registry));
   app.use(
     hookRouter({

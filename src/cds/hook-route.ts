@@ -1,4 +1,4 @@
-import { Router, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Card } from '../cards/types.js';
 import type { Config } from '../config.js';
@@ -7,6 +7,7 @@ import { readPrefetch } from '../data/prefetch.js';
 import { UpstreamError } from '../errors.js';
 import type { FeedbackStore } from '../feedback/store.js';
 import type { Metrics } from '../ops/metrics.js';
+import { beginWork } from './large-body-gate.js';
 import { pruneEmpty } from './no-empty.js';
 import type { OrderReviewer } from './order-reviewer.js';
 import { callLog } from './request-log.js';
@@ -51,8 +52,18 @@ export function unknownService(res: Response): void {
 export function hookRouter(deps: HookRouteDeps): Router {
   const router = Router();
   router.post('/cds-services/:id', async (req, res) => {
+    const endWork = beginWork(res);
+    try {
+      await answerHook(req, res);
+    } finally {
+      endWork();
+    }
+  });
+
+  async function answerHook(req: Request, res: Response): Promise<void> {
     const started = Date.now();
-    const service = deps.registry.get(req.params.id);
+    const id = req.params.id;
+    const service = typeof id === 'string' ? deps.registry.get(id) : undefined;
     if (!service) return unknownService(res);
     const log = callLog(res);
     log.service = service.id;
@@ -115,6 +126,6 @@ export function hookRouter(deps: HookRouteDeps): Router {
     }
     for (const c of clean) deps.metrics?.countCard(topicOf(c));
     res.json({ cards: clean });
-  });
+  }
   return router;
 }

@@ -74,8 +74,6 @@ export interface JsonBodyOptions {
   maxBodyBytes: number;
   /** Time to receive the body once its call is let in (BODY_TIMEOUT_MS); also the longest wait to be let in. */
   bodyTimeoutMs: number;
-  /** The hook deadline: how long a call may still run after its client went away. */
-  hookDeadlineMs: number;
   largeBodiesAtOnce?: number;
 }
 
@@ -100,7 +98,6 @@ export function jsonBody(options: JsonBodyOptions): RequestHandler[] {
   const gate = largeBodyGate({
     concurrent: options.largeBodiesAtOnce ?? LARGE_BODIES_AT_ONCE,
     maxWaitMs: options.bodyTimeoutMs,
-    runsAtMostMs: options.hookDeadlineMs,
     maxBodyBytes: limitBytes,
   });
   return [requireJson, gate, bodyDeadline(options.bodyTimeoutMs), express.json({ limit: limitBytes, type: JSON_TYPES, strict: true }), limitDepth];

@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 
 /** Bodies above this size are large charts: a seed chart's call is about 15 KB, 2,000 resources about 1 MB. */
 export const LARGE_BODY_BYTES = 256 * 1024;
@@ -8,8 +8,6 @@ export interface LargeBodyGateOptions {
   concurrent: number;
   /** Longest wait for a place; a call still waiting then gets 503 with Retry-After. */
   maxWaitMs: number;
-  /** How long a call may still run after its client has gone (the hook deadline): its place is kept that long. */
-  runsAtMostMs: number;
   /** Bodies larger than this are refused by the parser (413) without taking a place. */
   maxBodyBytes: number;
   thresholdBytes?: number;
@@ -21,11 +19,24 @@ export interface LargeBodyGateOptions {
  * runs; eight of them at once set the process's peak memory, and every step of a review is CPU work, so
  * running more at once than the threads can work on makes no call faster. Small calls never wait; a chunked
  * body, whose size is unknown until read, counts as large.
- * A place is given back when the answer is sent. When the client goes away first, the review goes on until
- * it ends or its deadline stops it, so the place is kept for the deadline. A call that waits longer than
+ * A place is given back when the answer is sent. When the client goes away first, a review under way goes
+ * on until it ends (or its deadline stops it): the place is kept until the route says its work is over
+ * (`beginWork`); a call whose body never fully arrived had no review, and gives its place back at once. A call that waits longer than
  * `maxWaitMs` is answered 503 (before Node's own request timeout cuts it without an answer); one whose
  * client leaves while waiting leaves the queue.
  */
+const WORK = 'largeBodyGateWork';
+
+/**
+ * Marks the start of a route's work on a call; the function it returns marks the end (call it in `finally`).
+ * A call whose client left keeps its place in the gate until then, since its review still takes memory and CPU.
+ */
+export function beginWork(res: Response): () => void {
+  let end: () => void = () => {};
+  res.locals[WORK] = new Promise<void>((resolve) => (end = resolve));
+  return end;
+}
+
 export function largeBodyGate(options: LargeBodyGateOptions): RequestHandler {
   const threshold = options.thresholdBytes ?? LARGE_BODY_BYTES;
   let running = 0;
@@ -52,7 +63,10 @@ export function largeBodyGate(options: LargeBodyGateOptions): RequestHandler {
       };
       res.once('finish', done);
       res.once('close', () => {
-        if (!res.writableFinished) setTimeout(done, options.runsAtMostMs).unref();
+        if (res.writableFinished) return;
+        const work = res.locals[WORK] as Promise<void> | undefined;
+        if (work && req.complete) void work.finally(done);
+        else done();
       });
       next();
     };

@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { EventEmitter } from 'node:events';
 import type { Request, Response } from 'express';
-import { largeBodyGate, type LargeBodyGateOptions } from '../../src/cds/large-body-gate.js';
+import { beginWork, largeBodyGate, type LargeBodyGateOptions } from '../../src/cds/large-body-gate.js';
 
 interface FakeCall {
   req: Request;
@@ -24,6 +24,7 @@ function call(headers: Record<string, string>): FakeCall {
   let answer: ReturnType<FakeCall['answered']>;
   const res = Object.assign(emitter, {
     writableFinished: false,
+    locals: {},
     status(code: number) {
       status = code;
       return res;
@@ -38,7 +39,7 @@ function call(headers: Record<string, string>): FakeCall {
     },
   }) as unknown as Response & EventEmitter;
   return {
-    req: { headers } as unknown as Request,
+    req: { headers, complete: true } as unknown as Request,
     res,
     admitted: () => admitted,
     answered: () => answer,
@@ -56,7 +57,6 @@ const large = () => call({ 'content-length': String(2_000_000) });
 const options = (o: Partial<LargeBodyGateOptions> = {}): LargeBodyGateOptions => ({
   concurrent: 2,
   maxWaitMs: 10_000,
-  runsAtMostMs: 3000,
   maxBodyBytes: 5_000_000,
   thresholdBytes: 1000,
   ...o,
@@ -92,15 +92,26 @@ describe('largeBodyGate', () => {
     expect([gone!.admitted(), b!.admitted()]).toEqual([false, true]);
   });
 
-  it('keeps the place of a call whose client left mid-review until its deadline: the review still runs', () => {
-    jest.useFakeTimers();
-    const gate = largeBodyGate(options({ concurrent: 1, runsAtMostMs: 3000 }));
+  it('keeps the place of a call whose client left mid-review until the review ends: it still takes memory', async () => {
+    const gate = largeBodyGate(options({ concurrent: 1 }));
     const [a, b] = [large(), large()];
     for (const c of [a!, b!]) gate(c.req, c.res, c.next);
+    const endWork = beginWork(a!.res);
     a!.leave();
-    jest.advanceTimersByTime(2999);
+    await Promise.resolve();
     expect(b!.admitted()).toBe(false);
-    jest.advanceTimersByTime(1);
+    endWork();
+    await new Promise((r) => setImmediate(r));
+    expect(b!.admitted()).toBe(true);
+  });
+
+  it('gives the place back at once when the client left before its body arrived: no review ran', () => {
+    const gate = largeBodyGate(options({ concurrent: 1 }));
+    const [a, b] = [large(), large()];
+    for (const c of [a!, b!]) gate(c.req, c.res, c.next);
+    beginWork(a!.res);
+    (a!.req as unknown as { complete: boolean }).complete = false;
+    a!.leave();
     expect(b!.admitted()).toBe(true);
   });
 
