@@ -73,9 +73,10 @@ async function main(): Promise<void> {
   });
 
   // Headers, then the whole request, within bounds of our own: Node's defaults (a minute, five minutes, checked
-  // every 30 s) let a stalled client hold a connection that long. The body's own 408 is in json-body.ts.
+  // every 30 s) let a stalled client hold a connection that long. Node's bound on the whole request stays above
+  // a large chart's wait for its place plus its body's time, so that the JSON 503 or 408 of json-body.ts comes first.
   const server: Server = createServer(
-    { headersTimeout: config.BODY_TIMEOUT_MS, requestTimeout: 2 * config.BODY_TIMEOUT_MS, connectionsCheckingInterval: Math.min(1000, config.BODY_TIMEOUT_MS) },
+    { headersTimeout: config.BODY_TIMEOUT_MS, requestTimeout: 3 * config.BODY_TIMEOUT_MS, connectionsCheckingInterval: Math.min(1000, config.BODY_TIMEOUT_MS) },
     app,
   );
   const cannotListen = (error: NodeJS.ErrnoException) => {

@@ -65,11 +65,6 @@ function bodyDeadline(ms: number): RequestHandler {
   };
 }
 
-/**
- * JSON body parsing for the CDS routes. A body with another Content-Type is refused with 415 rather
- * than read as nothing; malformed JSON and bodies over `limitBytes` reach the error handler as
- * body-parser errors (400, 413).
- */
 export interface JsonBodyOptions {
   maxBodyBytes: number;
   /** Time to receive the body once its call is let in (BODY_TIMEOUT_MS); also the longest wait to be let in. */
@@ -77,6 +72,12 @@ export interface JsonBodyOptions {
   largeBodiesAtOnce?: number;
 }
 
+/**
+ * JSON body parsing for the CDS routes. A body with another Content-Type is refused with 415 rather
+ * than read as nothing; malformed JSON and bodies over `maxBodyBytes` reach the error handler as
+ * body-parser errors (400, 413). Large bodies pass the gate of large-body-gate.ts first, and every body must
+ * arrive within `bodyTimeoutMs` (408).
+ */
 export function jsonBody(options: JsonBodyOptions): RequestHandler[] {
   const limitBytes = options.maxBodyBytes;
   const requireJson: RequestHandler = (req, _res, next) => {

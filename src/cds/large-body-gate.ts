@@ -13,18 +13,6 @@ export interface LargeBodyGateOptions {
   thresholdBytes?: number;
 }
 
-/**
- * Lets at most `concurrent` calls with a large body be read, parsed and reviewed at once; the others wait,
- * unread, in arrival order. A parsed chart of thousands of resources takes tens of MB of heap while its call
- * runs; eight of them at once set the process's peak memory, and every step of a review is CPU work, so
- * running more at once than the threads can work on makes no call faster. Small calls never wait; a chunked
- * body, whose size is unknown until read, counts as large.
- * A place is given back when the answer is sent. When the client goes away first, a review under way goes
- * on until it ends (or its deadline stops it): the place is kept until the route says its work is over
- * (`beginWork`); a call whose body never fully arrived had no review, and gives its place back at once. A call that waits longer than
- * `maxWaitMs` is answered 503 (before Node's own request timeout cuts it without an answer); one whose
- * client leaves while waiting leaves the queue.
- */
 const WORK = 'largeBodyGateWork';
 
 /**
@@ -37,6 +25,18 @@ export function beginWork(res: Response): () => void {
   return end;
 }
 
+/**
+ * Lets at most `concurrent` calls with a large body be read, parsed and reviewed at once; the others wait,
+ * unread, in arrival order. A parsed chart of thousands of resources takes tens of MB of heap while its call
+ * runs; eight of them at once set the process's peak memory, and every step of a review is CPU work, so
+ * running more at once than the threads can work on makes no call faster. Small calls never wait; a chunked
+ * body, whose size is unknown until read, counts as large.
+ * A place is given back when the answer is sent. When the client goes away first, a review under way goes
+ * on until it ends (or its deadline stops it): the place is kept until the route says its work is over
+ * (`beginWork`); a call whose body never fully arrived had no review, and gives its place back at once.
+ * A call that waits longer than `maxWaitMs` is answered 503 (before Node's own request timeout cuts it
+ * without an answer); one whose client leaves while waiting leaves the queue.
+ */
 export function largeBodyGate(options: LargeBodyGateOptions): RequestHandler {
   const threshold = options.thresholdBytes ?? LARGE_BODY_BYTES;
   let running = 0;
