@@ -38,15 +38,18 @@ export function considerFusionCard(plan: SurgicalPlan, decision: PlanDecision, b
   const suggestions: Suggestion[] = [];
   const base = plan.orders[0];
   if (level && base) {
-    const statesSetting = plan.orders.some((o) => o.setting !== 'unknown');
+    const inpatient = decision.inpatientRecommended || plan.orders.every((o) => o.setting === 'inpatient');
+    const instrumentationOrdered = decision.supporting.some((s) => s.id === 'S3' && s.status === 'present');
     suggestions.push({
       label: truncate(`Add instrumented fusion at ${level}`, 80),
       uuid: randomUUID(),
       actions: [
         {
           type: 'create',
-          description: `Add a draft order for posterolateral arthrodesis at ${level} (CPT 22612)${statesSetting ? ', inpatient,' : ''} to this operation; order the pedicle screw instrumentation (CPT 22840) with it`,
-          resource: fusionOrder(base, level, ctx, statesSetting),
+          description: `Add a draft order for posterolateral arthrodesis at ${level} (CPT 22612)${inpatient ? ', inpatient,' : ''} to this operation${
+            instrumentationOrdered ? ', which already orders the instrumentation' : '; order the pedicle screw instrumentation (CPT 22840) with it'
+          }`,
+          resource: fusionOrder(base, level, ctx, { inpatient, instrumentationOrdered }),
         },
       ],
     });

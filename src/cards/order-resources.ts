@@ -83,13 +83,17 @@ function levelBodySite(level: string): CodeableConcept {
  * A new draft order for the posterolateral arthrodesis of an instrumented fusion at the plan's level. It belongs
  * to the same operation as the plan's first order, so subject, requester, encounter, intent, priority, dates and
  * performer are copied from it (the hook context fills subject, requester and encounter when the order lacks
- * them). The code orders the arthrodesis only (CPT 22612); the text and note say so, since the pedicle screw
- * instrumentation (CPT 22840) is an order of its own.
- * The setting is inpatient whenever the plan states one: a revision fusion is itself a reason for inpatient care
- * (criteria.md, "Setting"), and copying an outpatient setting would book the added fusion outpatient. A plan
- * that states no setting leaves it unstated here too.
+ * them). The code orders the arthrodesis only (CPT 22612); the text says so, and, when the operation has no
+ * instrumentation order yet, the note asks for the pedicle screw instrumentation (CPT 22840), an order of its own.
+ * The setting follows the operation's: inpatient when it is inpatient or when an inpatient-recommended card
+ * comes with this one (accepting both then books one setting), otherwise the first order's own, stated or not.
  */
-export function fusionOrder(base: DraftOrder, level: string, ctx: FusionOrderContext, planStatesSetting: boolean): ServiceRequest {
+export interface FusionOrderOptions {
+  inpatient: boolean;
+  instrumentationOrdered: boolean;
+}
+
+export function fusionOrder(base: DraftOrder, level: string, ctx: FusionOrderContext, options: FusionOrderOptions): ServiceRequest {
   const src = base.resource;
   const order: Record<string, unknown> = {
     resourceType: 'ServiceRequest',
@@ -116,8 +120,8 @@ export function fusionOrder(base: DraftOrder, level: string, ctx: FusionOrderCon
     requester: src.requester ?? referenceTo(ctx.userId),
     performer: src.performer,
     bodySite: [levelBodySite(level)],
-    locationCode: planStatesSetting ? [structuredClone(INPATIENT)] : undefined,
-    note: [{ text: 'Pedicle screw instrumentation (CPT 22840) for this fusion is ordered separately.' }],
+    locationCode: options.inpatient ? [structuredClone(INPATIENT)] : src.locationCode,
+    note: options.instrumentationOrdered ? undefined : [{ text: 'Instrumented fusion: order the pedicle screw instrumentation (CPT 22840) with this arthrodesis.' }],
   };
   return withoutEmpty(structuredClone(order)) as unknown as ServiceRequest;
 }

@@ -63,7 +63,8 @@ export function whyNotMet(id: CriterionId, level: string | undefined, reason?: N
       return 'neurological findings since the prior surgery are refuted or resolved, or only axial back pain is recorded';
     case 'R3':
       if (reason === 'opposite-side') return `imaging shows compression ${atLevel(level)} only on the side opposite the symptoms`;
-      if (reason === 'no-compression') return `imaging states no compression ${atLevel(level)}`;
+      if (reason === 'opposite-order-side') return `imaging shows compression ${atLevel(level)} only on the side opposite the one ordered (no finding states a side)`;
+      if (reason === 'no-compression') return `imaging ${atLevel(level)} shows no compression, or only mild findings`;
       return `imaging shows no compression ${atLevel(level)} on the side of the symptoms`;
     case 'R4':
       return 'conservative care is not documented as required';
@@ -80,6 +81,7 @@ const SUMMARY_NOT_MET_BECAUSE: Record<NotMetReason, string> = {
   'axial-pain-only': 'only axial back pain recorded',
   'findings-not-current': 'neurological findings refuted or resolved',
   'opposite-side': 'compression only opposite the symptoms',
+  'opposite-order-side': 'compression only opposite the ordered side',
   'no-compression': 'imaging shows no compression at the level',
 };
 

@@ -49,7 +49,7 @@ export interface CqlPlanDecision {
   inpatientReasons: string[] | null;
 }
 
-const NOT_MET_REASONS = new Set<string>(['axial-pain-only', 'findings-not-current', 'opposite-side', 'no-compression']);
+const NOT_MET_REASONS = new Set<string>(['axial-pain-only', 'findings-not-current', 'opposite-side', 'opposite-order-side', 'no-compression']);
 const SIDES = new Set<string>(['left', 'right', 'bilateral']);
 const LEVELS = new Set<string>(['L1-L2', 'L2-L3', 'L3-L4', 'L4-L5', 'L5-S1']);
 

@@ -22,9 +22,10 @@ export interface EvidenceItem {
 
 /**
  * Why R2 or R3 is not met, when the library says: R2 axial pain only, or findings all refuted or resolved;
- * R3 compression only opposite the symptoms, or none stated at the level.
+ * R3 compression only opposite the symptoms (or, when no finding states a side, opposite the order's side), or
+ * none stated at the level.
  */
-export type NotMetReason = 'axial-pain-only' | 'findings-not-current' | 'opposite-side' | 'no-compression';
+export type NotMetReason = 'axial-pain-only' | 'findings-not-current' | 'opposite-side' | 'opposite-order-side' | 'no-compression';
 
 export interface CriterionResult {
   id: CriterionId;

@@ -126,7 +126,13 @@ describe('determination cards', () => {
       'Revision L3-L4 fusion: compression only opposite the symptoms',
       'Imaging shows compression at L3-L4 only on the side opposite the symptoms',
     ],
-    ['R3', 'no-compression', 'Revision L3-L4 fusion: imaging shows no compression at the level', 'Imaging states no compression at L3-L4'],
+    ['R3', 'no-compression', 'Revision L3-L4 fusion: imaging shows no compression at the level', 'Imaging at L3-L4 shows no compression, or only mild findings'],
+    [
+      'R3',
+      'opposite-order-side',
+      'Revision L3-L4 fusion: compression only opposite the ordered side',
+      'Imaging shows compression at L3-L4 only on the side opposite the one ordered (no finding states a side)',
+    ],
     ['R2', 'axial-pain-only', 'Revision L3-L4 fusion: only axial back pain recorded', 'Only axial back pain is recorded since the prior surgery'],
     [
       'R2',

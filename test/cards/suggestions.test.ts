@@ -116,22 +116,35 @@ describe('consider-fusion suggestion', () => {
     expect(created.encounter).toEqual(sr.encounter);
     expect(created.code!.coding).toEqual([expect.objectContaining({ system: 'http://www.ama-assn.org/go/cpt', code: '22612' })]);
     expect(created.code!.text).toBe('Posterolateral arthrodesis at L3-L4, for an instrumented fusion');
-    expect(created.note).toEqual([{ text: 'Pedicle screw instrumentation (CPT 22840) for this fusion is ordered separately.' }]);
+    // This decision's plan already orders instrumentation (S3): nothing more to ask for.
+    expect(created.note).toBeUndefined();
     expect(created.authoredOn).toBe(sr.authoredOn);
     expect(created.bodySite![0]!.text).toBe('L3-L4');
     expect(created.bodySite![0]!.coding!.map((c) => c.code)).toEqual(['36470004', '11994002']);
     expect(created.locationCode).toEqual([{ coding: [{ system: POS, code: '21', display: 'Inpatient Hospital' }], text: 'Inpatient Hospital' }]);
-    expect(action!.description).toContain('(CPT 22612), inpatient,');
+    expect(action!.description).toBe('Add a draft order for posterolateral arthrodesis at L3-L4 (CPT 22612), inpatient, to this operation, which already orders the instrumentation');
     expect(emptyValues(card)).toEqual([]);
   });
 
-  it('books the added fusion inpatient when the plan is outpatient, and states no setting when the plan states none', () => {
-    const make = (setting: 'outpatient' | 'unknown'): ServiceRequest =>
-      cardOf(buildCards([{ plan: plan([draftOrder(serviceRequest('sr-1', '63047'), setting)]), decision: decompression }], ctx), 'consider-fusion')
-        .suggestions![0]!.actions[0]!.resource as ServiceRequest;
-    // A revision fusion is itself a reason for inpatient care: an outpatient copy would need a second correction.
-    expect(make('outpatient').locationCode![0]!.coding![0]!.code).toBe('21');
-    expect(make('unknown').locationCode).toBeUndefined();
+  it("books the added fusion in the operation's setting, inpatient when an inpatient card comes with it", () => {
+    const make = (setting: 'outpatient' | 'unknown', inpatientRecommended: boolean, extra: Partial<ServiceRequest> = {}): ServiceRequest => {
+      const sr = serviceRequest('sr-1', '63047', extra);
+      const decision = { ...decompression, inpatientRecommended, inpatientReasons: inpatientRecommended ? ['dural-tear'] : [] };
+      return cardOf(buildCards([{ plan: plan([draftOrder(sr, setting)]), decision }], ctx), 'consider-fusion').suggestions![0]!.actions[0]!.resource as ServiceRequest;
+    };
+    // Accepting both suggestions books the whole operation inpatient.
+    expect(make('outpatient', true).locationCode![0]!.coding![0]!.code).toBe('21');
+    // Without an inpatient card the fusion joins the operation where it is booked, not in a second setting.
+    expect(make('outpatient', false).locationCode![0]!.coding![0]!.code).toBe('22');
+    expect(make('unknown', false, { locationCode: undefined }).locationCode).toBeUndefined();
+  });
+
+  it('asks for the instrumentation order only when the operation has none', () => {
+    const noInstrumentation = { ...decompression, supporting: decompression.supporting.map((s) => (s.id === 'S3' ? { ...s, status: 'absent' as const } : s)) };
+    const card = cardOf(buildCards([{ plan: plan([draftOrder(serviceRequest('sr-1', '63047'), 'inpatient')]), decision: noInstrumentation }], ctx), 'consider-fusion');
+    const [action] = card.suggestions![0]!.actions;
+    expect((action!.resource as ServiceRequest).note).toEqual([{ text: 'Instrumented fusion: order the pedicle screw instrumentation (CPT 22840) with this arthrodesis.' }]);
+    expect(action!.description).toMatch(/; order the pedicle screw instrumentation \(CPT 22840\) with it$/);
   });
 
   it('gives every created order its own id', () => {

@@ -86,9 +86,12 @@ describe('R2 neurological deficit', () => {
     const resolved = condition('rad', 'M54.16', 'Radiculopathy, lumbar region', '2025-01-01', {
       clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'resolved' }] },
     });
-    const d = await decide(fusionInpatient(), withConditions([refuted, resolved]), seedFacts());
+    const lbp = condition('lbp', 'M54.50', 'Low back pain, unspecified', '2026-01-01');
+    const d = await decide(fusionInpatient(), withConditions([refuted, resolved, lbp]), seedFacts());
     expect(status(d, 'R2')).toBe('not-met');
     expect(d.criteria[1].reason).toBe('findings-not-current');
+    // The evidence under that reason is the neurological findings, not the current axial pain.
+    expect(d.criteria[1].evidence.map((e) => e.id).sort()).toEqual(['fd', 'rad']);
     expect(d.determination).toBe('criteria-not-met');
   });
 
@@ -131,6 +134,9 @@ describe('R2 neurological deficit', () => {
     // The score is named as the chart names it, and only the falling score shows why the deficit is progressive.
     expect(falling.criteria[1].evidence.find((e) => e.id === 's2')!.display).toBe('Left ankle dorsiflexion strength');
     expect(falling.criteria[1].progressionEvidence!.map((e) => e.id)).toEqual(['s2']);
+    // With a motor deficit too, the falling score comes first: cards show only the first few items.
+    const both = await decide(fusionInpatient(), { ...record, conditions: [...record.conditions, condition('fd', 'M21.372', 'Foot drop, left foot', '2026-06-01')] }, facts);
+    expect(both.criteria[1].progressionEvidence!.map((e) => e.id)).toEqual(['s2', 'fd']);
   });
 
   it('gives as progression the motor deficits that began after the surgery, not the radicular findings', async () => {
@@ -163,6 +169,10 @@ describe('R3 imaging', () => {
     const d = await decide(fusionInpatient(), seedRecord(), facts);
     expect(status(d, 'R3')).toBe('not-met');
     expect(d.criteria[2].reason).toBe('opposite-side');
+    // With findings that state no side, the side is the order's, and the reason says so.
+    const sideless = withConditions([condition('rad', 'M54.16', 'Lumbar radiculopathy', '2026-01-01'), condition('gait', 'R26.81', 'Unsteady gait', '2026-05-14')]);
+    const byOrder = await decide({ ...fusionInpatient(), side: 'left' }, sideless, facts);
+    expect(byOrder.criteria[2].reason).toBe('opposite-order-side');
   });
 
   it('is not documented when the study says nothing about the level', async () => {
@@ -293,6 +303,20 @@ describe('card rules', () => {
     const s1 = support(await decide(fusionInpatient(), { ...seedRecord(), diagnosticReports: [...seedRecord().diagnosticReports, ct] }, seedFacts()), 'S1');
     expect(s1.status).toBe('present');
     expect(s1.evidence.find((e) => e.id === 'ct')!.note).toBe('L3-L4: lucency around the left L4 pedicle screw consistent with screw loosening');
+    // The quote stands alone: no level or side borrowed from the report's other sentences.
+    expect(s1.evidence.find((e) => e.id === 'ct')).not.toHaveProperty('side');
+  });
+
+  it.each([
+    ['No spondylolisthesis.', 'undocumented'],
+    ['No evidence of screw loosening.', 'undocumented'],
+    ['No screw fracture or nonunion.', 'undocumented'],
+    ['No lucency around the screws. No pseudarthrosis.', 'undocumented'],
+    ['Pseudarthrosis at L3-L4 with no lucency around the screws.', 'present'],
+  ])('S1 from a report sentence: "%s" is %s', async (conclusion, expected) => {
+    const ct: DiagnosticReport = { ...seedRecord().diagnosticReports[0], id: 'ct', effectiveDateTime: '2026-07-28', conclusion };
+    const s1 = support(await decide(fusionInpatient(), { ...seedRecord(), diagnosticReports: [...seedRecord().diagnosticReports, ct] }, seedFacts()), 'S1');
+    expect(s1.status).toBe(expected);
   });
 
   it('S1 from spondylolisthesis next to the level but not two levels away', async () => {
