@@ -255,7 +255,11 @@ function lexicalScopes(libraries: Record<string, Library>): { resolve(ref: ElmNo
       const node = stack.pop()!;
       libraryOf.set(node, library);
       const n = node as ElmNode;
-      if (n.type === 'FunctionRef' && typeof n.name === 'string') calls.set(n.name, [...(calls.get(n.name) ?? []), n]);
+      if (n.type === 'FunctionRef' && typeof n.name === 'string') {
+        const list = calls.get(n.name);
+        if (list) list.push(n);
+        else calls.set(n.name, [n]);
+      }
       for (const [key, v] of Object.entries(n)) {
         if (key === 'annotation' || v === null || typeof v !== 'object') continue;
         parents.set(v, node);

@@ -1,15 +1,16 @@
 import type { Interspace, Side, SurgicalPlan } from '../orders/types.js';
-import type {
-  CriterionId,
-  CriterionResult,
-  CriterionStatus,
-  Determination,
-  EvidenceItem,
-  NotMetReason,
-  PlanDecision,
-  PlanKind,
-  SupportingId,
-  SupportingResult,
+import {
+  NOT_MET_REASONS,
+  type CriterionId,
+  type CriterionResult,
+  type CriterionStatus,
+  type Determination,
+  type EvidenceItem,
+  type NotMetReason,
+  type PlanDecision,
+  type PlanKind,
+  type SupportingId,
+  type SupportingResult,
 } from './types.js';
 
 /** The "Plan Decision" tuple as cql-execution returns it (plain objects, nulls for absent values). */
@@ -49,7 +50,7 @@ export interface CqlPlanDecision {
   inpatientReasons: string[] | null;
 }
 
-const NOT_MET_REASONS = new Set<string>(['axial-pain-only', 'findings-not-current', 'opposite-side', 'opposite-order-side', 'no-compression']);
+const NOT_MET = new Set<string>(NOT_MET_REASONS);
 const SIDES = new Set<string>(['left', 'right', 'bilateral']);
 const LEVELS = new Set<string>(['L1-L2', 'L2-L3', 'L3-L4', 'L4-L5', 'L5-S1']);
 
@@ -76,7 +77,7 @@ function evidence(list: CqlEvidence[] | null | undefined): EvidenceItem[] {
 
 function criterion(id: CriterionId, c: CqlCriterion): CriterionResult {
   const result: CriterionResult = { id, status: c.status as CriterionStatus, evidence: evidence(c.evidence) };
-  if (c.status === 'not-met' && typeof c.reason === 'string' && NOT_MET_REASONS.has(c.reason)) result.reason = c.reason as NotMetReason;
+  if (c.status === 'not-met' && typeof c.reason === 'string' && NOT_MET.has(c.reason)) result.reason = c.reason as NotMetReason;
   if (id === 'R2') {
     result.progressive = c.progressive === true;
     if (result.progressive) result.progressionEvidence = evidence(c.progressionEvidence);

@@ -25,7 +25,8 @@ export interface EvidenceItem {
  * R3 compression only opposite the symptoms (or, when no finding states a side, opposite the order's side), or
  * none stated at the level.
  */
-export type NotMetReason = 'axial-pain-only' | 'findings-not-current' | 'opposite-side' | 'opposite-order-side' | 'no-compression';
+export const NOT_MET_REASONS = ['axial-pain-only', 'findings-not-current', 'opposite-side', 'opposite-order-side', 'no-compression'] as const;
+export type NotMetReason = (typeof NOT_MET_REASONS)[number];
 
 export interface CriterionResult {
   id: CriterionId;
