@@ -1,7 +1,7 @@
 import { INTERSPACES, type Interspace, type Side } from '../orders/types.js';
 import { levelMentions, readLevels, sortInterspaces } from '../text/levels.js';
 import { splitReport, type ReportSentence } from '../text/sentences.js';
-import { combineSides, sidesFromText } from '../text/sides.js';
+import { combineSides, sideMentions, sidesFromText } from '../text/sides.js';
 import { readClause, statementCount, type ClauseReading, type Verdict } from './clause-reading.js';
 import type { TermCategory } from './report-lexicon.js';
 import type { ImagingFinding } from './types.js';
@@ -65,11 +65,22 @@ function voteSentence(text: string, heading: ReportSentence['heading'], carried?
   const votes: ClauseVote[] = [];
   let previous = carried;
   for (const clause of clausesOf(text)) {
-    const reading = readClause(clause, previous);
-    previous = reading.lastCategory ?? previous;
+    const parts = sideParts(clause);
+    const readings = parts.map((part) => {
+      const reading = readClause(part, previous);
+      previous = reading.lastCategory ?? previous;
+      return reading;
+    });
+    // "Moderate right and mild left foraminal narrowing": the first side's grade describes the finding named after it.
+    for (let k = readings.length - 2; k >= 0; k--) {
+      const later = readings[k + 1]!.lastCategory;
+      if (readings[k]!.lastCategory === undefined && readings[k]!.verdict === undefined && later) readings[k] = readClause(parts[k]!, later);
+    }
     const clauseLevels = readLevels(clause);
-    const sides = sidesFromText(clause);
-    for (const level of clauseLevels.length > 0 ? clauseLevels : sentenceLevels) votes.push({ level, sides, reading });
+    parts.forEach((part, k) => {
+      const sides = sidesFromText(part);
+      for (const level of clauseLevels.length > 0 ? clauseLevels : sentenceLevels) votes.push({ level, sides, reading: readings[k]! });
+    });
   }
   return previous ? { shown, votes, lastCategory: previous } : { shown, votes };
 }
@@ -130,6 +141,38 @@ const CLAUSE_TURNS = /;|\b(?:but|however|although|though|whereas|except|while)\b
  */
 function clausesOf(sentence: string): string[] {
   return sentence.split(CLAUSE_TURNS).flatMap((clause) => (statementCount(clause) >= 2 ? levelParts(clause, ',| and ') : [clause]));
+}
+
+const SIDE_SEPARATORS = /,|\band\b|\bwith\b|\bwhile\b|\bwhereas\b/gi;
+
+/**
+ * A clause that states something of the left and something else of the right ("moderate right narrowing with no
+ * nerve root compression on the left", "moderate right and mild left foraminal narrowing") cut between the sides,
+ * so that each side keeps its own grade: R3 asks for compression on the side of the symptoms, and a grade of one
+ * side must not count for the other. One statement about both sides ("left and right foraminal narrowing,
+ * moderate"), or any clause that says "bilateral", stays whole.
+ */
+function sideParts(clause: string): string[] {
+  const mentions = sideMentions(clause);
+  if (mentions.some((m) => m.side === 'bilateral') || new Set(mentions.map((m) => m.side)).size < 2 || statementCount(clause) < 2) return [clause];
+  const cuts: number[] = [];
+  for (let k = 1; k < mentions.length; k++) {
+    if (mentions[k]!.side === mentions[k - 1]!.side) continue;
+    const gap = clause.slice(mentions[k - 1]!.end, mentions[k]!.start);
+    let last = -1;
+    for (const m of gap.matchAll(SIDE_SEPARATORS)) last = m.index ?? last;
+    if (last >= 0) cuts.push(mentions[k - 1]!.end + last);
+  }
+  const parts: string[] = [];
+  let from = 0;
+  for (const cut of [...cuts, clause.length]) {
+    const part = clause.slice(from, cut);
+    from = cut;
+    // A part that states nothing of its own ("…, on the left") belongs to the part before it.
+    if (parts.length > 0 && statementCount(part) === 0) parts[parts.length - 1] += part;
+    else parts.push(part);
+  }
+  return parts.length < 2 ? [clause] : parts.map((p) => p.replace(/^\s*(?:,|and\b|with\b)\s*/i, '').trim());
 }
 
 /**

@@ -21,25 +21,39 @@ const NOT_A_SIDE_BEFORE = /\ball\s{1,3}$/i; // "all right"
 /** Every side word contains one of these; most chart text has none, and this test is cheap. */
 const MAY_NAME_SIDE = /left|right|bilat|both|[lrb]le/i;
 
-export function sidesFromText(input: unknown): Side[] {
+export interface SideMention {
+  side: Side;
+  start: number;
+  end: number;
+}
+
+/** Each side word of the text, in order, with where it stands. */
+export function sideMentions(input: unknown): SideMention[] {
   const text = asString(input);
   if (!text || !MAY_NAME_SIDE.test(text)) return [];
-  const found = new Set<Side>();
+  const found: SideMention[] = [];
   for (const m of text.matchAll(SIDE_WORDS)) {
     const word = m[1]!.toLowerCase();
     const start = m.index ?? 0;
-    const after = text.slice(start + m[0].length, start + m[0].length + 12);
+    const end = start + m[0].length;
+    const after = text.slice(end, end + 12);
+    let side: Side;
     if (word === 'left' || word === 'lle') {
       if (word === 'left' && NOT_A_SIDE_AFTER.left!.test(after)) continue;
-      found.add('left');
+      side = 'left';
     } else if (word === 'right' || word === 'rle') {
       if (word === 'right' && (NOT_A_SIDE_AFTER.right!.test(after) || NOT_A_SIDE_BEFORE.test(text.slice(Math.max(0, start - 6), start)))) continue;
-      found.add('right');
+      side = 'right';
     } else {
-      found.add('bilateral');
+      side = 'bilateral';
     }
+    found.push({ side, start, end });
   }
-  return orderSides(found);
+  return found;
+}
+
+export function sidesFromText(input: unknown): Side[] {
+  return orderSides(sideMentions(input).map((m) => m.side));
 }
 
 const SNOMED = new Set(['http://snomed.info/sct', 'urn:oid:2.16.840.1.113883.6.96']);

@@ -39,7 +39,6 @@ describe('readImagingFindings: compression', () => {
     ['MODERATE BILATERAL FORAMINAL NARROWING AT L3-4.', ['L3-L4:compression:bilateral']],
     ['l3-4: moderate left foraminal narrowing', ['L3-L4:compression:left']],
     ['Mass effect on the traversing right L5 nerve root at L4-L5.', ['L4-L5:compression:right']],
-    ['Moderate right and mild left foraminal narrowing at L4-5.', ['L4-L5:compression:bilateral']],
     ['Unchanged moderate foraminal narrowing at L3-4.', ['L3-L4:compression']],
     ['No change in the moderate left foraminal stenosis at L3-4.', ['L3-L4:compression:left']],
     ['No interval progression of the moderate canal stenosis at L4-5.', ['L4-L5:compression']],
@@ -98,10 +97,34 @@ describe('readImagingFindings: grade ranges', () => {
     ['Moderate to severe central canal stenosis at L4-5.', ['L4-L5:compression']],
     ['L4-L5: Moderate-severe foraminal stenosis.', ['L4-L5:compression']],
     ['L3-L4: mild central stenosis and moderate foraminal narrowing.', ['L3-L4:compression']],
-    ['Mild left and moderate right foraminal narrowing at L4-5.', ['L4-L5:compression:bilateral']],
-    ['Mild to moderate left and severe right foraminal narrowing at L4-5.', ['L4-L5:compression:bilateral']],
     ['Moderately severe foraminal stenosis at L3-4.', ['L3-L4:compression']],
   ])('%s reads as at least moderate', (text, expected) => {
+    expect(read(text)).toEqual(expected);
+  });
+});
+
+describe('readImagingFindings: each side keeps its own grade', () => {
+  // R3 asks for compression on the side of the symptoms: a grade of one side must not count for the other.
+  it.each([
+    ['Moderate right and mild left foraminal narrowing at L4-5.', ['L4-L5:compression:right']],
+    ['Mild left and moderate right foraminal narrowing at L4-5.', ['L4-L5:compression:right']],
+    ['Mild to moderate left and severe right foraminal narrowing at L4-5.', ['L4-L5:compression:right']],
+    ['Foraminal narrowing is moderate on the left at L3-4, mild on the right.', ['L3-L4:compression:left']],
+    ['Moderate right foraminal narrowing at L3-4 with no nerve root compression on the left.', ['L3-L4:compression:right']],
+    ['Severe left foraminal stenosis at L4-5 and mild right.', ['L4-L5:compression:left']],
+    ['L3-4: moderate left foraminal stenosis, right foramen patent.', ['L3-L4:compression:left']],
+    ['Mild right and mild left foraminal narrowing at L4-5.', ['L4-L5:no-compression:bilateral']],
+    ['Moderate right and moderate left foraminal narrowing at L4-5.', ['L4-L5:compression:bilateral']],
+  ])('%s', (text, expected) => {
+    expect(read(text)).toEqual(expected);
+  });
+
+  it.each([
+    // One statement about both sides, a same-side negation, or "bilateral" is read as a whole.
+    ['Left and right foraminal narrowing at L3-4, moderate.', ['L3-L4:compression:bilateral']],
+    ['Moderate left foraminal narrowing at L3-4 without left nerve root compression.', ['L3-L4:no-compression:left']],
+    ['Moderate bilateral foraminal narrowing at L3-4, worse on the left than the right.', ['L3-L4:compression:bilateral']],
+  ])('%s is read whole', (text, expected) => {
     expect(read(text)).toEqual(expected);
   });
 });
@@ -345,7 +368,6 @@ describe('readImagingFindings: more radiology phrasing', () => {
     ['L3-4: Mild bilateral facet arthropathy, no canal stenosis, moderate bilateral foraminal stenosis.', ['L3-L4:compression:bilateral']],
     ['At L4-L5 there is severe degenerative disc disease.', []],
     ['L2-L3 and L3-L4: mild foraminal narrowing.', ['L2-L3:no-compression', 'L3-L4:no-compression']],
-    ['Foraminal narrowing is moderate on the left at L3-4, mild on the right.', ['L3-L4:compression:bilateral']],
     ['IMPRESSION: Moderate to severe bilateral foraminal stenosis at L3-4, which has progressed since the prior study.', ['L3-L4:compression:bilateral']],
     ['Moderate stenosis at L3-4, not significantly changed.', ['L3-L4:compression']],
     ['Findings: L3-4 recurrent stenosis cannot be excluded.', []],
