@@ -99,6 +99,11 @@ export function hookRouter(deps: HookRouteDeps): Router {
         readsDeadline,
         observe,
       );
+      // A client that has left (its own timeout) will never read the cards: the review's CPU goes to the calls still waiting.
+      if (res.destroyed) {
+        deps.logger.info({ reqId: res.locals.requestId }, 'the client left before the review; review skipped');
+        return;
+      }
       // Reads that end just at their deadline leave nothing to review with: the card says the record came too late.
       if (Date.now() >= readsDeadline) throw new UpstreamError('FHIR reads ended past their deadline', 'timeout');
       cards = await deps.reviewer.review(plans, record, deps.clock(), {

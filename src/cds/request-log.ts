@@ -32,19 +32,24 @@ export function requestLog(logger: Logger, onFinished?: (res: Response, seconds:
     res.locals.requestId = requestId;
     res.locals.callLog = {} satisfies CallLog;
     res.setHeader('X-Request-Id', requestId);
+    const lineOf = (seconds: number) => ({
+      reqId: requestId,
+      method: req.method,
+      path: req.originalUrl.split('?')[0]!.slice(0, 200),
+      latencyMs: Math.round(seconds * 1e4) / 10,
+      ...callLog(res),
+    });
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const line = {
-        reqId: requestId,
-        method: req.method,
-        path: req.originalUrl.split('?')[0]!.slice(0, 200),
-        status: res.statusCode,
-        latencyMs: Math.round(seconds * 1e4) / 10,
-        ...callLog(res),
-      };
+      const line = { ...lineOf(seconds), status: res.statusCode };
       if (res.statusCode >= 500) logger.error(line, 'call');
       else logger.info(line, 'call');
       onFinished?.(res, seconds);
+    });
+    // A client that leaves before the answer still gets its line: operators see abandoned calls (timeouts upstream).
+    res.on('close', () => {
+      if (res.writableFinished) return;
+      logger.info({ ...lineOf(Number(process.hrtime.bigint() - started) / 1e9), clientClosed: true }, 'call abandoned by the client');
     });
     next();
   };

@@ -1,14 +1,17 @@
 import nock from 'nock';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { emptyValuePaths } from '../../src/cds/no-empty.js';
 import { buildTestApp, FHIR_BASE, PATIENT_ID, type TestApp } from './support/app-fixture.js';
-import { fhirWithToken, mockChartRequiringParallelReads, mockWholeChart, pageUrl } from './support/fhir-mock.js';
+import { fhirWithToken, mockChartRequiringParallelReads, mockWholeChart, pageUrl, SEARCH_TYPES } from './support/fhir-mock.js';
 import {
   condition,
   fullPrefetch,
   hookRequest,
   medicationOrder,
+  patient,
   resourceOf,
   searchset,
   SERVICE_URL,
@@ -230,6 +233,28 @@ describe('order-sign hook flow', () => {
     const res = await post(without(hookRequest(), 'fhirAuthorization')).expect(200);
     expect(open.isDone()).toBe(true);
     expect(topics(res.body)).toEqual(['criteria-met']);
+  });
+
+  it('skips the review and records no card when the client left while the record was read', async () => {
+    const fhir = fhirWithToken();
+    fhir.get(`/r4/Patient/${PATIENT_ID}`).delay(400).reply(200, patient());
+    for (const type of SEARCH_TYPES) fhir.get(`/r4/${type}`).query({ patient: PATIENT_ID }).delay(400).reply(200, searchset([]));
+    const server = t.app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      await expect(request(`http://127.0.0.1:${port}`).post(SERVICE_URL).timeout(100).send(hookRequest())).rejects.toThrow(/Timeout/);
+      const skipped = () => t.logLines().some((l) => l.msg === 'the client left before the review; review skipped');
+      for (let i = 0; i < 100 && !skipped(); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(skipped()).toBe(true);
+      expect(fhir.isDone()).toBe(true);
+      expect(t.reviewer.reviews).toHaveLength(0);
+      expect(readFileSync(path.join(t.dataDir, 'issued-cards.jsonl'), 'utf8')).toBe('');
+      const abandoned = t.logLines().find((l) => l.msg === 'call abandoned by the client');
+      expect(abandoned).toMatchObject({ path: SERVICE_URL, clientClosed: true, service: 'lumbar-fusion-criteria' });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('answers 500 with a generic body when the reviewer fails unexpectedly', async () => {
