@@ -23,6 +23,8 @@ export interface BenchOptions {
   /** Where the JSON figures go. */
   out: string;
   logLevel: string;
+  /** After each hook scenario, a paced run at this share of its measured throughput (0: none). */
+  pacedShare: number;
 }
 
 export const DEFAULTS: BenchOptions = {
@@ -39,6 +41,7 @@ export const DEFAULTS: BenchOptions = {
   only: [],
   out: 'bench/results.json',
   logLevel: 'info',
+  pacedShare: 0.5,
 };
 
 const USAGE = `npm run bench -- [options]
@@ -53,6 +56,7 @@ const USAGE = `npm run bench -- [options]
   --profile             run the service under --cpu-prof and print its top self-time functions
   --soak                ${DEFAULTS.soakCalls} seed calls, RSS before and after, instead of the scenarios
   --soak-calls <n>      calls in the soak (default ${DEFAULTS.soakCalls})
+  --paced-share <f>     after each hook scenario, calls at this share of its throughput, evenly spaced (default ${DEFAULTS.pacedShare}; 0: none)
   --log-level <level>   the service's LOG_LEVEL (default ${DEFAULTS.logLevel}: one line per call, as in production)
   --out <file>          JSON results (default ${DEFAULTS.out})`;
 
@@ -88,6 +92,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       case '--profile': o.profile = true; break;
       case '--soak': o.soak = true; break;
       case '--soak-calls': o.soakCalls = Math.max(1, positive(flag, value(), true)); break;
+      case '--paced-share': o.pacedShare = positive(flag, value(), false); break;
       case '--log-level': o.logLevel = value() ?? o.logLevel; break;
       case '--out': o.out = value() ?? o.out; break;
       case '--help': case '-h': throw new UsageError('usage');

@@ -7,6 +7,7 @@ import { startEmbeddedFhirServer } from '../src/embedded-fhir/server.js';
 import { growChart, prefetchOf, readChart } from './chart.js';
 import { checkAnswer, type ExpectedCard } from './checks.js';
 import { runLoad, type LoadFigures } from './load.js';
+import { runPaced } from './paced.js';
 import { collectGarbage, inspectorAvailable, inspectorUrl } from './inspector.js';
 import { describeMachine } from './machine.js';
 import { parseOptions, UsageError, type BenchOptions } from './options.js';
@@ -41,6 +42,8 @@ interface ScenarioResult extends LoadFigures {
   requestBytes?: number;
   /** Each figure divided by the floor's (GET /healthz). */
   vsFloor?: { p50: number; p99: number; rps: number };
+  /** The same calls at a steady rate below capacity (bench/paced.ts): the latency of a busy, unsaturated service. */
+  paced?: { offeredRps: number; rps: number; p50: number; p99: number; non2xx: number; errors: number; timeouts: number };
 }
 
 const mb = (bytes: number): number => Math.round((bytes / 2 ** 20) * 10) / 10;
@@ -101,7 +104,7 @@ function serviceEnv(port: number, dataDir: string, o: BenchOptions): Record<stri
 }
 
 function table(results: ScenarioResult[]): string {
-  const head = ['scenario', 'p50 ms', 'p99 ms', 'req/s', 'CPU ms/req', 'RSS MB', 'p50 x', 'p99 x', 'req/s x', 'non-2xx', 'errors'];
+  const head = ['scenario', 'p50 ms', 'p99 ms', 'req/s', 'CPU ms/req', 'RSS MB', 'p50 x', 'p99 x', 'req/s x', 'non-2xx', 'errors', 'paced req/s', 'paced p50', 'paced p99'];
   const rows = results.map((r) => [
     r.name,
     r.p50.toFixed(2),
@@ -114,6 +117,9 @@ function table(results: ScenarioResult[]): string {
     r.vsFloor ? r.vsFloor.rps.toFixed(3) : '',
     String(r.non2xx),
     String(r.errors + r.timeouts),
+    r.paced ? String(r.paced.offeredRps) : '',
+    r.paced ? r.paced.p50.toFixed(2) : '',
+    r.paced ? r.paced.p99.toFixed(2) : '',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
@@ -165,6 +171,21 @@ async function measureScenarios(service: RunningService, list: Scenario[], o: Be
       loadAverage1m: Math.round(loadavg()[0]! * 100) / 100,
       maxRssMB: mb(scenarioRss),
     });
+    if (o.pacedShare > 0 && s.name !== 'healthz') {
+      const rate = Math.max(1, Math.round(figures.rps * o.pacedShare));
+      process.stdout.write(`${s.name}: paced at ${rate} calls/s ... `);
+      const paced = await runPaced({ ...spec, rate, duration: o.duration });
+      process.stdout.write(`p50 ${paced.p50} ms, p99 ${paced.p99} ms${paced.non2xx + paced.errors + paced.timeouts > 0 ? `, non-2xx ${paced.non2xx}, errors ${paced.errors + paced.timeouts}` : ''}\n`);
+      results[results.length - 1]!.paced = {
+        offeredRps: rate,
+        rps: paced.rps,
+        p50: paced.p50,
+        p99: paced.p99,
+        non2xx: paced.non2xx,
+        errors: paced.errors,
+        timeouts: paced.timeouts,
+      };
+    }
   }
   const floor = results.find((r) => r.name === 'healthz');
   if (floor) {
@@ -311,7 +332,7 @@ async function main(): Promise<void> {
         {
           takenAt: new Date().toISOString(),
           machine,
-          options: { duration: o.duration, warmup: o.warmup, connections: o.connections, timeout: o.timeout, chartSize: o.chartSize, fhirLatencyMs: o.fhirLatencyMs, engineThreads: o.threads ?? 'default', logLevel: o.logLevel },
+          options: { duration: o.duration, warmup: o.warmup, connections: o.connections, timeout: o.timeout, chartSize: o.chartSize, fhirLatencyMs: o.fhirLatencyMs, engineThreads: o.threads ?? 'default', logLevel: o.logLevel, pacedShare: o.pacedShare },
           ...output,
           ...(profiles.length > 0 ? { profiles } : {}),
         },

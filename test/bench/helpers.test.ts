@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Bundle, FhirResource } from 'fhir/r4.js';
 import { growChart, prefetchOf } from '../../bench/chart.js';
@@ -6,6 +8,7 @@ import { cardKeys, expectedKeys } from '../../bench/checks.js';
 import { inspectorUrl } from '../../bench/inspector.js';
 import { percentile } from '../../bench/load.js';
 import { DEFAULTS, parseOptions, UsageError } from '../../bench/options.js';
+import { runPaced } from '../../bench/paced.js';
 import { summarise } from '../../bench/profile-summary.js';
 
 const seed = (JSON.parse(readFileSync(path.resolve(import.meta.dirname, '..', '..', 'fixtures', 'patients', 'seed-revision-l34.json'), 'utf8')) as Bundle).entry!.map(
@@ -28,6 +31,8 @@ describe('bench helpers', () => {
     expect(() => parseOptions(['--duration', '-1'])).toThrow(UsageError);
     expect(() => parseOptions(['--connections', '2.5'])).toThrow(UsageError);
     expect(() => parseOptions(['--nope'])).toThrow(/unknown option --nope/);
+    expect(parseOptions(['--paced-share=0']).pacedShare).toBe(0);
+    expect(() => parseOptions(['--paced-share', 'half'])).toThrow(UsageError);
   });
 
   it('the grown chart: the size asked, ids unique, the seed untouched and first, every record the patient\'s', () => {
@@ -87,5 +92,35 @@ describe('bench helpers', () => {
     expect(byName.inner).toMatchObject({ selfMs: 2, totalMs: 2 });
     expect(byName.outer).toMatchObject({ selfMs: 1, totalMs: 3, totalPercent: 100 });
     expect(s.modules.map((m) => m.name)).toEqual(['pkg', 'src/a.js']);
+  });
+});
+
+describe('paced load', () => {
+  let server: http.Server;
+  let baseUrl: string;
+  let handled = 0;
+  /** The first call is held 300 ms; every fifth answers 500. */
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      const n = handled++;
+      req.resume();
+      req.on('end', () => setTimeout(() => res.writeHead(n % 5 === 4 ? 500 : 200).end('{}'), n === 0 ? 300 : 0));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('starts calls at the rate asked, counts each from its turn, and counts the non-2xx', async () => {
+    const f = await runPaced({ url: `${baseUrl}/x`, method: 'POST', body: '{"a":1}', rate: 100, duration: 1, connections: 1, timeout: 5 });
+    expect(f.requests).toBe(100);
+    expect(f.non2xx).toBe(20);
+    expect(f.errors + f.timeouts).toBe(0);
+    // One connection: the calls whose turn came while the first was held waited for it, and their wait counts.
+    expect(f.max).toBeGreaterThanOrEqual(290);
+    expect(f.p50).toBeLessThan(f.max);
+    expect(f.seconds).toBeGreaterThanOrEqual(0.99);
   });
 });
