@@ -184,6 +184,17 @@ describe('findPlans: input handling', () => {
     expect(resource.id).toBe(plans[0]!.orders[0]!.id);
   });
 
+  it('copies as JSON would: nested arrays and objects are new, functions and undefined are left out', () => {
+    const note = [{ text: 'left', extra: [1, [2, { deep: true }]] }];
+    const sent = serviceRequest({ code: cpt('22612', 'Fusion L3-L4'), note, callback: () => 1, missing: undefined, authoredOn: new Date('2026-01-02T03:04:05Z') });
+    const resource = findPlans(bundle(sent), index)[0]!.orders[0]!.resource as unknown as Record<string, unknown>;
+    expect(resource.note).toEqual(note);
+    expect(resource.note).not.toBe(note);
+    expect((resource.note as typeof note)[0]!.extra[1]).not.toBe(note[0]!.extra[1]);
+    expect('callback' in resource || 'missing' in resource).toBe(false);
+    expect(resource.authoredOn).toBe('2026-01-02T03:04:05.000Z');
+  });
+
   it('hands out well-formed id, code.text and codings whatever was sent', () => {
     const loose = { resourceType: 'ServiceRequest', id: 42, code: { text: {}, coding: { system: 'http://www.ama-assn.org/go/cpt', code: '22612', display: 7 } }, bodySite: [L3, L4] };
     const [order] = findPlans(bundle(loose as never), index)[0]!.orders;
