@@ -3,13 +3,16 @@ import {
   ANATOMY,
   FILLER,
   GRADE_CONSUMERS,
+  DIFFERENTIAL,
   GRADES,
+  HEDGE_PAIRS,
   HEDGES,
   NEGATING_AFTER,
   NEGATION_CUES,
   NEGATION_PAIRS,
   NOT_AFTER,
   NOT_ROOT_OBJECTS,
+  PAST_GRADE,
   SCOPE_ENDS,
   TERMS,
   type Grade,
@@ -24,7 +27,10 @@ import {
  * a negated finding: "no central stenosis, moderate foraminal narrowing"); a grade word describes the next
  * finding word ("moderate bilateral foraminal narrowing") or, left over at the end, the last ungraded one
  * ("stenosis is severe"); a grade that describes something else ("minimal disc height loss") is spent there.
- * A range of grades ("mild to moderate") counts as its lower end.
+ * A range of grades ("mild to moderate") counts as its lower end; a change ("progressed from mild to severe") as
+ * the grade reached, and a past grade ("previously severe") not at all. A grade inside a negated list ("no
+ * herniation or significant stenosis") stays negated. A hedge after every finding ("… is unlikely", "… may be
+ * present") or a differential ("fibrosis versus recurrent herniation") hedges the whole clause.
  *
  * The verdict, in this order:
  * 1. compression: a compressing word ("compressing", "impingement", "effacing") not negated, hedged or mild;
@@ -58,6 +64,11 @@ interface Term {
 }
 
 const GRADE_JOINS = new Set(['to', 'and', 'or', 'left', 'right', 'bilateral', 'bilaterally']);
+/** Hedges that, standing after every finding of the clause, hedge them all ("… at L4-5 is unlikely"). */
+const TRAILING_HEDGES = new Set(['possible', 'suspected', 'questionable', 'equivocal', 'unlikely', 'indeterminate', 'uncertain']);
+/** Modal hedges that hedge what came before only as "may be …" / "cannot be …" ("… may be present"). */
+const TRAILING_MODALS = new Set(['may', 'might', 'could', 'cannot']);
+const LIST_WORDS = new Set(['or', 'nor']);
 const PATENT = new Set(['patent', 'capacious']);
 const WIDELY = new Set(['widely', 'well', 'adequately']);
 const NORMAL = new Set(['normal', 'unremarkable']);
@@ -81,6 +92,11 @@ export function statementCount(text: string): number {
   return wordsOf(text).filter((w) => GRADES.has(w) || NEGATION_CUES.has(w) || NORMAL.has(w) || PATENT.has(w)).length;
 }
 
+/** Whether the text has a finding word (stenosis, herniation, compression…). */
+export function hasFindingWord(text: string): boolean {
+  return wordsOf(text).some((w) => TERMS.has(w) || w === 'mass');
+}
+
 export function readClause(text: string, previous?: TermCategory): ClauseReading {
   const words = wordsOf(text);
   const terms: Term[] = [];
@@ -94,6 +110,22 @@ export function readClause(text: string, previous?: TermCategory): ClauseReading
   let normal = false;
   let anatomy = false;
   let otherTopic = false;
+  let lastTermAt = -1;
+  let trailingHedgeAt = -1;
+  let differential = false;
+
+  /**
+   * A grade inside a negated list is part of the list ("no herniation or significant stenosis", "no herniation,
+   * high-grade stenosis, or foraminal narrowing"), not a new statement: it follows "or"/"nor", or the clause goes on
+   * with "or" and another finding word before its scope ends.
+   */
+  const inNegatedList = (at: number): boolean => {
+    if (LIST_WORDS.has(words[at - 1] ?? '')) return true;
+    for (let k = at + 1; k < words.length && !SCOPE_ENDS.has(words[k]!); k++) {
+      if (LIST_WORDS.has(words[k]!) && words.slice(k + 1, k + 4).some((p) => TERMS.has(p))) return true;
+    }
+    return false;
+  };
 
   const negateEarlier = () => terms.forEach((t) => (t.negated = true));
   const ungraded: Term[] = [];
@@ -106,6 +138,7 @@ export function readClause(text: string, previous?: TermCategory): ClauseReading
     const object = [...words.slice(Math.max(0, at - 2), at), ...words.slice(at + 1, at + 5)];
     const term: Term = { category, grade: pending, recurrent, negated, hedged, aboutRoot: !object.some((w) => NOT_ROOT_OBJECTS.has(w)) };
     terms.push(term);
+    lastTermAt = at;
     if (term.grade === undefined) ungraded.push(term);
     pending = undefined;
     recurrent = false;
@@ -126,9 +159,15 @@ export function readClause(text: string, previous?: TermCategory): ClauseReading
       negated = true;
       findingSinceCue = false;
       if (NEGATION_PAIRS.has(w)) i++;
-    } else if (HEDGES.has(w) || (w === 'status' && next === 'post') || (w === 's' && next === 'p')) {
+    } else if (DIFFERENTIAL.has(w) || (w === 'rather' && next === 'than')) {
+      differential = true;
+    } else if (HEDGES.has(w) || (HEDGE_PAIRS.has(w) && next === HEDGE_PAIRS.get(w)) || (w === 'status' && next === 'post') || (w === 's' && next === 'p')) {
+      if (TRAILING_HEDGES.has(w) || (TRAILING_MODALS.has(w) && next === 'be')) trailingHedgeAt = i;
       hedged = true;
       findingSinceCue = false;
+      if (HEDGE_PAIRS.has(w) && next === HEDGE_PAIRS.get(w)) i++;
+    } else if (TRAILING_HEDGES.has(w)) {
+      trailingHedgeAt = i;
     } else if (SCOPE_ENDS.has(w)) {
       negated = false;
       hedged = false;
@@ -136,16 +175,20 @@ export function readClause(text: string, previous?: TermCategory): ClauseReading
     } else if (GRADES.has(w) || ((w === 'high' || w === 'low') && next === 'grade')) {
       const g: Grade = w === 'high' ? 'moderate' : w === 'low' ? 'mild' : GRADES.get(w)!;
       if (w === 'high' || w === 'low') i++;
-      // A new grade after a negated finding starts a new, positive statement.
-      if ((negated || hedged) && findingSinceCue) negated = hedged = false;
+      // "previously severe stenosis, now mild": a past grade says nothing of the study's own finding.
+      if (PAST_GRADE.has(words[i - 1] ?? '')) continue;
+      // A new grade after a negated finding starts a new, positive statement, unless it is an item of a negated list.
+      if ((negated || hedged) && findingSinceCue && !inNegatedList(i)) negated = hedged = false;
       const between = words.slice(lastGradeAt + 1, i);
       const joined = pending !== undefined && lastGradeAt >= i - 4 && between.every((p) => GRADE_JOINS.has(p));
       // "moderate right and mild left": the highest grade of one run counts. But "mild to moderate" ("mild-moderate")
       // is a range, and the criterion asks for at least moderate, which only its lower end guarantees.
       const range = joined && between.every((p) => p === 'to');
+      // "progressed from mild to severe" is a change, not a range: the grade it reached is the finding.
+      const change = range && words[lastGradeAt - 1] === 'from';
       // "narrowing is moderate on the left, mild on the right": an unjoined earlier grade described the finding before it.
       if (pending !== undefined && !joined) gradeLastUngraded(pending);
-      pending = range ? pending : joined && pending === 'moderate' ? 'moderate' : g;
+      pending = change ? g : range ? pending : joined && pending === 'moderate' ? 'moderate' : g;
       lastGradeAt = i;
     } else if (w === 'recurrent' || w === 'recurrence') {
       recurrent = true;
@@ -177,6 +220,9 @@ export function readClause(text: string, previous?: TermCategory): ClauseReading
   }
 
   if (pending !== undefined) gradeLastUngraded(pending);
+  // "Recurrent herniation at L4-5 is unlikely", "… may be present": a hedge after every finding hedges them all;
+  // a differential ("fibrosis versus recurrent herniation") states none of its findings.
+  if (differential || (trailingHedgeAt > lastTermAt && lastTermAt >= 0)) for (const t of terms) if (!t.negated) t.hedged = true;
   // "Mild narrowing at L3-4, but severe at L5-S1" / "…, none at L4-5": the finding word is left out.
   if (terms.length === 0 && previous !== undefined && (pending !== undefined || negated)) {
     terms.push({ category: previous, grade: pending, recurrent: false, negated, hedged, aboutRoot: true });

@@ -1,8 +1,8 @@
 import { INTERSPACES, type Interspace, type Side } from '../orders/types.js';
-import { levelMentions, readLevels, sortInterspaces } from '../text/levels.js';
+import { levelMentions, sortInterspaces } from '../text/levels.js';
 import { splitReport, type ReportSentence } from '../text/sentences.js';
 import { combineSides, sideMentions, sidesFromText } from '../text/sides.js';
-import { readClause, statementCount, type ClauseReading, type Verdict } from './clause-reading.js';
+import { hasFindingWord, readClause, statementCount, type ClauseReading, type Verdict } from './clause-reading.js';
 import type { TermCategory } from './report-lexicon.js';
 import type { ImagingFinding } from './types.js';
 
@@ -23,6 +23,7 @@ const EVERY_LEVEL = /\b(?:any|all|each|every)\s{1,3}(?:lumbar\s{1,3})?(?:disc\s{
 export function readImagingFindings(ref: string, text: unknown): ImagingFinding[] {
   const sentences: SentenceVotes[] = [];
   for (const sentence of splitReport(text)) {
+    if (sentence.aside) continue;
     // "Moderate stenosis at L3-4; L4-5 normal": parts naming their own levels are read as sentences of their own.
     let previous: TermCategory | undefined;
     for (const part of levelParts(sentence.text, ';')) {
@@ -57,32 +58,53 @@ interface LevelVotes {
 }
 
 function voteSentence(text: string, heading: ReportSentence['heading'], carried?: TermCategory): SentenceVotes {
-  const own = readLevels(text);
+  const own = findingLevels(text);
   const sentenceLevels = own.length > 0 ? own : EVERY_LEVEL.test(text) ? [...INTERSPACES] : (heading?.levels ?? []);
   if (sentenceLevels.length === 0) return { shown: '', votes: [] };
   const shown = evidenceText(own.length === 0 && heading ? `${heading.label}: ${text}` : text);
 
-  const votes: ClauseVote[] = [];
+  // Each clause, cut further where it states something of each side or of each finding, keeps the clause's levels.
+  const pieces = clausesOf(text).flatMap((clause) => {
+    const levels = findingLevels(clause);
+    return withParts(clause)
+      .flatMap(sideParts)
+      .map((piece) => ({ piece, levels: levels.length > 0 ? levels : sentenceLevels }));
+  });
   let previous = carried;
-  for (const clause of clausesOf(text)) {
-    const parts = sideParts(clause);
-    const readings = parts.map((part) => {
-      const reading = readClause(part, previous);
-      previous = reading.lastCategory ?? previous;
-      return reading;
-    });
-    // "Moderate right and mild left foraminal narrowing": the first side's grade describes the finding named after it.
-    for (let k = readings.length - 2; k >= 0; k--) {
-      const later = readings[k + 1]!.lastCategory;
-      if (readings[k]!.lastCategory === undefined && readings[k]!.verdict === undefined && later) readings[k] = readClause(parts[k]!, later);
-    }
-    const clauseLevels = readLevels(clause);
-    parts.forEach((part, k) => {
-      const sides = sidesFromText(part);
-      for (const level of clauseLevels.length > 0 ? clauseLevels : sentenceLevels) votes.push({ level, sides, reading: readings[k]! });
-    });
+  const readings = pieces.map(({ piece }) => {
+    const reading = readClause(piece, previous);
+    previous = reading.lastCategory ?? previous;
+    return reading;
+  });
+  // "Moderate right and mild left foraminal narrowing", "severe L4-5 and mild L3-4 canal stenosis": a grade with
+  // no finding word of its own describes the one named after it.
+  for (let k = readings.length - 2; k >= 0; k--) {
+    const later = readings[k + 1]!.lastCategory;
+    if (readings[k]!.lastCategory === undefined && readings[k]!.verdict === undefined && later) readings[k] = readClause(pieces[k]!.piece, later);
   }
+  const votes: ClauseVote[] = [];
+  pieces.forEach(({ piece, levels }, k) => {
+    const sides = sidesFromText(piece);
+    for (const level of levels) votes.push({ level, sides, reading: readings[k]! });
+  });
   return previous ? { shown, votes, lastCategory: previous } : { shown, votes };
+}
+
+/** A level named as the site of an operation next to the finding ("stenosis at L3-4 above the L4-5 fusion"). */
+const OPERATION_AFTER = /^\s{0,3}(?:level\s{1,3})?(?:fusion|arthrodesis|laminectomy|hemilaminectomy|laminotomy|discectomy|microdiscectomy|decompression|construct|instrumentation|hardware|interbody|fixation)\b/i;
+const RELATIVE_BEFORE = /\b(?:above|below|adjacent\s{1,3}to|superior\s{1,3}to|inferior\s{1,3}to|cephalad\s{1,3}to|caudal\s{1,3}to)\s{1,3}(?:the\s{1,3})?(?:prior\s{1,3}|previous\s{1,3}|existing\s{1,3})?$/i;
+
+/**
+ * The levels a text states a finding about: the levels it names, less those named only as the place of an
+ * operation ("severe stenosis at L3-4 above the L4-5 fusion", "interval L4-5 fusion with new stenosis at L3-4"),
+ * as long as another level is left ("recurrent stenosis at the L3-L4 laminectomy level" is about L3-L4).
+ */
+function findingLevels(text: string): Interspace[] {
+  const mentions = levelMentions(text).filter((m) => m.levels.length > 0);
+  const about = mentions.filter(
+    (m) => !OPERATION_AFTER.test(text.slice(m.end, m.end + 30)) && !RELATIVE_BEFORE.test(text.slice(Math.max(0, m.start - 40), m.start)),
+  );
+  return sortInterspaces((about.length > 0 ? about : mentions).flatMap((m) => m.levels));
 }
 
 /**
@@ -140,10 +162,33 @@ const CLAUSE_TURNS = /;|\b(?:but|however|although|though|whereas|except|while)\b
  * narrowing at L3-4 and L4-5") stays whole and applies to each.
  */
 function clausesOf(sentence: string): string[] {
-  return sentence.split(CLAUSE_TURNS).flatMap((clause) => (statementCount(clause) >= 2 ? levelParts(clause, ',| and ') : [clause]));
+  return sentence.split(CLAUSE_TURNS).flatMap((clause) => (statementCount(clause) >= 2 ? levelParts(clause, ',| and | with ') : [clause]));
 }
 
-const SIDE_SEPARATORS = /,|\band\b|\bwith\b|\bwhile\b|\bwhereas\b/gi;
+const SIDE_SEPARATORS = /,|\band\b|\bwith\b|\bwithout\b|\bwhile\b|\bwhereas\b/gi;
+
+/**
+ * A clause cut at "with" when both halves state a finding of their own ("moderate canal stenosis with mild left
+ * foraminal narrowing"): the side, grade or negation of one finding must not pass to the other. "Moderate
+ * narrowing with impingement of the root" states one finding and stays whole.
+ */
+function withParts(clause: string): string[] {
+  const parts: string[] = [];
+  let from = 0;
+  for (const m of clause.matchAll(/\bwith\b/gi)) {
+    const at = m.index ?? 0;
+    const before = clause.slice(from, at);
+    const after = clause.slice(at);
+    if (statesFinding(before) && statementCount(after) > 0 && hasFindingWord(after)) {
+      parts.push(before.trim());
+      from = at;
+    }
+  }
+  parts.push(clause.slice(from).replace(/^\s*with\b\s*/i, '').trim());
+  return parts.filter((p) => p !== '');
+}
+
+const statesFinding = (text: string): boolean => statementCount(text) > 0 && hasFindingWord(text);
 
 /**
  * A clause that states something of the left and something else of the right ("moderate right narrowing with no
@@ -172,7 +217,7 @@ function sideParts(clause: string): string[] {
     if (parts.length > 0 && statementCount(part) === 0) parts[parts.length - 1] += part;
     else parts.push(part);
   }
-  return parts.length < 2 ? [clause] : parts.map((p) => p.replace(/^\s*(?:,|and\b|with\b)\s*/i, '').trim());
+  return parts.length < 2 ? [clause] : parts.map((p) => p.replace(/^\s*(?:,|and\b|with\b|without\b(?=\s*$))\s*/i, '').trim());
 }
 
 /**
@@ -200,7 +245,7 @@ function levelParts(text: string, separators: string): string[] {
     else if (parts.length === 1 && statementCount(parts[0]!) === 0) parts[0] += part;
     else parts.push(part);
   }
-  return parts.map((p) => p.replace(/^\s*(?:;|,|and\b)\s*/i, '').trim()).filter((p) => p !== '');
+  return parts.map((p) => p.replace(/^\s*(?:;|,|and\b|with\b)\s*/i, '').trim()).filter((p) => p !== '');
 }
 
 /** The sentence as evidence: white space collapsed, at most FINDING_TEXT_MAX characters. */

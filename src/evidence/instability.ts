@@ -16,7 +16,7 @@ import type { InstabilityMeasure } from './types.js';
  * Each value belongs to the nearest level named in its sentence (or the sentence's level heading).
  */
 export function readInstabilityText(ref: string, text: unknown, options: { dynamicStudy?: boolean } = {}): InstabilityMeasure[] {
-  return splitReport(text).flatMap((s) => readSentence(ref, s, options.dynamicStudy === true));
+  return splitReport(text).flatMap((s) => (s.aside ? [] : readSentence(ref, s, options.dynamicStudy === true)));
 }
 
 const MM = /(?<![\w.])(\d{1,2}(?:\.\d{1,2})?)\s{0,2}-?\s{0,2}(?:mm|millimet(?:er|re)s?)(?![a-z])/gi;
@@ -82,12 +82,19 @@ function readSentence(ref: string, sentence: ReportSentence, dynamicStudy: boole
   return measures;
 }
 
+/** A part of a sentence (between semicolons) that can hold a measurement names the movement or the positions. */
+const MEASURE_CONTEXT = /translat|excursion|instabil|\bmotion\b|\bmovement\b|subluxat|listhesis|\bslip|flexion|extension|dynamic|angul|\bangle|rotation/i;
+
 function valuesOf(text: string, pattern: RegExp, kind: Value['kind']): Value[] {
   const out: Value[] = [];
   for (const m of text.matchAll(pattern)) {
     const at = m.index ?? 0;
     const before = text.slice(Math.max(0, at - 40), at);
     if (BOUND_BEFORE.test(before) || NEGATION.test(before.split(/[,;]/).pop() ?? '')) continue;
+    // "Interbody cage at L4-5 measuring 12 mm; no translation": the value's own part says what it measures.
+    const partStart = text.lastIndexOf(';', at) + 1;
+    const partEnd = text.indexOf(';', at);
+    if (!MEASURE_CONTEXT.test(text.slice(partStart, partEnd < 0 ? text.length : partEnd))) continue;
     out.push({ number: Number(m[1]), kind, at });
   }
   return out;

@@ -25,7 +25,7 @@ add('lesion', 'herniation herniations herniated hnp protrusion protrusions protr
 add('bulge', 'bulge bulges bulging');
 add(
   'action',
-  'compression compressing compresses compressed compressive impingement impinging impinges impinged impinge effacement effacing effaces effaced efface displacing displaces deforming deforms deformation entrapment entrapping',
+  'compression compressing compresses compressed compressive impingement impinging impinges impinged impinge effacement effacing effaces effaced efface displacing displaces displacement obliteration obliterating obliterates obliterated deforming deforms deformation entrapment entrapping',
 );
 add('generic', 'abnormality abnormalities pathology');
 
@@ -52,6 +52,20 @@ export const NEGATING_AFTER = new Set(['absent', 'resolved', 'excluded']);
 
 /** Words that make a statement uncertain or historical: neither compression nor its absence is stated. */
 export const HEDGES = new Set(['possible', 'possibly', 'questionable', 'equivocal', 'may', 'might', 'could', 'cannot', 'suspected', 'history']);
+/** Hedges that come after the finding they hedge ("recurrent herniation is unlikely", "… cannot be assessed"). */
+export const HEDGES_AFTER = new Set([...HEDGES, 'unlikely', 'limited', 'indeterminate', 'uncertain', 'considered']);
+/** Two-word hedges: the question a study was asked ("rule out", "evaluate for"), not its answer. */
+export const HEDGE_PAIRS = new Map<string, string>([
+  ['rule', 'out'],
+  ['evaluate', 'for'],
+  ['evaluation', 'for'],
+  ['assess', 'for'],
+  ['concern', 'for'],
+]);
+/** A differential ("fibrosis versus recurrent herniation", "scar rather than disc"): none of its findings is stated. */
+export const DIFFERENTIAL = new Set(['versus', 'vs']);
+/** Words before a grade that make it a past one ("previously severe stenosis is now mild"). */
+export const PAST_GRADE = new Set(['previously', 'formerly', 'prior', 'initially']);
 
 /** Words after which negation or hedging no longer applies: "no stenosis with moderate narrowing". */
 export const SCOPE_ENDS = new Set(['with', 'there', 'change', 'changed', 'progression', 'worsening']);

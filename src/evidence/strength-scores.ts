@@ -20,9 +20,9 @@ export function readStrengthScores(ref: string, observation: unknown): StrengthS
   // The side is read only for a score that is kept: most Observations (vital signs) have none.
   let ownSide: Side | undefined | null = null;
   const sideOfObservation = (): Side | undefined =>
-    (ownSide ??= combineSides(
-      firstSides([{ codings: codingsOfAll(obs.bodySite), texts: conceptTextsOfAll(obs.bodySite) }, { texts: ownTexts }, { texts: noteTexts(obs.note) }]),
-    ));
+    (ownSide ??=
+      combineSides(firstSides([{ codings: codingsOfAll(obs.bodySite), texts: conceptTextsOfAll(obs.bodySite) }, { texts: ownTexts }, { texts: noteTexts(obs.note) }])) ??
+      sideAbbreviation(ownTexts));
   const scores: StrengthScore[] = [];
   const add = (movement: string | undefined, side: () => Side | undefined, value: JsonRecord) => {
     const score = movement ? scoreOf(value) : undefined;
@@ -36,9 +36,28 @@ export function readStrengthScores(ref: string, observation: unknown): StrengthS
     const component = asRecord(c);
     if (!component) continue;
     const texts = conceptTexts(component.code);
-    add(movementOf(texts) ?? ownMovement, () => combineSides(firstSides([{ codings: codingsOf(component.code), texts }])) ?? sideOfObservation(), component);
+    add(
+      movementOf(texts) ?? ownMovement,
+      () => combineSides(firstSides([{ codings: codingsOf(component.code), texts }])) ?? sideAbbreviation(texts) ?? sideOfObservation(),
+      component,
+    );
   }
   return scores;
+}
+
+/**
+ * Strength grids name the side by letter ("Ankle dorsiflexion (L)", "Lt EHL", "Dorsiflexion R"). Read only in a
+ * strength score's own name, where a lone letter cannot be a level ("L4" is one word); left and right together
+ * say nothing. Without it, a left and a right score would be compared as one series.
+ */
+const LETTER_SIDE = /\((l|lt|r|rt)\)|(?:^|\s)(lt|rt)\.?(?=\s|$)|\s(l|r)$|^(l|r)\s/gi;
+
+function sideAbbreviation(texts: string[]): Side | undefined {
+  const sides = new Set<Side>();
+  for (const text of texts) {
+    for (const m of text.trim().matchAll(LETTER_SIDE)) sides.add((m[1] ?? m[2] ?? m[3] ?? m[4])!.toLowerCase().startsWith('l') ? 'left' : 'right');
+  }
+  return sides.size === 1 ? [...sides][0] : undefined;
 }
 
 /** Normalised movement names, most specific first ("great toe dorsiflexion" is EHL, not ankle dorsiflexion). */
@@ -93,11 +112,13 @@ function inScale(value: unknown): number | undefined {
 }
 
 const OVER_FIVE = /(?<![\d.])([0-5])(?:\.\d)?\s{0,2}[+-]?\s{0,2}(?:\/|out of|of)\s{0,2}5(?![\d.])/gi;
+/** "4-5/5", "4 to 5/5": a range between two grades, which counts as its lower end. */
+const RANGE_OVER_FIVE = /(?<![\d.])([0-5])\s{0,2}(?:-|\u2013|to)\s{0,2}([0-5])\s{0,2}(?=(?:\/|out of|of)\s{0,2}5(?![\d.]))/gi;
 const BARE = /^\s{0,20}(?:grade|mrc)?\s{0,3}([0-5])(?:\.\d)?\s{0,2}[+-]?\s{0,20}$/i;
 
 /** "4/5", "4+/5", "3-/5", "4 out of 5", "4", "4+", "grade 4"; several different scores in one text are ambiguous. */
 export function scoreInText(input: string): number | undefined {
-  const text = input.length > 200 ? input.slice(0, 200) : input;
+  const text = (input.length > 200 ? input.slice(0, 200) : input).replace(RANGE_OVER_FIVE, (_m, a: string, b: string) => String(Math.min(Number(a), Number(b))));
   const found = new Set<number>();
   for (const m of text.matchAll(OVER_FIVE)) found.add(Number(m[1]));
   if (found.size === 1) return [...found][0];

@@ -13,11 +13,19 @@ export interface ReportSentence {
   text: string;
   /** The level heading the sentence sits under, if any ("L3-L4"), and the interspaces it names. */
   heading?: { label: string; levels: Interspace[] };
+  /**
+   * The sentence sits in a section that is not the study's findings: the question asked ("Indication: rule out
+   * recurrent herniation"), the history, the technique, or an earlier study's result ("Comparison: MRI 2022 showing
+   * severe stenosis"). Such a section reaches to the next section label, level heading or blank line.
+   */
+  aside?: true;
 }
 
 const ABBREVIATIONS = new Set(['approx', 'vs', 'eg', 'e.g', 'ie', 'i.e', 'dr', 'mr', 'mrs', 'ms', 'st', 'fig', 'cf', 'etc']);
 const SECTION_LABEL = /^[A-Za-z][A-Za-z /&()-]{0,40}:/;
 const NUMBERED_ITEM = /^\(?\d{1,2}[.)](?:\s|$)/;
+const ASIDE_LABEL =
+  /^(?:clinical\s{1,3})?(?:indications?|history|reason\s{1,3}for\s{1,3}(?:exam|examination|study|referral)|comparisons?|technique|clinical\s{1,3}(?:information|data|question))\s{0,3}:/i;
 const LIST_GAP = /^\s{0,3}(?:,|&|\/|and|,\s{0,3}and)?\s{0,3}$/i;
 
 export function splitReport(input: unknown): ReportSentence[] {
@@ -25,15 +33,24 @@ export function splitReport(input: unknown): ReportSentence[] {
   if (!text) return [];
   const out: ReportSentence[] = [];
   let heading: ReportSentence['heading'];
+  let aside = false;
   for (const block of text.split(/\r?\n[ \t]*\r?\n/)) {
-    heading = undefined; // a blank line ends a heading's reach
+    heading = undefined; // a blank line ends a heading's reach, and an aside's
+    aside = false;
     for (const line of block.split(/\r?\n/)) {
       for (const piece of splitLine(line)) {
         const sentence = piece.text.replace(/\s+/g, ' ').trim();
         if (sentence === '') continue;
-        if (piece.heading) heading = piece.heading;
-        else if (SECTION_LABEL.test(sentence) || NUMBERED_ITEM.test(sentence)) heading = undefined;
-        out.push(heading ? { text: sentence, heading } : { text: sentence });
+        if (piece.heading) {
+          heading = piece.heading;
+          aside = false;
+        } else if (SECTION_LABEL.test(sentence)) {
+          heading = undefined;
+          aside = ASIDE_LABEL.test(sentence);
+        } else if (NUMBERED_ITEM.test(sentence)) heading = undefined;
+        const read: ReportSentence = heading ? { text: sentence, heading } : { text: sentence };
+        if (aside) read.aside = true;
+        out.push(read);
       }
     }
   }
@@ -52,6 +69,8 @@ function splitLine(line: string): Piece[] {
   const headings: LevelMention[] = [];
   for (const [i, m] of mentions.entries()) {
     if (!(m.kind === 'interspace' || m.levels.length > 0) || !/^\s{0,3}:/.test(line.slice(m.end, m.end + 4))) continue;
+    // A heading starts its line or a sentence: "Foraminal stenosis at L4-5: moderate" is one sentence about L4-5.
+    if (!startsStatement(line, m.start, mentions.slice(0, i))) continue;
     // "L2-L3 and L3-L4:" heads one section for both levels.
     let start = m.start;
     const levels = [...m.levels];
@@ -73,6 +92,14 @@ function splitLine(line: string): Piece[] {
   }
   if (from === 0) pieces.push(...sentencesOf(line));
   return pieces;
+}
+
+/** Whether a level mention at `start` opens the line or a sentence, alone or after other levels ("L2-L3 and L3-L4:"). */
+function startsStatement(line: string, start: number, earlier: LevelMention[]): boolean {
+  let from = start;
+  for (let k = earlier.length - 1; k >= 0 && LIST_GAP.test(line.slice(earlier[k]!.end, from)); k--) from = earlier[k]!.start;
+  const before = line.slice(0, from).trimEnd();
+  return before === '' || /[.!?:;]$/.test(before);
 }
 
 /** Cut at ".", "!" or "?" followed by white space, except after a common abbreviation. */

@@ -39,6 +39,8 @@ describe('readImagingFindings: compression', () => {
     ['MODERATE BILATERAL FORAMINAL NARROWING AT L3-4.', ['L3-L4:compression:bilateral']],
     ['l3-4: moderate left foraminal narrowing', ['L3-L4:compression:left']],
     ['Mass effect on the traversing right L5 nerve root at L4-L5.', ['L4-L5:compression:right']],
+    ['Extrusion at L5-S1 with posterior displacement of the traversing left S1 nerve root.', ['L5-S1:compression:left']],
+    ['Complete obliteration of the left neural foramen at L4-5.', ['L4-L5:compression:left']],
     ['Unchanged moderate foraminal narrowing at L3-4.', ['L3-L4:compression']],
     ['No change in the moderate left foraminal stenosis at L3-4.', ['L3-L4:compression:left']],
     ['No interval progression of the moderate canal stenosis at L4-5.', ['L4-L5:compression']],
@@ -383,5 +385,64 @@ describe('readImagingFindings: words that are names of object members', () => {
   it('reads "constructor" and "toString" as ordinary words', () => {
     expect(read('Constructor valueOf toString hasOwnProperty at L3-4.')).toEqual([]);
     expect(read('Constructor moderate stenosis at L3-4.')).toEqual(['L3-L4:compression']);
+  });
+});
+
+describe('readImagingFindings: lists, hedges, changes over time', () => {
+  it.each([
+    // A grade inside a negated list stays negated.
+    ['No disc herniation or significant stenosis at L4-5.', ['L4-L5:no-compression']],
+    ['L4-5: No evidence of recurrent stenosis or significant foraminal narrowing.', ['L4-L5:no-compression']],
+    ['L4-5: No focal disc herniation, high-grade canal stenosis, or foraminal narrowing.', ['L4-L5:no-compression']],
+    ['L4-5: no central stenosis, moderate foraminal narrowing.', ['L4-L5:compression']],
+    // A change counts by the grade reached; a past grade not at all.
+    ['Left foraminal stenosis at L4-5 has progressed from mild to severe.', ['L4-L5:compression:left']],
+    ['Left foraminal stenosis at L4-5 has improved from severe to mild.', ['L4-L5:no-compression:left']],
+    ['Previously severe left foraminal stenosis at L4-5 is now mild.', ['L4-L5:no-compression:left']],
+    // A hedge after the finding, or a hedge before a later finding only.
+    ['Moderate stenosis at L4-5 with possible impingement of the L5 root.', ['L4-L5:compression']],
+    ['Severe stenosis at L4-5 which may compress the L5 root.', ['L4-L5:compression']],
+  ])('%s', (text, expected) => {
+    expect(read(text)).toEqual(expected);
+  });
+
+  it.each([
+    'Recurrent disc herniation at L4-5 is unlikely.',
+    'Enhancing tissue at L4-5 likely representing scar rather than recurrent disc herniation.',
+    'Enhancing epidural fibrosis versus recurrent disc herniation at L4-5.',
+    'Moderate left foraminal stenosis at L4-5 is possible.',
+    'Moderate left foraminal stenosis at L4-5 may be present.',
+    'Evaluation for recurrent stenosis at L4-5 is limited by hardware artifact.',
+    'Recurrent stenosis at L4-5 cannot be assessed due to artifact.',
+    'Indication: left leg pain, rule out recurrent disc herniation at L4-5.',
+    'Comparison: MRI of 2022 showing severe stenosis at L4-5.',
+    'Clinical history: severe stenosis at L4-5, now with left leg pain.',
+  ])('%s states nothing', (text) => {
+    expect(read(text)).toEqual([]);
+  });
+
+  it('reads the findings after an aside section', () => {
+    expect(read('INDICATION: Evaluate for recurrent stenosis.\nFINDINGS: L4-5: moderate left foraminal stenosis.')).toEqual(['L4-L5:compression:left']);
+    expect(read('History: severe stenosis at L4-5.\n\nL4-5: mild foraminal narrowing.')).toEqual(['L4-L5:no-compression']);
+  });
+});
+
+describe('readImagingFindings: levels and findings within one sentence', () => {
+  it.each([
+    // A level named as the place of an operation is not the finding's level, when another level is named.
+    ['Severe adjacent segment stenosis at L3-4 above the L4-5 fusion.', ['L3-L4:compression']],
+    ['Interval L4-5 fusion with new severe stenosis at L3-4.', ['L3-L4:compression']],
+    ['Recurrent stenosis at the L3-L4 laminectomy level.', ['L3-L4:compression']],
+    // "with" between two findings, each with its own level, grade or side.
+    ['Severe stenosis at L4-5 with mild stenosis at L3-4.', ['L3-L4:no-compression', 'L4-L5:compression']],
+    ['L4-5: Moderate canal stenosis with mild left foraminal narrowing.', ['L4-L5:compression']],
+    ['L4-5: Severe right foraminal stenosis without left-sided narrowing.', ['L4-L5:compression:right']],
+    ['Moderate foraminal narrowing at L3-4 with no impingement of the L4 root.', ['L3-L4:no-compression']],
+    ['No stenosis at L3-4 with moderate foraminal narrowing.', ['L3-L4:compression']],
+    // A grade before the first of two levels describes the finding named after them.
+    ['Severe L4-5 and mild L3-4 canal stenosis.', ['L3-L4:no-compression', 'L4-L5:compression']],
+    ['Moderate L3-4 and severe L4-5 canal stenosis.', ['L3-L4:compression', 'L4-L5:compression']],
+  ])('%s', (text, expected) => {
+    expect(read(text)).toEqual(expected);
   });
 });

@@ -15,6 +15,11 @@ describe('readInstabilityText', () => {
     ['L4-5 anterolisthesis measures 3 mm in extension and 7 mm in flexion.', [{ translationMm: 4, level: 'L4-L5' }]],
     ['Grade 1 anterolisthesis of L4 on L5 measuring 2 mm in neutral, increasing to 6 mm on flexion.', [{ translationMm: 4, level: 'L4-L5' }]],
     ['Translation of 4 mm at L4-5 and 1 mm at L3-4.', [{ translationMm: 4, level: 'L4-L5' }, { translationMm: 1, level: 'L3-L4' }]],
+    ['Translation at L4-5: 6 mm on flexion, 1 mm on extension.', [{ translationMm: 5, level: 'L4-L5' }]],
+    ['4 mm of anterolisthesis of L4 on L5 on flexion; 1 mm on extension.', [{ translationMm: 3, level: 'L4-L5' }]],
+    // A value whose own part of the sentence measures something else, or a section that is not the findings.
+    ['Interbody cage at L4-5 measuring 12 mm; no translation.', []],
+    ['Comparison: 6 mm of translation at L4-5 on the 2021 flexion views.', []],
   ])('%s', (text, expected) => {
     expect(read(text)).toEqual(expected);
   });

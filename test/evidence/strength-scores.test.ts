@@ -48,6 +48,10 @@ describe('scoreInText', () => {
     ['4+', 4],
     ['grade 2', 2],
     ['MRC 3', 3],
+    // A range counts as its lower end.
+    ['4-5/5', 4],
+    ['4 to 5/5', 4],
+    ['3\u20134/5', 3],
   ])('%s -> %d', (text, score) => {
     expect(scoreInText(text)).toBe(score);
   });
@@ -109,6 +113,16 @@ describe('readStrengthScores', () => {
       ['dorsiflexion', 'left', 4],
       ['dorsiflexion', 'right', 5],
     ]);
+  });
+
+  it('reads a side written as a letter in the score\'s own name', () => {
+    expect(brief(obs({ code: { text: 'Ankle dorsiflexion (L)' }, valueInteger: 4 }))).toEqual([['dorsiflexion', 'left', 4]]);
+    expect(brief(obs({ code: { text: 'Dorsiflexion R' }, valueInteger: 5 }))).toEqual([['dorsiflexion', 'right', 5]]);
+    expect(brief(obs({ code: { text: 'Lt EHL strength' }, valueString: '4/5' }))).toEqual([['ehl', 'left', 4]]);
+    expect(brief(obs({ code: { text: 'Motor exam' }, component: [{ code: { text: 'EHL (R)' }, valueInteger: 3 }] }))).toEqual([['ehl', 'right', 3]]);
+    // A level is no side, and a name with both letters says none.
+    expect(brief(obs({ code: { text: 'L5 myotome strength' }, valueInteger: 4 }))).toEqual([['strength', '-', 4]]);
+    expect(brief(obs({ code: { text: 'Dorsiflexion (L) and (R)' }, valueInteger: 4 }))).toEqual([['dorsiflexion', '-', 4]]);
   });
 
   it('ignores out-of-range values, force units and other observations', () => {

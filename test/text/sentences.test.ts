@@ -26,6 +26,23 @@ describe('splitReport', () => {
     expect(brief('L2-L3, L3-L4 and L4-5: mild narrowing.')).toEqual(['[L2-L3, L3-L4 and L4-5|L2-L3,L3-L4,L4-L5] L2-L3, L3-L4 and L4-5: mild narrowing.']);
   });
 
+  it('takes a level with a colon for a heading only where a line or sentence starts', () => {
+    expect(brief('Foraminal stenosis at L4-5: moderate on the left.')).toEqual(['Foraminal stenosis at L4-5: moderate on the left.']);
+    expect(brief('FINDINGS: L4-5: moderate stenosis.')).toEqual(['FINDINGS:', '[L4-5|L4-L5] L4-5: moderate stenosis.']);
+    expect(brief('Normal alignment. L4-5: bulge.')).toEqual(['Normal alignment.', '[L4-5|L4-L5] L4-5: bulge.']);
+  });
+
+  it('marks the sentences of a section that is not the findings (indication, history, comparison, technique)', () => {
+    const read = splitReport('INDICATION: rule out recurrent herniation.\nComparison: MRI 2022, severe stenosis.\nFINDINGS: L4-5: bulge.\n\nMild narrowing.');
+    expect(read.map((s) => [s.text, s.aside === true])).toEqual([
+      ['INDICATION: rule out recurrent herniation.', true],
+      ['Comparison: MRI 2022, severe stenosis.', true],
+      ['FINDINGS:', false],
+      ['L4-5: bulge.', false],
+      ['Mild narrowing.', false],
+    ]);
+  });
+
   it('does not take an MRI sequence for a heading', () => {
     expect(brief('Sagittal T2: normal.')).toEqual(['Sagittal T2: normal.']);
   });
