@@ -32,11 +32,10 @@ export function splitReport(input: unknown): ReportSentence[] {
   const text = asString(input);
   if (!text) return [];
   const out: ReportSentence[] = [];
-  let heading: ReportSentence['heading'];
-  let aside = false;
   for (const block of text.split(/\r?\n[ \t]*\r?\n/)) {
-    heading = undefined; // a blank line ends a heading's reach, and an aside's
-    aside = false;
+    // A blank line ends a heading's reach, and an aside's.
+    let heading: ReportSentence['heading'];
+    let aside = false;
     for (const line of block.split(/\r?\n/)) {
       for (const piece of splitLine(line)) {
         const sentence = piece.text.replace(/\s+/g, ' ').trim();
