@@ -341,3 +341,96 @@ describe('card rules', () => {
     expect(s4).toMatchObject({ status: 'absent', smoking: 'former' });
   });
 });
+
+describe('found by the criteria audit', () => {
+  it('reads motor words as whole words: gastroparesis and electrolyte imbalance are no motor deficit', async () => {
+    const lbp = condition('lbp', 'M54.50', 'Low back pain, unspecified', '2025-06-01');
+    const others = [condition('gp', 'K31.84', 'Diabetic gastroparesis', '2026-06-01'), condition('ei', 'E87.8', 'Electrolyte imbalance', '2026-06-01')];
+    const d = await decide(fusionInpatient(), withConditions([lbp, ...others]), seedFacts());
+    expect(status(d, 'R2')).toBe('not-met');
+    expect(d.criteria[1].reason).toBe('axial-pain-only');
+    const weak = await decide(fusionInpatient(), withConditions([lbp, condition('wk', 'R29.898', 'Weakness of the left leg', '2026-06-01')]), seedFacts());
+    expect(status(weak, 'R2')).toBe('met');
+  });
+
+  it('R1 is not documented, not "another level", when a prior lumbar surgery has no recorded level', async () => {
+    const facts = seedFacts();
+    facts.resources[0] = { ref: 'Procedure/prior', levels: [], sides: [] };
+    const d = await decide(fusionInpatient(), seedRecord(), facts);
+    expect(status(d, 'R1')).toBe('not-documented');
+    expect(d.criteria[0].evidence).toEqual([expect.objectContaining({ id: 'prior', note: 'its level is not recorded' })]);
+  });
+
+  it('an undated surgery at the level never borrows the date of an operation at another level', async () => {
+    const record = seedRecord();
+    delete record.procedures[0]!.performedDateTime;
+    record.procedures.push({ ...record.procedures[0]!, id: 'other', performedDateTime: '2026-09-01', complication: [] });
+    const facts = seedFacts();
+    facts.resources.push({ ref: 'Procedure/other', levels: ['L4-L5'], sides: [] });
+    const d = await decide(fusionInpatient(), record, facts);
+    expect(status(d, 'R2')).toBe('met');
+    expect(status(d, 'R3')).toBe('met');
+  });
+
+  it('does not read conservative care as a prior surgery, whatever its text names', async () => {
+    const record = seedRecord();
+    record.procedures.push({
+      resourceType: 'Procedure', id: 'pt', status: 'completed', subject, performedDateTime: '2026-07-01',
+      code: { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: '97110', display: 'Therapeutic exercise' }], text: 'Physical therapy after L3-L4 fusion' },
+    });
+    const facts = seedFacts();
+    facts.resources.push({ ref: 'Procedure/pt', levels: ['L3-L4'], sides: [] });
+    const d = await decide(fusionInpatient(), record, facts);
+    expect(d.criteria[0].evidence.map((e) => e.id)).toEqual(['prior']);
+    expect(status(d, 'R2')).toBe('met');
+  });
+
+  it('credits a coded conclusion of compression only to a report about that one level', async () => {
+    const coded = (levels: ('L3-L4' | 'L4-L5')[]) => {
+      const record = seedRecord();
+      record.diagnosticReports[0] = {
+        ...record.diagnosticReports[0]!,
+        conclusion: 'L3-L4: post-operative changes. L4-L5: severe left foraminal stenosis.',
+        conclusionCode: [{ coding: [{ system: icd, code: 'M48.062', display: 'Spinal stenosis, lumbar region with neurogenic claudication' }] }],
+      };
+      const facts = seedFacts();
+      facts.resources[3] = { ref: 'DiagnosticReport/mri', levels, sides: [] };
+      facts.imaging = [];
+      return decide(fusionInpatient(), record, facts);
+    };
+    expect(status(await coded(['L3-L4', 'L4-L5']), 'R3')).toBe('not-documented');
+    expect(status(await coded(['L3-L4']), 'R3')).toBe('met');
+  });
+
+  it('counts the care weeks over care dated to the day: a care date recorded to the month does not wipe them out', async () => {
+    const pt = (id: string, dates: Partial<Procedure>): Procedure => ({
+      resourceType: 'Procedure', id, status: 'completed', subject, ...dates,
+      code: { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: '97110', display: 'Therapeutic exercise' }] },
+    });
+    const record = withConditions([condition('rad', 'M54.16', 'Radiculopathy', '2025-01-01')]);
+    record.procedures.push(pt('pt1', { performedPeriod: { start: '2025-02-01', end: '2025-02-28' } }), pt('pt2', { performedPeriod: { start: '2025-03-01', end: '2025-03-29' } }));
+    record.procedures.push(pt('pt3', { performedDateTime: '2025-04' }));
+    const d = await decide(fusionInpatient(), record, seedFacts());
+    expect(status(d, 'R4')).toBe('met');
+    expect(d.criteria[3].weeks).toBe(8);
+    expect(d.criteria[3].evidence.map((e) => e.id)).toContain('pt3');
+  });
+
+  it('S1: no measurement from a void or preliminary record, and no instability from a resolved Condition', async () => {
+    const facts = seedFacts();
+    facts.instability = [{ ref: 'DiagnosticReport/flex', translationMm: 4, level: 'L3-L4' }];
+    const films = (status: DiagnosticReport['status']) => {
+      const flex: DiagnosticReport = { ...seedRecord().diagnosticReports[0]!, id: 'flex', status, effectiveDateTime: '2026-08-04', conclusion: 'L3-L4: 4 mm of translation on flexion.' };
+      return { ...seedRecord(), diagnosticReports: [...seedRecord().diagnosticReports, flex] };
+    };
+    for (const s of ['entered-in-error', 'cancelled', 'preliminary'] as const) {
+      expect(support(await decide(fusionInpatient(), films(s), facts), 'S1').status).toBe('undocumented');
+    }
+    expect(support(await decide(fusionInpatient(), films('final'), facts), 'S1').status).toBe('present');
+
+    const resolved = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'resolved' }] };
+    const slip = (clinicalStatus: typeof active) => withConditions([...seedRecord().conditions, condition('slip', 'M43.16', 'Spondylolisthesis, lumbar region', '2021-01-01', { clinicalStatus })]);
+    expect(support(await decide(fusionInpatient(), slip(resolved), seedFacts()), 'S1').status).toBe('undocumented');
+    expect(support(await decide(fusionInpatient(), slip(active), seedFacts()), 'S1').status).toBe('present');
+  });
+});
