@@ -416,6 +416,23 @@ describe('found by the criteria audit', () => {
     expect(d.criteria[3].evidence.map((e) => e.id)).toContain('pt3');
   });
 
+  it('reads the findings of the study a report links when the report itself states none', async () => {
+    const record = seedRecord();
+    const study: ImagingStudy = {
+      resourceType: 'ImagingStudy', id: 'st1', status: 'available', subject, started: '2026-09-15',
+      modality: [{ system: 'http://dicom.nema.org/resources/ontology/DCM', code: 'MR' }], description: 'MRI lumbar spine',
+      note: [{ text: 'L3-L4: moderate bilateral foraminal narrowing.' }],
+    };
+    record.imagingStudies.push(study);
+    const { conclusion: _gone, ...report } = record.diagnosticReports[0]!;
+    record.diagnosticReports[0] = { ...report, imagingStudy: [{ reference: 'ImagingStudy/st1' }] };
+    const facts = seedFacts();
+    facts.imaging = [{ ...facts.imaging[0]!, ref: 'ImagingStudy/st1' }];
+    const d = await decide(fusionInpatient(), record, facts);
+    expect(status(d, 'R3')).toBe('met');
+    expect(d.criteria[2].evidence[0]).toMatchObject({ resourceType: 'DiagnosticReport', id: 'mri' });
+  });
+
   it('S1: no measurement from a void or preliminary record, and no instability from a resolved Condition', async () => {
     const facts = seedFacts();
     facts.instability = [{ ref: 'DiagnosticReport/flex', translationMm: 4, level: 'L3-L4' }];
