@@ -6,7 +6,8 @@ import { levelMentions, sortInterspaces, type LevelMention } from './levels.js';
  * Report text cut into sentences, the unit in which radiology reports state one finding.
  * Reports often list findings under level headings ("L3-L4: broad-based bulge. Moderate foraminal narrowing."):
  * a sentence that names no level of its own belongs to the heading above it. A heading's reach ends at the
- * next level heading, a blank line, a section label ("IMPRESSION:") or a numbered item.
+ * next level heading, a blank line, a report section label ("IMPRESSION:") or a numbered item; a label of a part of
+ * the level ("Central canal: patent.", "Left neural foramen: severe stenosis.") stays under it.
  */
 export interface ReportSentence {
   /** The sentence, whitespace collapsed. */
@@ -22,8 +23,10 @@ export interface ReportSentence {
 }
 
 const ABBREVIATIONS = new Set(['approx', 'vs', 'eg', 'e.g', 'ie', 'i.e', 'dr', 'mr', 'mrs', 'ms', 'st', 'fig', 'cf', 'etc']);
-const SECTION_LABEL = /^[A-Za-z][A-Za-z /&()-]{0,40}:/;
 const NUMBERED_ITEM = /^\(?\d{1,2}[.)](?:\s|$)/;
+/** Labels of a report's own sections; any other label ("Central canal:", "Left neural foramen:") sits inside a level. */
+const REPORT_SECTION =
+  /^(?:clinical\s{1,3})?(?:findings?|impressions?|conclusions?|summary|opinion|results?|addendum|recommendations?|indications?|history|reason\s{1,3}for\s{1,3}(?:exam|examination|study|referral)|comparisons?|technique|procedure|exam|examination|clinical\s{1,3}(?:information|data|question))\s{0,3}:/i;
 const ASIDE_LABEL =
   /^(?:clinical\s{1,3})?(?:indications?|history|reason\s{1,3}for\s{1,3}(?:exam|examination|study|referral)|comparisons?|technique|clinical\s{1,3}(?:information|data|question))\s{0,3}:/i;
 const LIST_GAP = /^\s{0,3}(?:,|&|\/|and|,\s{0,3}and)?\s{0,3}$/i;
@@ -43,7 +46,7 @@ export function splitReport(input: unknown): ReportSentence[] {
         if (piece.heading) {
           heading = piece.heading;
           aside = false;
-        } else if (SECTION_LABEL.test(sentence)) {
+        } else if (REPORT_SECTION.test(sentence)) {
           heading = undefined;
           aside = ASIDE_LABEL.test(sentence);
         } else if (NUMBERED_ITEM.test(sentence)) heading = undefined;

@@ -421,6 +421,11 @@ describe('readImagingFindings: lists, hedges, changes over time', () => {
     expect(read(text)).toEqual([]);
   });
 
+  it('reads labelled parts of a level under its heading', () => {
+    // One finding per sentence: the canal is patent, the left foramen severely narrowed.
+    expect(read('L4-L5: Broad disc bulge.\nCentral canal: patent.\nLeft neural foramen: severe stenosis.')).toEqual(['L4-L5:no-compression', 'L4-L5:compression:left']);
+  });
+
   it('reads the findings after an aside section', () => {
     expect(read('INDICATION: Evaluate for recurrent stenosis.\nFINDINGS: L4-5: moderate left foraminal stenosis.')).toEqual(['L4-L5:compression:left']);
     expect(read('History: severe stenosis at L4-5.\n\nL4-5: mild foraminal narrowing.')).toEqual(['L4-L5:no-compression']);

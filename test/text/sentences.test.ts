@@ -26,6 +26,15 @@ describe('splitReport', () => {
     expect(brief('L2-L3, L3-L4 and L4-5: mild narrowing.')).toEqual(['[L2-L3, L3-L4 and L4-5|L2-L3,L3-L4,L4-L5] L2-L3, L3-L4 and L4-5: mild narrowing.']);
   });
 
+  it('keeps a label of a part of the level under the level heading', () => {
+    expect(brief('L4-L5: Broad disc bulge.\nCentral canal: patent.\nLeft neural foramen: severe stenosis.\nIMPRESSION: stenosis.')).toEqual([
+      '[L4-L5|L4-L5] L4-L5: Broad disc bulge.',
+      '[L4-L5|L4-L5] Central canal: patent.',
+      '[L4-L5|L4-L5] Left neural foramen: severe stenosis.',
+      'IMPRESSION: stenosis.',
+    ]);
+  });
+
   it('takes a level with a colon for a heading only where a line or sentence starts', () => {
     expect(brief('Foraminal stenosis at L4-5: moderate on the left.')).toEqual(['Foraminal stenosis at L4-5: moderate on the left.']);
     expect(brief('FINDINGS: L4-5: moderate stenosis.')).toEqual(['FINDINGS:', '[L4-5|L4-L5] L4-5: moderate stenosis.']);
