@@ -433,6 +433,24 @@ describe('found by the criteria audit', () => {
     expect(d.criteria[2].evidence[0]).toMatchObject({ resourceType: 'DiagnosticReport', id: 'mri' });
   });
 
+  it('a newer study that only finds the side opposite the symptoms free does not decide R3', async () => {
+    const newer = (side: 'left' | 'right') => {
+      const record = seedRecord();
+      record.diagnosticReports.push({ ...record.diagnosticReports[0]!, id: 'mri2', effectiveDateTime: '2026-10-01', conclusion: `L3-L4: the ${side} neural foramen is patent.` });
+      const facts = seedFacts();
+      facts.resources.push({ ref: 'DiagnosticReport/mri2', levels: ['L3-L4'], sides: [side] });
+      facts.imaging.push({ ref: 'DiagnosticReport/mri2', level: 'L3-L4', side, kind: 'no-compression', text: `L3-L4: the ${side} neural foramen is patent.` });
+      return decide(fusionInpatient(), record, facts);
+    };
+    // The symptoms are on the left (seed chart): the right foramen's patency says nothing about them.
+    const right = await newer('right');
+    expect(status(right, 'R3')).toBe('met');
+    expect(right.criteria[2].evidence[0]).toMatchObject({ id: 'mri' });
+    const left = await newer('left');
+    expect(status(left, 'R3')).toBe('not-met');
+    expect(left.criteria[2].reason).toBe('no-compression');
+  });
+
   it('S1: no measurement from a void or preliminary record, and no instability from a resolved Condition', async () => {
     const facts = seedFacts();
     facts.instability = [{ ref: 'DiagnosticReport/flex', translationMm: 4, level: 'L3-L4' }];
