@@ -416,6 +416,22 @@ describe('found by the criteria audit', () => {
     expect(d.criteria[3].evidence.map((e) => e.id)).toContain('pt3');
   });
 
+  it('counts care still in progress, its period open, until the order', async () => {
+    const open = (status: Procedure['status']): PatientRecord => {
+      const record = withConditions([condition('rad', 'M54.16', 'Radiculopathy', '2025-01-01')]);
+      record.procedures.push({
+        resourceType: 'Procedure', id: 'pt', status, subject, performedPeriod: { start: '2026-09-01' },
+        code: { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code: '97110', display: 'Therapeutic exercise' }] },
+      });
+      return record;
+    };
+    const going = await decide(fusionInpatient(), open('in-progress'), seedFacts());
+    expect(status(going, 'R4')).toBe('met');
+    expect(going.criteria[3].weeks).toBe(11);
+    // A completed period without its end says only when the care began.
+    expect(status(await decide(fusionInpatient(), open('completed'), seedFacts()), 'R4')).toBe('not-documented');
+  });
+
   it('reads the findings of the study a report links when the report itself states none', async () => {
     const record = seedRecord();
     const study: ImagingStudy = {
