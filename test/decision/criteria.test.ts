@@ -137,6 +137,11 @@ describe('R2 neurological deficit', () => {
     // With a motor deficit too, the falling score comes first: cards show only the first few items.
     const both = await decide(fusionInpatient(), { ...record, conditions: [...record.conditions, condition('fd', 'M21.372', 'Foot drop, left foot', '2026-06-01')] }, facts);
     expect(both.criteria[1].progressionEvidence!.map((e) => e.id)).toEqual(['s2', 'fd']);
+    // An undated later score is compared as of the order, and shown undated, not with the order's date.
+    const { effectiveDateTime: _d, ...undated } = obs('s2', '');
+    const late = await decide(fusionInpatient(), { ...record, observations: [obs('s1', '2025-06-01'), undated as Observation] }, facts);
+    expect(late.criteria[1].progressive).toBe(true);
+    expect(late.criteria[1].evidence.find((e) => e.id === 's2')!.date).toBeUndefined();
   });
 
   it('gives as progression the motor deficits that began after the surgery, not the radicular findings', async () => {
