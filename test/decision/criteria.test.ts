@@ -113,6 +113,14 @@ describe('R2 neurological deficit', () => {
     expect(status(d, 'R2')).toBe('not-met');
   });
 
+  it('an abatement that cannot be placed before or after the order (its month, a string, an age) says the finding abated', async () => {
+    const fd = (abatement: Partial<Condition>) => withConditions([condition('fd', 'M21.372', 'Foot drop, left foot', '2026-06-01', abatement)]);
+    for (const a of [{ abatementDateTime: '2026-11' }, { abatementString: 'resolved after physiotherapy' }, { abatementAge: { value: 61, unit: 'a' } }]) {
+      expect(status(await decide(fusionInpatient(), fd(a), seedFacts()), 'R2')).toBe('not-met');
+    }
+    expect(status(await decide(fusionInpatient(), fd({ abatementDateTime: '2026-12-01' }), seedFacts()), 'R2')).toBe('met');
+  });
+
   it('is progressive by a falling strength score, and radicular symptoms alone are not', async () => {
     const radicularOnly = withConditions([condition('rad', 'M54.16', 'Radiculopathy', '2025-01-01')]);
     const steady = await decide(fusionInpatient(), radicularOnly, seedFacts());
