@@ -119,13 +119,13 @@ export function readClause(text: string, previous?: TermCategory): ClauseReading
    * high-grade stenosis, or foraminal narrowing"), not a new statement: it follows "or"/"nor", or the clause goes on
    * with "or" and another finding word before its scope ends.
    */
-  const inNegatedList = (at: number): boolean => {
-    if (LIST_WORDS.has(words[at - 1] ?? '')) return true;
-    for (let k = at + 1; k < words.length && !SCOPE_ENDS.has(words[k]!); k++) {
-      if (LIST_WORDS.has(words[k]!) && words.slice(k + 1, k + 4).some((p) => TERMS.has(p))) return true;
-    }
-    return false;
-  };
+  // listAhead[k]: from word k on, before the scope ends, "or"/"nor" comes with a finding word within three words.
+  const listAhead: boolean[] = new Array<boolean>(words.length + 1).fill(false);
+  for (let k = words.length - 1; k >= 0; k--) {
+    const w = words[k]!;
+    listAhead[k] = SCOPE_ENDS.has(w) ? false : (LIST_WORDS.has(w) && words.slice(k + 1, k + 4).some((p) => TERMS.has(p))) || listAhead[k + 1]!;
+  }
+  const inNegatedList = (at: number): boolean => LIST_WORDS.has(words[at - 1] ?? '') || listAhead[at + 1]!;
 
   const negateEarlier = () => terms.forEach((t) => (t.negated = true));
   const ungraded: Term[] = [];

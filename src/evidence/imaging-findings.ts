@@ -173,22 +173,39 @@ const SIDE_SEPARATORS = /,|\band\b|\bwith\b|\bwithout\b|\bwhile\b|\bwhereas\b/gi
  * narrowing with impingement of the root" states one finding and stays whole.
  */
 function withParts(clause: string): string[] {
+  const at = [...clause.matchAll(/\bwith\b/gi)].map((m) => m.index ?? 0);
+  if (at.length === 0) return [clause];
+  // Each stretch between two "with" is read once (a clause of thousands of "with" stays linear): whether it states
+  // something and names a finding, and whether the rest of the clause from it on does.
+  const bounds = [0, ...at, clause.length];
+  const stretches = bounds.slice(0, -1).map((from, k) => {
+    const text = clause.slice(from, bounds[k + 1]);
+    return { states: statementCount(text) > 0, names: hasFindingWord(text) };
+  });
+  const restStates: boolean[] = [];
+  const restNames: boolean[] = [];
+  for (let k = stretches.length - 1; k >= 0; k--) {
+    restStates[k] = stretches[k]!.states || (restStates[k + 1] ?? false);
+    restNames[k] = stretches[k]!.names || (restNames[k + 1] ?? false);
+  }
   const parts: string[] = [];
   let from = 0;
-  for (const m of clause.matchAll(/\bwith\b/gi)) {
-    const at = m.index ?? 0;
-    const before = clause.slice(from, at);
-    const after = clause.slice(at);
-    if (statesFinding(before) && statementCount(after) > 0 && hasFindingWord(after)) {
-      parts.push(before.trim());
-      from = at;
+  let states = stretches[0]!.states;
+  let names = stretches[0]!.names;
+  for (let k = 1; k < stretches.length; k++) {
+    if (states && names && restStates[k] && restNames[k]) {
+      parts.push(clause.slice(from, bounds[k]));
+      from = bounds[k]!;
+      states = names = false;
     }
+    states ||= stretches[k]!.states;
+    names ||= stretches[k]!.names;
   }
-  parts.push(clause.slice(from).replace(/^\s*with\b\s*/i, '').trim());
-  return parts.filter((p) => p !== '');
+  parts.push(clause.slice(from));
+  return parts.map((p) => p.replace(/^\s*with\b\s*/i, '').trim()).filter((p) => p !== '');
 }
 
-const statesFinding = (text: string): boolean => statementCount(text) > 0 && hasFindingWord(text);
+
 
 /**
  * A clause that states something of the left and something else of the right ("moderate right narrowing with no

@@ -14,6 +14,8 @@ const VOCABULARY = [
   'mild', 'moderate', 'severe', 'to', 'stenosis', 'narrowing', 'bulge', 'compressing', 'impingement', 'left', 'right', 'bilateral',
   'normal', 'patent', 'possible', 'resolved', 'cannot', 'excluded', 'mm', '4', '12', 'degrees', 'translation', 'angulation', 'flexion',
   'root', 'disc', 'space', 'recurrent', 'at any level', 'IMPRESSION:', '1.', '-', '/', '°',
+  'with', 'or', 'from', 'previously', 'versus', 'rather than', 'unlikely', 'may be', 'rule out', 'Indication:', 'above the', 'fusion',
+  '(L)', '4-5/5', 'Central canal:',
 ];
 const reportText = fc.array(fc.constantFrom(...VOCABULARY), { maxLength: 80 }).map((words) => words.join(' '));
 const anyText = fc.oneof(reportText, fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 100 }));
@@ -38,6 +40,13 @@ describe('text readers never throw and give well-formed facts', () => {
         }
       }),
     );
+  });
+
+  it('reads a clause of thousands of "with", "and" or sides in about linear time (the jest timeout is the bound)', () => {
+    for (const unit of ['L4-5 with ', 'with moderate stenosis ', 'moderate right and mild left ', 'no stenosis or ', 'no stenosis moderate ']) {
+      const text = `L4-5: ${unit.repeat(Math.floor(100_000 / unit.length))}`;
+      expect(Array.isArray(readImagingFindings('DiagnosticReport/x', text))).toBe(true);
+    }
   });
 
   it('readInstabilityText', () => {
