@@ -366,6 +366,26 @@ describe('found by the criteria audit', () => {
     expect(status(weak, 'R2')).toBe('met');
   });
 
+  it('reads surgery and deficit words whole, with their micro-/hemi-/mono- forms and plurals', async () => {
+    const named = (text: string) => {
+      const record = seedRecord();
+      record.procedures[0] = { resourceType: 'Procedure', id: 'prior', status: 'completed', subject, performedDateTime: '2023-05-10', code: { text } };
+      return decide(fusionInpatient(), record, seedFacts());
+    };
+    for (const text of ['L3-L4 microdiscectomy', 'Left L3-L4 hemilaminectomy', 'L3-4 and L4-5 fusions', 'L3-L4 microdecompression']) {
+      expect(status(await named(text), 'R1')).toBe('met');
+    }
+    for (const text of ['Left lower extremity monoparesis', 'Paresthesias of left foot']) {
+      expect(status(await decide(fusionInpatient(), withConditions([condition('c', 'R29.898', text, '2026-06-01')]), seedFacts()), 'R2')).toBe('met');
+    }
+  });
+
+  it('a coded surgery stays one whatever its text says ("laminectomy for epidural lipomatosis")', async () => {
+    const record = seedRecord();
+    record.procedures[0]!.code!.text = 'L3-L4 laminectomy for epidural lipomatosis';
+    expect(status(await decide(fusionInpatient(), record, seedFacts()), 'R1')).toBe('met');
+  });
+
   it('R1 is not documented, not "another level", when a prior lumbar surgery has no recorded level', async () => {
     const facts = seedFacts();
     facts.resources[0] = { ref: 'Procedure/prior', levels: [], sides: [] };
@@ -491,6 +511,9 @@ describe('found by the criteria audit', () => {
       expect(support(await decide(fusionInpatient(), films(s), facts), 'S1').status).toBe('undocumented');
     }
     expect(support(await decide(fusionInpatient(), films('final'), facts), 'S1').status).toBe('present');
+    // A record sent without an id cannot be looked up: its measurement counts.
+    facts.instability = [{ ref: 'DiagnosticReport/#3', translationMm: 4, level: 'L3-L4' }];
+    expect(support(await decide(fusionInpatient(), seedRecord(), facts), 'S1').status).toBe('present');
 
     const resolved = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'resolved' }] };
     const slip = (clinicalStatus: typeof active) => withConditions([...seedRecord().conditions, condition('slip', 'M43.16', 'Spondylolisthesis, lumbar region', '2021-01-01', { clinicalStatus })]);
