@@ -47,6 +47,11 @@ export async function runPaced(spec: PacedSpec): Promise<LoadFigures> {
         },
         (res) => {
           res.resume();
+          // A connection reset mid-answer ends the call as an error, never leaves it pending.
+          res.on('error', () => {
+            errors++;
+            resolve();
+          });
           res.on('end', () => {
             times.push(performance.now() - scheduled);
             if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) >= 300) non2xx++;

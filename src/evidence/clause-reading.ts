@@ -29,8 +29,9 @@ import {
  * ("stenosis is severe"); a grade that describes something else ("minimal disc height loss") is spent there.
  * A range of grades ("mild to moderate") counts as its lower end; a change ("progressed from mild to severe") as
  * the grade reached, and a past grade ("previously severe") not at all. A grade inside a negated list ("no
- * herniation or significant stenosis") stays negated. A hedge after every finding ("… is unlikely", "… may be
- * present") or a differential ("fibrosis versus recurrent herniation") hedges the whole clause.
+ * herniation or significant stenosis", "no A, B, or C") stays negated. A hedge right after a finding ("… is
+ * unlikely", "… may be present") hedges that finding, a differential ("scar versus recurrent herniation") the
+ * findings next to it.
  *
  * The verdict, in this order:
  * 1. compression: a compressing word ("compressing", "impingement", "effacing") not negated, hedged or mild;
@@ -61,6 +62,8 @@ interface Term {
   hedged: boolean;
   /** false when the compressing word is about the cord, conus or cauda equina rather than a root. */
   aboutRoot: boolean;
+  /** Index of the finding word among the clause's words. */
+  at: number;
 }
 
 const GRADE_JOINS = new Set(['to', 'and', 'or', 'left', 'right', 'bilateral', 'bilaterally']);
@@ -69,6 +72,10 @@ const TRAILING_HEDGES = new Set(['possible', 'suspected', 'questionable', 'equiv
 /** Modal hedges that hedge what came before only as "may be …" / "cannot be …" ("… may be present"). */
 const TRAILING_MODALS = new Set(['may', 'might', 'could', 'cannot']);
 const LIST_WORDS = new Set(['or', 'nor']);
+/** "ranging from mild to moderate" is a range, not a change. */
+const RANGE_VERBS = new Set(['ranging', 'range', 'ranges', 'varying', 'varies', 'vary']);
+/** Words that may stand between a finding and the hedge that follows it ("herniation at L4-5 is unlikely"). */
+const TO_TRAILING_HEDGE = new Set(['at', 'is', 'are', 'was', 'were', 'be', 'been', 'seems', 'appears', 'felt', 'thought', 'to', 'the', 'this', 'that', 'level', 'also', 'considered', 'of', 'left', 'right', 'bilateral', 'bilaterally', 'both']);
 const PATENT = new Set(['patent', 'capacious']);
 const WIDELY = new Set(['widely', 'well', 'adequately']);
 const NORMAL = new Set(['normal', 'unremarkable']);
@@ -110,9 +117,11 @@ export function readClause(text: string, previous?: TermCategory): ClauseReading
   let normal = false;
   let anatomy = false;
   let otherTopic = false;
-  let lastTermAt = -1;
   let trailingHedgeAt = -1;
-  let differential = false;
+  const differentialAt: number[] = [];
+  // A list item ("no A, B, or C") needs the list's comma before "or": "no central stenosis, severe left foraminal
+  // stenosis or lateral recess narrowing" states a severe stenosis.
+  const oxfordList = /,\s*(?:or|nor)\b/i.test(text);
 
   /**
    * A grade inside a negated list is part of the list ("no herniation or significant stenosis", "no herniation,
@@ -125,7 +134,7 @@ export function readClause(text: string, previous?: TermCategory): ClauseReading
     const w = words[k]!;
     listAhead[k] = SCOPE_ENDS.has(w) ? false : (LIST_WORDS.has(w) && words.slice(k + 1, k + 4).some((p) => TERMS.has(p))) || listAhead[k + 1]!;
   }
-  const inNegatedList = (at: number): boolean => LIST_WORDS.has(words[at - 1] ?? '') || listAhead[at + 1]!;
+  const inNegatedList = (at: number): boolean => LIST_WORDS.has(words[at - 1] ?? '') || (oxfordList && listAhead[at + 1]!);
 
   const negateEarlier = () => terms.forEach((t) => (t.negated = true));
   const ungraded: Term[] = [];
@@ -136,9 +145,8 @@ export function readClause(text: string, previous?: TermCategory): ClauseReading
   const push = (category: TermCategory, at: number) => {
     // The object follows the word ("compression of the cord") or comes right before it ("cauda equina compression").
     const object = [...words.slice(Math.max(0, at - 2), at), ...words.slice(at + 1, at + 5)];
-    const term: Term = { category, grade: pending, recurrent, negated, hedged, aboutRoot: !object.some((w) => NOT_ROOT_OBJECTS.has(w)) };
+    const term: Term = { category, grade: pending, recurrent, negated, hedged, aboutRoot: !object.some((w) => NOT_ROOT_OBJECTS.has(w)), at };
     terms.push(term);
-    lastTermAt = at;
     if (term.grade === undefined) ungraded.push(term);
     pending = undefined;
     recurrent = false;
@@ -160,7 +168,7 @@ export function readClause(text: string, previous?: TermCategory): ClauseReading
       findingSinceCue = false;
       if (NEGATION_PAIRS.has(w)) i++;
     } else if (DIFFERENTIAL.has(w) || (w === 'rather' && next === 'than')) {
-      differential = true;
+      differentialAt.push(i);
     } else if (HEDGES.has(w) || (HEDGE_PAIRS.has(w) && next === HEDGE_PAIRS.get(w)) || (w === 'status' && next === 'post') || (w === 's' && next === 'p')) {
       if (TRAILING_HEDGES.has(w) || (TRAILING_MODALS.has(w) && next === 'be')) trailingHedgeAt = i;
       hedged = true;
@@ -185,7 +193,7 @@ export function readClause(text: string, previous?: TermCategory): ClauseReading
       // is a range, and the criterion asks for at least moderate, which only its lower end guarantees.
       const range = joined && between.every((p) => p === 'to');
       // "progressed from mild to severe" is a change, not a range: the grade it reached is the finding.
-      const change = range && words[lastGradeAt - 1] === 'from';
+      const change = range && words[lastGradeAt - 1] === 'from' && !RANGE_VERBS.has(words[lastGradeAt - 2] ?? '');
       // "narrowing is moderate on the left, mild on the right": an unjoined earlier grade described the finding before it.
       if (pending !== undefined && !joined) gradeLastUngraded(pending);
       pending = change ? g : range ? pending : joined && pending === 'moderate' ? 'moderate' : g;
@@ -220,12 +228,18 @@ export function readClause(text: string, previous?: TermCategory): ClauseReading
   }
 
   if (pending !== undefined) gradeLastUngraded(pending);
-  // "Recurrent herniation at L4-5 is unlikely", "… may be present": a hedge after every finding hedges them all;
-  // a differential ("fibrosis versus recurrent herniation") states none of its findings.
-  if (differential || (trailingHedgeAt > lastTermAt && lastTermAt >= 0)) for (const t of terms) if (!t.negated) t.hedged = true;
+  // A hedge after a finding ("recurrent herniation at L4-5 is unlikely", "… may be present") hedges that finding
+  // when nothing but "is", "at", a level... stands between them ("severe stenosis, recurrent herniation unlikely"
+  // still states the stenosis; "…, infection unlikely" hedges nothing); a differential hedges the findings within
+  // four words of it ("scar versus recurrent herniation").
+  const final = terms[terms.length - 1];
+  if (final && !final.negated && trailingHedgeAt > final.at && words.slice(final.at + 1, trailingHedgeAt).every((w) => TO_TRAILING_HEDGE.has(w) || /^\d/.test(w))) {
+    final.hedged = true;
+  }
+  for (const d of differentialAt) for (const t of terms) if (!t.negated && Math.abs(t.at - d) <= 4) t.hedged = true;
   // "Mild narrowing at L3-4, but severe at L5-S1" / "…, none at L4-5": the finding word is left out.
   if (terms.length === 0 && previous !== undefined && (pending !== undefined || negated)) {
-    terms.push({ category: previous, grade: pending, recurrent: false, negated, hedged, aboutRoot: true });
+    terms.push({ category: previous, grade: pending, recurrent: false, negated, hedged, aboutRoot: true, at: words.length });
   }
 
   const reading: ClauseReading = {};

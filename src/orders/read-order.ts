@@ -83,7 +83,10 @@ function copyJson(value: unknown): unknown {
   for (const key in value) {
     if (!Object.hasOwn(value, key)) continue;
     const v = (value as JsonRecord)[key];
-    if (v !== undefined && typeof v !== 'function' && typeof v !== 'symbol') out[key] = copyJson(v);
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+    // JSON.parse keeps "__proto__" as a key of its own; assigned, it would become the copy's prototype instead.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: copyJson(v), enumerable: true, writable: true, configurable: true });
+    else out[key] = copyJson(v);
   }
   return out;
 }

@@ -6,8 +6,8 @@ import { levelMentions, sortInterspaces, type LevelMention } from './levels.js';
  * Report text cut into sentences, the unit in which radiology reports state one finding.
  * Reports often list findings under level headings ("L3-L4: broad-based bulge. Moderate foraminal narrowing."):
  * a sentence that names no level of its own belongs to the heading above it. A heading's reach ends at the
- * next level heading, a blank line, a report section label ("IMPRESSION:") or a numbered item; a label of a part of
- * the level ("Central canal: patent.", "Left neural foramen: severe stenosis.") stays under it.
+ * next level heading, a blank line, another label ("IMPRESSION:", "Sacroiliac joints:") or a numbered item; a label
+ * of a part of the level ("Central canal: patent.", "Left neural foramen: severe stenosis.") stays under it.
  */
 export interface ReportSentence {
   /** The sentence, whitespace collapsed. */
@@ -17,16 +17,18 @@ export interface ReportSentence {
   /**
    * The sentence sits in a section that is not the study's findings: the question asked ("Indication: rule out
    * recurrent herniation"), the history, the technique, or an earlier study's result ("Comparison: MRI 2022 showing
-   * severe stenosis"). Such a section reaches to the next section label, level heading or blank line.
+   * severe stenosis"). Only the sentence that carries the label: reports often go on with their findings on the
+   * next line without a label of their own.
    */
   aside?: true;
 }
 
 const ABBREVIATIONS = new Set(['approx', 'vs', 'eg', 'e.g', 'ie', 'i.e', 'dr', 'mr', 'mrs', 'ms', 'st', 'fig', 'cf', 'etc']);
 const NUMBERED_ITEM = /^\(?\d{1,2}[.)](?:\s|$)/;
-/** Labels of a report's own sections; any other label ("Central canal:", "Left neural foramen:") sits inside a level. */
-const REPORT_SECTION =
-  /^(?:clinical\s{1,3})?(?:findings?|impressions?|conclusions?|summary|opinion|results?|addendum|recommendations?|indications?|history|reason\s{1,3}for\s{1,3}(?:exam|examination|study|referral)|comparisons?|technique|procedure|exam|examination|clinical\s{1,3}(?:information|data|question))\s{0,3}:/i;
+const SECTION_LABEL = /^[A-Za-z][A-Za-z /&()-]{0,40}:/;
+/** Labels of a part of a level ("Central canal:", "Left neural foramen:"): they stay under the level heading. */
+const LEVEL_PART_LABEL =
+  /^(?:(?:left|right|bilateral)\s{1,3})?(?:central\s{1,3}(?:spinal\s{1,3})?canal|spinal\s{1,3}canal|canal|(?:neural\s{1,3})?foram(?:en|ina)|neuro-?foram(?:en|ina)|lateral\s{1,3}recess(?:es)?|recess(?:es)?|discs?|disks?|facets?(?:\s{1,3}joints?)?|nerve\s{1,3}roots?|roots?|thecal\s{1,3}sac)\s{0,3}:/i;
 const ASIDE_LABEL =
   /^(?:clinical\s{1,3})?(?:indications?|history|reason\s{1,3}for\s{1,3}(?:exam|examination|study|referral)|comparisons?|technique|clinical\s{1,3}(?:information|data|question))\s{0,3}:/i;
 const LIST_GAP = /^\s{0,3}(?:,|&|\/|and|,\s{0,3}and)?\s{0,3}$/i;
@@ -36,22 +38,16 @@ export function splitReport(input: unknown): ReportSentence[] {
   if (!text) return [];
   const out: ReportSentence[] = [];
   for (const block of text.split(/\r?\n[ \t]*\r?\n/)) {
-    // A blank line ends a heading's reach, and an aside's.
+    // A blank line ends a heading's reach.
     let heading: ReportSentence['heading'];
-    let aside = false;
     for (const line of block.split(/\r?\n/)) {
       for (const piece of splitLine(line)) {
         const sentence = piece.text.replace(/\s+/g, ' ').trim();
         if (sentence === '') continue;
-        if (piece.heading) {
-          heading = piece.heading;
-          aside = false;
-        } else if (REPORT_SECTION.test(sentence)) {
-          heading = undefined;
-          aside = ASIDE_LABEL.test(sentence);
-        } else if (NUMBERED_ITEM.test(sentence)) heading = undefined;
+        if (piece.heading) heading = piece.heading;
+        else if ((SECTION_LABEL.test(sentence) && !LEVEL_PART_LABEL.test(sentence)) || NUMBERED_ITEM.test(sentence)) heading = undefined;
         const read: ReportSentence = heading ? { text: sentence, heading } : { text: sentence };
-        if (aside) read.aside = true;
+        if (!piece.heading && ASIDE_LABEL.test(sentence)) read.aside = true;
         out.push(read);
       }
     }
@@ -100,8 +96,8 @@ function splitLine(line: string): Piece[] {
 function startsStatement(line: string, start: number, earlier: LevelMention[]): boolean {
   let from = start;
   for (let k = earlier.length - 1; k >= 0 && LIST_GAP.test(line.slice(earlier[k]!.end, from)); k--) from = earlier[k]!.start;
-  const before = line.slice(0, from).trimEnd();
-  return before === '' || /[.!?:;]$/.test(before);
+  // What may stand before a heading: a sentence's end, a bullet or list mark, "At" or "Level" ("- L3-4:", "a) L3-4:").
+  return /(?:^|[.!?:;])\s*(?:[-\u2013\u2022*\u00b7]|\(?[a-z0-9]{1,2}[.)])?\s*(?:at|levels?)?\s*$/i.test(line.slice(0, from));
 }
 
 /** Cut at ".", "!" or "?" followed by white space, except after a common abbreviation. */

@@ -451,3 +451,33 @@ describe('readImagingFindings: levels and findings within one sentence', () => {
     expect(read(text)).toEqual(expected);
   });
 });
+
+describe('readImagingFindings: what the review of the new readings found', () => {
+  it.each([
+    // A positive statement after a negation, with a list of its own, stays positive; "A, B, or C" is a negated list.
+    ['L3-L4: no central stenosis, severe left foraminal stenosis or lateral recess narrowing.', ['L3-L4:compression:left']],
+    ['L4-5: No focal disc herniation, high-grade canal stenosis, or foraminal narrowing.', ['L4-L5:no-compression']],
+    // A hedge or a differential hedges only the finding it is about.
+    ['Severe left foraminal stenosis at L3-4, recurrent herniation unlikely.', ['L3-L4:compression:left']],
+    ['Severe left foraminal stenosis at L3-4 compressing the L4 root, infection unlikely.', ['L3-L4:compression:left']],
+    ['Severe left foraminal stenosis at L3-4, sequestration possible.', ['L3-L4:compression:left']],
+    ['Severe left foraminal stenosis at L3-4, the clinical significance of which is uncertain.', ['L3-L4:compression:left']],
+    ['Severe left stenosis at L3-4 compressing the left L4 root, with enhancing granulation tissue versus scar along its margin.', ['L3-L4:compression:left']],
+    // An aside is the labelled sentence only: the findings may follow without a label.
+    ['Clinical history: leg pain.\nSevere left foraminal stenosis at L3-4.', ['L3-L4:compression:left']],
+    ['Comparison: none. Severe stenosis at L4-5.', ['L4-L5:compression']],
+    // Headings after a bullet, a list mark, "At" or "Level".
+    ['- L3-4: disc bulge.\n  Severe left foraminal stenosis.', ['L3-L4:compression:left']],
+    ['\u2022 L3-4: disc bulge.\n  Severe left foraminal stenosis.', ['L3-L4:compression:left']],
+    ['a) L3-4: bulge. Severe stenosis.', ['L3-L4:compression']],
+    ['At L4-5: severe stenosis.', ['L4-L5:compression']],
+    ['Level L4-5: severe stenosis.', ['L4-L5:compression']],
+    // A label that is not a part of the level ends its heading.
+    ['L3-4: no stenosis.\nThoracolumbar junction: severe stenosis at T12-L1.', ['L3-L4:no-compression']],
+    ['L3-4: no stenosis.\nSacroiliac joints: severe degenerative narrowing.', ['L3-L4:no-compression']],
+    // "ranging from mild to moderate" is a range.
+    ['L3-L4: Foraminal stenosis ranging from mild to moderate.', ['L3-L4:no-compression']],
+  ])('%s', (text, expected) => {
+    expect(read(text)).toEqual(expected);
+  });
+});

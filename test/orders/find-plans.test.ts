@@ -195,6 +195,14 @@ describe('findPlans: input handling', () => {
     expect(resource.authoredOn).toBe('2026-01-02T03:04:05.000Z');
   });
 
+  it('copies a "__proto__" key as a key, never as the copy\'s prototype', () => {
+    const sent = JSON.parse('{"resourceType":"ServiceRequest","id":"o1","code":{"__proto__":{"text":42},"coding":[{"system":"http://www.ama-assn.org/go/cpt","code":"22612","__proto__":{"display":7}}]},"bodySite":[{"text":"L3-L4"}]}') as Record<string, unknown>;
+    const resource = findPlans(bundle(sent), index)[0]!.orders[0]!.resource as unknown as { code: { text?: unknown; coding: { display?: unknown }[] } };
+    expect(resource.code.text).toBeUndefined();
+    expect(resource.code.coding[0]!.display).toBeUndefined();
+    expect(Object.getPrototypeOf(resource.code)).toBe(Object.prototype);
+  });
+
   it('hands out well-formed id, code.text and codings whatever was sent', () => {
     const loose = { resourceType: 'ServiceRequest', id: 42, code: { text: {}, coding: { system: 'http://www.ama-assn.org/go/cpt', code: '22612', display: 7 } }, bodySite: [L3, L4] };
     const [order] = findPlans(bundle(loose as never), index)[0]!.orders;
