@@ -60,6 +60,10 @@ export function hookRouter(deps: HookRouteDeps): Router {
     }
   });
 
+  function clientLeft(res: Response): void {
+    deps.logger.info({ reqId: res.locals.requestId }, 'the client left before its answer; no review, no card recorded');
+  }
+
   async function answerHook(req: Request, res: Response): Promise<void> {
     const started = Date.now();
     const id = req.params.id;
@@ -100,10 +104,7 @@ export function hookRouter(deps: HookRouteDeps): Router {
         observe,
       );
       // A client that has left (its own timeout) will never read the cards: the review's CPU goes to the calls still waiting.
-      if (res.destroyed) {
-        deps.logger.info({ reqId: res.locals.requestId }, 'the client left before the review; review skipped');
-        return;
-      }
+      if (res.destroyed) return clientLeft(res);
       // Reads that end just at their deadline leave nothing to review with: the card says the record came too late.
       if (Date.now() >= readsDeadline) throw new UpstreamError('FHIR reads ended past their deadline', 'timeout');
       cards = await deps.reviewer.review(plans, record, deps.clock(), {
@@ -118,6 +119,8 @@ export function hookRouter(deps: HookRouteDeps): Router {
       cards = [deps.reviewer.unavailable(error.reason)];
     }
 
+    // Nor is a card recorded that its client never received (it left while the record was read or reviewed).
+    if (res.destroyed) return clientLeft(res);
     const clean = cards.map((c) => pruneEmpty(c));
     log.cardTopics = clean.map(topicOf);
     try {

@@ -238,8 +238,8 @@ describe('order-sign hook flow', () => {
 
   it('skips the review and records no card when the client left while the record was read', async () => {
     const fhir = fhirWithToken();
-    fhir.get(`/r4/Patient/${PATIENT_ID}`).delay(400).reply(200, patient());
-    for (const type of SEARCH_TYPES) fhir.get(`/r4/${type}`).query({ patient: PATIENT_ID }).delay(400).reply(200, searchset([]));
+    fhir.get(`/r4/Patient/${PATIENT_ID}`).delay(200).reply(200, patient());
+    for (const type of SEARCH_TYPES) fhir.get(`/r4/${type}`).query({ patient: PATIENT_ID }).delay(200).reply(200, searchset([]));
     const server = t.app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     try {
@@ -250,7 +250,7 @@ describe('order-sign hook flow', () => {
       client.on('error', () => undefined);
       fhir.once('request', () => client.destroy());
       client.end(body);
-      const skipped = () => t.logLines().some((l) => l.msg === 'the client left before the review; review skipped');
+      const skipped = () => t.logLines().some((l) => l.msg === 'the client left before its answer; no review, no card recorded');
       for (let i = 0; i < 100 && !skipped(); i++) await new Promise((r) => setTimeout(r, 20));
       expect(skipped()).toBe(true);
       expect(fhir.isDone()).toBe(true);
