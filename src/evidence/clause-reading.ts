@@ -67,7 +67,7 @@ interface Term {
 }
 
 const GRADE_JOINS = new Set(['to', 'and', 'or', 'left', 'right', 'bilateral', 'bilaterally']);
-/** Hedges that, standing after every finding of the clause, hedge them all ("… at L4-5 is unlikely"). */
+/** Hedges that may also stand after the finding they hedge ("herniation at L4-5 is unlikely"). */
 const TRAILING_HEDGES = new Set(['possible', 'suspected', 'questionable', 'equivocal', 'unlikely', 'indeterminate', 'uncertain']);
 /** Modal hedges that hedge what came before only as "may be …" / "cannot be …" ("… may be present"). */
 const TRAILING_MODALS = new Set(['may', 'might', 'could', 'cannot']);
@@ -123,17 +123,17 @@ export function readClause(text: string, previous?: TermCategory): ClauseReading
   // stenosis or lateral recess narrowing" states a severe stenosis.
   const oxfordList = /,\s*(?:or|nor)\b/i.test(text);
 
-  /**
-   * A grade inside a negated list is part of the list ("no herniation or significant stenosis", "no herniation,
-   * high-grade stenosis, or foraminal narrowing"), not a new statement: it follows "or"/"nor", or the clause goes on
-   * with "or" and another finding word before its scope ends.
-   */
   // listAhead[k]: from word k on, before the scope ends, "or"/"nor" comes with a finding word within three words.
   const listAhead: boolean[] = new Array<boolean>(words.length + 1).fill(false);
   for (let k = words.length - 1; k >= 0; k--) {
     const w = words[k]!;
     listAhead[k] = SCOPE_ENDS.has(w) ? false : (LIST_WORDS.has(w) && words.slice(k + 1, k + 4).some((p) => TERMS.has(p))) || listAhead[k + 1]!;
   }
+  /**
+   * A grade inside a negated list is part of the list ("no herniation or significant stenosis", "no herniation,
+   * high-grade stenosis, or foraminal narrowing"), not a new statement: it follows "or"/"nor", or, in a list with
+   * its comma before "or", the clause goes on with "or" and another finding word before its scope ends.
+   */
   const inNegatedList = (at: number): boolean => LIST_WORDS.has(words[at - 1] ?? '') || (oxfordList && listAhead[at + 1]!);
 
   const negateEarlier = () => terms.forEach((t) => (t.negated = true));

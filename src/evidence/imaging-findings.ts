@@ -205,8 +205,6 @@ function withParts(clause: string): string[] {
   return parts.map((p) => p.replace(/^\s*with\b\s*/i, '').trim()).filter((p) => p !== '');
 }
 
-
-
 /**
  * A clause that states something of the left and something else of the right ("moderate right narrowing with no
  * nerve root compression on the left", "moderate right and mild left foraminal narrowing") cut between the sides,
@@ -234,7 +232,8 @@ function sideParts(clause: string): string[] {
     if (parts.length > 0 && statementCount(part) === 0) parts[parts.length - 1] += part;
     else parts.push(part);
   }
-  return parts.length < 2 ? [clause] : parts.map((p) => p.replace(/^\s*(?:,|and\b|with\b|without\b(?=\s*$))\s*/i, '').trim());
+  // "without" stays: it negates the part it opens.
+  return parts.length < 2 ? [clause] : parts.map((p) => p.replace(/^\s*(?:,|and\b|with\b)\s*/i, '').trim());
 }
 
 /**

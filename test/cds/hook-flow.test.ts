@@ -237,22 +237,27 @@ describe('order-sign hook flow', () => {
   });
 
   it('skips the review and records no card when the client left while the record was read', async () => {
-    const fhir = fhirWithToken();
-    fhir.get(`/r4/Patient/${PATIENT_ID}`).delay(200).reply(200, patient());
-    for (const type of SEARCH_TYPES) fhir.get(`/r4/${type}`).query({ patient: PATIENT_ID }).delay(200).reply(200, searchset([]));
     const server = t.app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     try {
       const { port } = server.address() as AddressInfo;
-      // The client leaves once the service has begun reading the record, whatever the machine's speed.
       const body = JSON.stringify(hookRequest());
       const client = http.request({ host: '127.0.0.1', port, path: SERVICE_URL, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
       client.on('error', () => undefined);
-      fhir.once('request', () => client.destroy());
+      // The FHIR server answers only after the client has left, whatever the machine's speed.
+      let left: Promise<void> | undefined;
+      const leave = () => (left ??= new Promise<void>((resolve) => {
+        client.destroy();
+        setTimeout(resolve, 100);
+      }));
+      const held = (answer: object) => (_uri: string, _body: unknown, cb: (err: Error | null, body: object) => void) => void leave().then(() => cb(null, answer));
+      const fhir = fhirWithToken();
+      fhir.get(`/r4/Patient/${PATIENT_ID}`).reply(200, held(patient()));
+      for (const type of SEARCH_TYPES) fhir.get(`/r4/${type}`).query({ patient: PATIENT_ID }).reply(200, held(searchset([])));
       client.end(body);
-      const skipped = () => t.logLines().some((l) => l.msg === 'the client left before its answer; no review, no card recorded');
-      for (let i = 0; i < 100 && !skipped(); i++) await new Promise((r) => setTimeout(r, 20));
-      expect(skipped()).toBe(true);
+      const message = 'the client left before its answer; no review, no card recorded';
+      for (let i = 0; i < 150 && !t.logLines().some((l) => l.msg === message); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(t.logLines().map((l) => l.msg)).toContain(message);
       expect(fhir.isDone()).toBe(true);
       expect(t.reviewer.reviews).toHaveLength(0);
       expect(readFileSync(path.join(t.dataDir, 'issued-cards.jsonl'), 'utf8')).toBe('');
