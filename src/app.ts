@@ -67,9 +67,9 @@ export function createApp(parts: AppParts): Express {
   // Every answer is computed for its request (cards carry fresh uuids): an ETag would only cost a hash of each body.
   app.set('etag', false);
   app.use(
-    requestLog(logger, (res, seconds) => {
+    requestLog(logger, (res, seconds, status) => {
       const service = callLog(res).service;
-      if (service !== undefined) metrics?.observeHookCall(service, res.statusCode, seconds);
+      if (service !== undefined) metrics?.observeHookCall(service, status, seconds);
     }),
   );
   app.use(allowPrivateNetworkPreflight);

@@ -24,7 +24,10 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
  * One log line per call when the response is finished: request id, route, status, latency and
  * what the route recorded (service, hookInstance, card topics). The query string is left out.
  */
-export function requestLog(logger: Logger, onFinished?: (res: Response, seconds: number) => void): RequestHandler {
+/** The status counted for a call whose client closed the connection before the answer (as nginx counts it). */
+export const CLIENT_CLOSED_STATUS = 499;
+
+export function requestLog(logger: Logger, onFinished?: (res: Response, seconds: number, status: number) => void): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     const incoming = req.get('x-request-id');
@@ -44,12 +47,14 @@ export function requestLog(logger: Logger, onFinished?: (res: Response, seconds:
       const line = { ...lineOf(seconds), status: res.statusCode };
       if (res.statusCode >= 500) logger.error(line, 'call');
       else logger.info(line, 'call');
-      onFinished?.(res, seconds);
+      onFinished?.(res, seconds, res.statusCode);
     });
     // A client that leaves before the answer still gets its line: operators see abandoned calls (timeouts upstream).
     res.on('close', () => {
       if (res.writableFinished) return;
-      logger.info({ ...lineOf(Number(process.hrtime.bigint() - started) / 1e9), clientClosed: true }, 'call abandoned by the client');
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      logger.info({ ...lineOf(seconds), clientClosed: true }, 'call abandoned by the client');
+      onFinished?.(res, seconds, CLIENT_CLOSED_STATUS);
     });
     next();
   };

@@ -1,6 +1,10 @@
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import express from 'express';
+import { pino } from 'pino';
 import nock from 'nock';
 import request from 'supertest';
+import { CLIENT_CLOSED_STATUS, requestLog } from '../../src/cds/request-log.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { buildTestApp, PATIENT_ID, TOKEN, type TestApp } from './support/app-fixture.js';
 import { fhirWithToken, mockWholeChart } from './support/fhir-mock.js';
@@ -105,5 +109,32 @@ describe('the service logger', () => {
     });
     createLogger({ LOG_LEVEL: 'warn' }, sink).info('hidden');
     expect(text).toBe('');
+  });
+});
+
+describe('a call its client abandons', () => {
+  it('is logged and counted with status 499', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, new Writable({ write: (chunk, _e, done) => (lines.push(String(chunk)), done()) }));
+    const counted: number[] = [];
+    const app = express();
+    app.use(requestLog(logger, (_res, _seconds, status) => counted.push(status)));
+    // A route that never answers: the client gives up.
+    app.get('/slow', () => undefined);
+    app.get('/fast', (_req, res) => void res.json({}));
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      await fetch(`http://127.0.0.1:${port}/fast`).then((r) => r.json());
+      await expect(fetch(`http://127.0.0.1:${port}/slow`, { signal: AbortSignal.timeout(100) })).rejects.toThrow();
+      for (let i = 0; i < 100 && counted.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(counted).toEqual([200, CLIENT_CLOSED_STATUS]);
+      const abandoned = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'call abandoned by the client');
+      expect(abandoned).toMatchObject({ path: '/slow', clientClosed: true });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
