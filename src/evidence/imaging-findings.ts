@@ -22,14 +22,17 @@ const EVERY_LEVEL = /\b(?:any|all|each|every)\s{1,3}(?:lumbar\s{1,3})?(?:disc\s{
  */
 export function readImagingFindings(ref: string, text: unknown): ImagingFinding[] {
   const sentences: SentenceVotes[] = [];
+  let prose: Interspace[] = [];
   for (const sentence of splitReport(text)) {
+    if (sentence.opensParagraph || sentence.heading) prose = [];
     if (sentence.aside) continue;
     // "Moderate stenosis at L3-4; L4-5 normal": parts naming their own levels are read as sentences of their own.
     let previous: TermCategory | undefined;
     for (const part of levelParts(sentence.text, ';')) {
-      const read = voteSentence(part, sentence.heading, previous);
+      const read = voteSentence(part, sentence.heading, previous, prose);
       sentences.push(read);
       previous = read.lastCategory;
+      if (read.ownLevels.length > 0) prose = read.ownLevels;
     }
   }
   const freed = freedRoots(sentences.flatMap((s) => s.votes));
@@ -48,7 +51,12 @@ interface SentenceVotes {
   shown: string;
   votes: ClauseVote[];
   lastCategory?: TermCategory;
+  /** The levels the sentence names itself. */
+  ownLevels: Interspace[];
 }
+
+/** "No stenosis at the other levels": a sentence about the levels not named before. */
+const OTHER_LEVELS = /\b(?:other|remaining|rest|elsewhere)\b/i;
 
 interface LevelVotes {
   compression: Side[];
@@ -57,10 +65,17 @@ interface LevelVotes {
   voted: Set<Verdict | 'none'>;
 }
 
-function voteSentence(text: string, heading: ReportSentence['heading'], carried?: TermCategory): SentenceVotes {
+/**
+ * `prose`: the levels of the paragraph's last sentence that named any, when no heading stands above. A sentence
+ * naming none ("At L4-5 there is moderate foraminal narrowing. The exiting nerve roots are not compressed.") speaks
+ * of them only through a compressing word about the roots, asserted or negated; its grades and other words are left
+ * unread, since prose may move on to another subject without naming it.
+ */
+function voteSentence(text: string, heading: ReportSentence['heading'], carried: TermCategory | undefined, prose: Interspace[]): SentenceVotes {
   const own = findingLevels(text);
-  const sentenceLevels = own.length > 0 ? own : EVERY_LEVEL.test(text) ? [...INTERSPACES] : (heading?.levels ?? []);
-  if (sentenceLevels.length === 0) return { shown: '', votes: [] };
+  const onlyByWord = own.length === 0 && !heading && !EVERY_LEVEL.test(text) && prose.length > 0 && !OTHER_LEVELS.test(text);
+  const sentenceLevels = own.length > 0 ? own : EVERY_LEVEL.test(text) ? [...INTERSPACES] : (heading?.levels ?? (onlyByWord ? prose : []));
+  if (sentenceLevels.length === 0) return { shown: '', votes: [], ownLevels: own };
   const shown = evidenceText(own.length === 0 && heading ? `${heading.label}: ${text}` : text);
 
   // Each clause, cut further where it states something of each side or of each finding, keeps the clause's levels.
@@ -84,10 +99,11 @@ function voteSentence(text: string, heading: ReportSentence['heading'], carried?
   }
   const votes: ClauseVote[] = [];
   pieces.forEach(({ piece, levels }, k) => {
+    if (onlyByWord && !readings[k]!.byWord) return;
     const sides = sidesFromText(piece);
     for (const level of levels) votes.push({ level, sides, reading: readings[k]! });
   });
-  return previous ? { shown, votes, lastCategory: previous } : { shown, votes };
+  return previous ? { shown, votes, lastCategory: previous, ownLevels: own } : { shown, votes, ownLevels: own };
 }
 
 /** A level named as the site of an operation next to the finding ("stenosis at L3-4 above the L4-5 fusion"). */

@@ -14,6 +14,8 @@ export interface ReportSentence {
   text: string;
   /** The level heading the sentence sits under, if any ("L3-L4"), and the interspaces it names. */
   heading?: { label: string; levels: Interspace[] };
+  /** The sentence opens a paragraph (the text's first, or the first after a blank line). */
+  opensParagraph?: true;
   /**
    * The sentence sits in a section that is not the study's findings: the question asked ("Indication: rule out
    * recurrent herniation"), the history, the technique, or an earlier study's result ("Comparison: MRI 2022 showing
@@ -38,6 +40,7 @@ export function splitReport(input: unknown): ReportSentence[] {
   if (!text) return [];
   const out: ReportSentence[] = [];
   for (const block of text.split(/\r?\n[ \t]*\r?\n/)) {
+    let first = true;
     // A blank line ends a heading's reach.
     let heading: ReportSentence['heading'];
     for (const line of block.split(/\r?\n/)) {
@@ -48,6 +51,8 @@ export function splitReport(input: unknown): ReportSentence[] {
         else if ((SECTION_LABEL.test(sentence) && !LEVEL_PART_LABEL.test(sentence)) || NUMBERED_ITEM.test(sentence)) heading = undefined;
         const read: ReportSentence = heading ? { text: sentence, heading } : { text: sentence };
         if (!piece.heading && ASIDE_LABEL.test(sentence)) read.aside = true;
+        if (first) read.opensParagraph = true;
+        first = false;
         out.push(read);
       }
     }

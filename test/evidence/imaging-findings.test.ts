@@ -481,3 +481,18 @@ describe('readImagingFindings: what the review of the new readings found', () =>
     expect(read(text)).toEqual(expected);
   });
 });
+
+describe('readImagingFindings: prose that names its level once', () => {
+  it.each([
+    // The next sentence speaks of the roots of the level just named, freed or compressed.
+    ['At L4-5 there is moderate foraminal narrowing. The exiting nerve roots are not compressed.', ['L4-L5:no-compression', 'L4-L5:no-compression']],
+    ['Moderate foraminal narrowing at L4-5. Severe compression of the left L5 nerve root.', ['L4-L5:compression', 'L4-L5:compression:left']],
+    // Its grades, other subjects, "other levels", or a new paragraph are not read as the level's.
+    ['Severe stenosis at L4-5. Mild stenosis.', ['L4-L5:compression']],
+    ['Moderate stenosis at L4-5. No cord compression.', ['L4-L5:compression']],
+    ['Moderate stenosis at L4-5. No nerve root compression at the other levels.', ['L4-L5:compression']],
+    ['Moderate stenosis at L4-5.\n\nNo nerve root compression.', ['L4-L5:compression']],
+  ])('%s', (text, expected) => {
+    expect(read(text)).toEqual(expected);
+  });
+});
