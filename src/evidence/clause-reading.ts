@@ -31,7 +31,7 @@ import {
  * the grade reached, and a past grade ("previously severe") not at all. A grade inside a negated list ("no
  * herniation or significant stenosis", "no A, B, or C") stays negated. A hedge right after a finding ("… is
  * unlikely", "… may be present") hedges that finding, a differential ("scar versus recurrent herniation") the
- * findings next to it.
+ * finding just before it and those after it.
  *
  * The verdict, in this order:
  * 1. compression: a compressing word ("compressing", "impingement", "effacing") not negated, hedged or mild;
@@ -75,7 +75,9 @@ const LIST_WORDS = new Set(['or', 'nor']);
 /** "ranging from mild to moderate" is a range, not a change. */
 const RANGE_VERBS = new Set(['ranging', 'range', 'ranges', 'varying', 'varies', 'vary']);
 /** Words that may stand between a finding and the hedge that follows it ("herniation at L4-5 is unlikely"). */
-const TO_TRAILING_HEDGE = new Set(['at', 'is', 'are', 'was', 'were', 'be', 'been', 'seems', 'appears', 'felt', 'thought', 'to', 'the', 'this', 'that', 'level', 'also', 'considered', 'of', 'left', 'right', 'bilateral', 'bilaterally', 'both']);
+const TO_TRAILING_HEDGE = new Set(['seems', 'felt', 'thought', 'considered', 'side', 'sided', 'this', 'that', 'was', 'were', 'been']);
+/** Grades often used in a negated list, with or without its comma ("no herniation, significant stenosis or narrowing"). */
+const LIST_QUALIFIERS = new Set(['significant', 'significantly', 'high', 'substantial', 'considerable', 'critical', 'gross', 'frank']);
 const PATENT = new Set(['patent', 'capacious']);
 const WIDELY = new Set(['widely', 'well', 'adequately']);
 const NORMAL = new Set(['normal', 'unremarkable']);
@@ -134,7 +136,7 @@ export function readClause(text: string, previous?: TermCategory): ClauseReading
    * high-grade stenosis, or foraminal narrowing"), not a new statement: it follows "or"/"nor", or, in a list with
    * its comma before "or", the clause goes on with "or" and another finding word before its scope ends.
    */
-  const inNegatedList = (at: number): boolean => LIST_WORDS.has(words[at - 1] ?? '') || (oxfordList && listAhead[at + 1]!);
+  const inNegatedList = (at: number): boolean => LIST_WORDS.has(words[at - 1] ?? '') || ((oxfordList || LIST_QUALIFIERS.has(words[at]!)) && listAhead[at + 1]!);
 
   const negateEarlier = () => terms.forEach((t) => (t.negated = true));
   const ungraded: Term[] = [];
@@ -230,13 +232,17 @@ export function readClause(text: string, previous?: TermCategory): ClauseReading
   if (pending !== undefined) gradeLastUngraded(pending);
   // A hedge after a finding ("recurrent herniation at L4-5 is unlikely", "… may be present") hedges that finding
   // when nothing but "is", "at", a level... stands between them ("severe stenosis, recurrent herniation unlikely"
-  // still states the stenosis; "…, infection unlikely" hedges nothing); a differential hedges the findings within
-  // four words of it ("scar versus recurrent herniation").
+  // still states the stenosis; "…, infection unlikely" hedges nothing).
   const final = terms[terms.length - 1];
-  if (final && !final.negated && trailingHedgeAt > final.at && words.slice(final.at + 1, trailingHedgeAt).every((w) => TO_TRAILING_HEDGE.has(w) || /^\d/.test(w))) {
+  const between = (w: string) => TO_TRAILING_HEDGE.has(w) || FILLER.has(w) || ANATOMY.has(w) || /^\d/.test(w);
+  if (final && !final.negated && trailingHedgeAt > final.at && words.slice(final.at + 1, trailingHedgeAt).every(between)) {
     final.hedged = true;
   }
-  for (const d of differentialAt) for (const t of terms) if (!t.negated && Math.abs(t.at - d) <= 4) t.hedged = true;
+  // A differential hedges the finding just before it and every finding after it, up to where the clause turns.
+  for (const d of differentialAt) {
+    const end = words.findIndex((w, k) => k > d && SCOPE_ENDS.has(w));
+    for (const t of terms) if (!t.negated && ((t.at < d && t.at >= d - 4) || (t.at > d && (end < 0 || t.at < end)))) t.hedged = true;
+  }
   // "Mild narrowing at L3-4, but severe at L5-S1" / "…, none at L4-5": the finding word is left out.
   if (terms.length === 0 && previous !== undefined && (pending !== undefined || negated)) {
     terms.push({ category: previous, grade: pending, recurrent: false, negated, hedged, aboutRoot: true, at: words.length });

@@ -57,6 +57,8 @@ interface SentenceVotes {
 
 /** "No stenosis at the other levels": a sentence about the levels not named before. */
 const OTHER_LEVELS = /\b(?:other|remaining|rest|elsewhere)\b/i;
+/** The carried sentence must be about the nerve roots ("a cyst displacing the kidney" is not). */
+const NAMES_ROOT = /\b(?:nerve\s{1,3})?roots?\b/i;
 
 interface LevelVotes {
   compression: Side[];
@@ -67,13 +69,14 @@ interface LevelVotes {
 
 /**
  * `prose`: the levels of the paragraph's last sentence that named any, when no heading stands above. A sentence
- * naming none ("At L4-5 there is moderate foraminal narrowing. The exiting nerve roots are not compressed.") speaks
- * of them only through a compressing word about the roots, asserted or negated; its grades and other words are left
- * unread, since prose may move on to another subject without naming it.
+ * naming no vertebra or level at all ("At L4-5 there is moderate foraminal narrowing. The exiting nerve roots are not
+ * compressed.") speaks of them only when it is about the nerve roots, and only through a compressing word, asserted
+ * or negated; its grades and other words are left unread, since prose may move on to another subject.
  */
 function voteSentence(text: string, heading: ReportSentence['heading'], carried: TermCategory | undefined, prose: Interspace[]): SentenceVotes {
   const own = findingLevels(text);
-  const onlyByWord = own.length === 0 && !heading && !EVERY_LEVEL.test(text) && prose.length > 0 && !OTHER_LEVELS.test(text);
+  const onlyByWord =
+    own.length === 0 && !heading && prose.length > 0 && !EVERY_LEVEL.test(text) && !OTHER_LEVELS.test(text) && NAMES_ROOT.test(text) && levelMentions(text).length === 0;
   const sentenceLevels = own.length > 0 ? own : EVERY_LEVEL.test(text) ? [...INTERSPACES] : (heading?.levels ?? (onlyByWord ? prose : []));
   if (sentenceLevels.length === 0) return { shown: '', votes: [], ownLevels: own };
   const shown = evidenceText(own.length === 0 && heading ? `${heading.label}: ${text}` : text);

@@ -19,8 +19,8 @@ export interface ReportSentence {
   /**
    * The sentence sits in a section that is not the study's findings: the question asked ("Indication: rule out
    * recurrent herniation"), the history, the technique, or an earlier study's result ("Comparison: MRI 2022 showing
-   * severe stenosis"). Only the sentence that carries the label: reports often go on with their findings on the
-   * next line without a label of their own.
+   * severe stenosis"). It reaches to the end of the label's line, or, for a label alone on its line, to the next
+   * blank line, label or level heading: reports often go on with their findings on the next line without a label.
    */
   aside?: true;
 }
@@ -30,9 +30,10 @@ const NUMBERED_ITEM = /^\(?\d{1,2}[.)](?:\s|$)/;
 const SECTION_LABEL = /^[A-Za-z][A-Za-z /&()-]{0,40}:/;
 /** Labels of a part of a level ("Central canal:", "Left neural foramen:"): they stay under the level heading. */
 const LEVEL_PART_LABEL =
-  /^(?:(?:left|right|bilateral)\s{1,3})?(?:central\s{1,3}(?:spinal\s{1,3})?canal|spinal\s{1,3}canal|canal|(?:neural\s{1,3})?foram(?:en|ina)|neuro-?foram(?:en|ina)|lateral\s{1,3}recess(?:es)?|recess(?:es)?|discs?|disks?|facets?(?:\s{1,3}joints?)?|nerve\s{1,3}roots?|roots?|thecal\s{1,3}sac)\s{0,3}:/i;
+  /^(?:(?:left|right|bilateral)\s{1,3})?(?:central\s{1,3}(?:spinal\s{1,3})?canal|spinal\s{1,3}canal|canal|(?:neural\s{1,3})?foram(?:en|ina|inal)|neuro-?foram(?:en|ina|inal)|(?:lateral|subarticular)\s{1,3}recess(?:es)?|recess(?:es)?|discs?|disks?|facets?(?:\s{1,3}(?:joints?|arthropathy|hypertrophy))?|ligamentum\s{1,3}flavum|nerve\s{1,3}roots?|roots?|thecal\s{1,3}sac|posterior\s{1,3}elements|left|right|bilateral)(?:\s{1,3}(?:stenosis|narrowing|encroachment|compromise))?\s{0,3}:/i;
 const ASIDE_LABEL =
   /^(?:clinical\s{1,3})?(?:indications?|history|reason\s{1,3}for\s{1,3}(?:exam|examination|study|referral)|comparisons?|technique|clinical\s{1,3}(?:information|data|question))\s{0,3}:/i;
+const NOTHING_TO_COMPARE = /:\s{0,3}(?:none|n\/a|not available|no prior(?:\s{1,3}(?:studies|study|imaging|exams?|examinations?))?)\s{0,3}\.?$/i;
 const LIST_GAP = /^\s{0,3}(?:,|&|\/|and|,\s{0,3}and)?\s{0,3}$/i;
 
 export function splitReport(input: unknown): ReportSentence[] {
@@ -41,16 +42,29 @@ export function splitReport(input: unknown): ReportSentence[] {
   const out: ReportSentence[] = [];
   for (const block of text.split(/\r?\n[ \t]*\r?\n/)) {
     let first = true;
-    // A blank line ends a heading's reach.
+    // A blank line ends a heading's reach, and an aside's.
     let heading: ReportSentence['heading'];
+    let aside: 'line' | 'block' | undefined;
     for (const line of block.split(/\r?\n/)) {
+      if (aside === 'line') aside = undefined;
       for (const piece of splitLine(line)) {
         const sentence = piece.text.replace(/\s+/g, ' ').trim();
         if (sentence === '') continue;
-        if (piece.heading) heading = piece.heading;
-        else if ((SECTION_LABEL.test(sentence) && !LEVEL_PART_LABEL.test(sentence)) || NUMBERED_ITEM.test(sentence)) heading = undefined;
+        let asideNow = false;
+        if (piece.heading) {
+          heading = piece.heading;
+          aside = undefined;
+        } else if (ASIDE_LABEL.test(sentence)) {
+          heading = undefined;
+          asideNow = true;
+          // "COMPARISON: none." says nothing more; "COMPARISON:" alone on its line heads the lines below it.
+          aside = NOTHING_TO_COMPARE.test(sentence) ? undefined : /:$/.test(sentence) ? 'block' : 'line';
+        } else if ((SECTION_LABEL.test(sentence) && !LEVEL_PART_LABEL.test(sentence)) || NUMBERED_ITEM.test(sentence)) {
+          heading = undefined;
+          aside = undefined;
+        }
         const read: ReportSentence = heading ? { text: sentence, heading } : { text: sentence };
-        if (!piece.heading && ASIDE_LABEL.test(sentence)) read.aside = true;
+        if (asideNow || aside !== undefined) read.aside = true;
         if (first) read.opensParagraph = true;
         first = false;
         out.push(read);
@@ -102,7 +116,8 @@ function startsStatement(line: string, start: number, earlier: LevelMention[]): 
   let from = start;
   for (let k = earlier.length - 1; k >= 0 && LIST_GAP.test(line.slice(earlier[k]!.end, from)); k--) from = earlier[k]!.start;
   // What may stand before a heading: a sentence's end, a bullet or list mark, "At" or "Level" ("- L3-4:", "a) L3-4:").
-  return /(?:^|[.!?:;])\s*(?:[-\u2013\u2022*\u00b7]|\(?[a-z0-9]{1,2}[.)])?\s*(?:at|levels?)?\s*$/i.test(line.slice(0, from));
+  // Bounded runs of white space: a line of thousands of spaces must not make the pattern backtrack without end.
+  return /(?:^|[.!?:;])[ \t]{0,8}(?:[-\u2013\u2022*\u00b7]|\(?[a-z0-9]{1,2}[.)])?[ \t]{0,3}(?:at|levels?)?$/i.test(line.slice(0, from).trim());
 }
 
 /** Cut at ".", "!" or "?" followed by white space, except after a common abbreviation. */

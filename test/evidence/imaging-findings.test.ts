@@ -454,6 +454,18 @@ describe('readImagingFindings: levels and findings within one sentence', () => {
 
 describe('readImagingFindings: what the review of the new readings found', () => {
   it.each([
+    // Second review: differentials reach the finding after them; "significant" in a list without its comma.
+    ['Enhancing tissue at L4-5 most consistent with epidural fibrosis rather than a recurrent left paracentral disc herniation.', []],
+    ['L4-5: no disc herniation, significant canal stenosis or foraminal narrowing.', ['L4-L5:no-compression']],
+    ['Epidural fibrosis versus recurrent disc herniation at L4-5 with severe left foraminal stenosis.', ['L4-L5:compression:left']],
+    // A hedge after the root or the side still hedges the finding.
+    ['Compression of the left L5 root at L4-5 is suspected.', []],
+    ['Severe stenosis at L4-5 on the left is equivocal.', []],
+    // Asides: a label alone on its line heads the lines below; the rest of a labelled line is the aside's.
+    ['COMPARISON:\nMRI lumbar spine 3/4/2021, which demonstrated severe left foraminal stenosis at L4-5.\n\nFINDINGS:\nL4-5: mild bulge. No stenosis.', ['L4-L5:no-compression', 'L4-L5:no-compression']],
+    ['CLINICAL HISTORY: 58-year-old with prior L4-5 fusion. Prior MRI demonstrated severe stenosis at L3-4.', []],
+    // Labels of a level's parts with their finding word stay under the heading.
+    ['L4-L5:\nDisc: broad-based bulge.\nCentral canal stenosis: moderate.\nForaminal stenosis: severe left, mild right.', ['L4-L5:compression', 'L4-L5:compression:left']],
     // A positive statement after a negation, with a list of its own, stays positive; "A, B, or C" is a negated list.
     ['L3-L4: no central stenosis, severe left foraminal stenosis or lateral recess narrowing.', ['L3-L4:compression:left']],
     ['L4-5: No focal disc herniation, high-grade canal stenosis, or foraminal narrowing.', ['L4-L5:no-compression']],
@@ -486,8 +498,13 @@ describe('readImagingFindings: prose that names its level once', () => {
   it.each([
     // The next sentence speaks of the roots of the level just named, freed or compressed.
     ['At L4-5 there is moderate foraminal narrowing. The exiting nerve roots are not compressed.', ['L4-L5:no-compression', 'L4-L5:no-compression']],
-    ['Moderate foraminal narrowing at L4-5. Severe compression of the left L5 nerve root.', ['L4-L5:compression', 'L4-L5:compression:left']],
-    // Its grades, other subjects, "other levels", or a new paragraph are not read as the level's.
+    ['Moderate foraminal narrowing at L4-5. Severe compression of the left exiting nerve root.', ['L4-L5:compression', 'L4-L5:compression:left']],
+    // Its grades, other subjects, a vertebra or level of its own, "other levels", or a new paragraph are not read as the level's.
+    ['L3-4 mild bulge. The L5 nerve root is compressed in the left lateral recess.', ['L3-L4:no-compression']],
+    ['Mild bulge at L4-5. Cord compression at T11-12.', ['L4-L5:no-compression']],
+    ['Mild disc bulge at L4-5 without stenosis. Incidental 2 cm cyst displacing the left kidney.', ['L4-L5:no-compression']],
+    ['Severe bilateral foraminal stenosis at L4-5. Incidental renal cyst without mass effect.', ['L4-L5:compression:bilateral']],
+    ['Severe bilateral foraminal stenosis at L4-5. Tarlov cyst at S2 without nerve root compression.', ['L4-L5:compression:bilateral']],
     ['Severe stenosis at L4-5. Mild stenosis.', ['L4-L5:compression']],
     ['Moderate stenosis at L4-5. No cord compression.', ['L4-L5:compression']],
     ['Moderate stenosis at L4-5. No nerve root compression at the other levels.', ['L4-L5:compression']],

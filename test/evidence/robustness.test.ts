@@ -47,6 +47,8 @@ describe('text readers never throw and give well-formed facts', () => {
       const text = `L4-5: ${unit.repeat(Math.floor(100_000 / unit.length))}`;
       expect(Array.isArray(readImagingFindings('DiagnosticReport/x', text))).toBe(true);
     }
+    // A long run of white space before a heading-like colon.
+    for (const lead of [' ', ':', '\t']) expect(Array.isArray(readImagingFindings('DiagnosticReport/x', `${lead.repeat(100_000)}x L4-5: stenosis`))).toBe(true);
   });
 
   it('readInstabilityText', () => {
