@@ -83,11 +83,12 @@ interface Piece {
 function splitLine(line: string): Piece[] {
   // "Sagittal T2:" names an MRI sequence, not a heading: a single vertebra heads a section only if lumbar.
   const mentions = levelMentions(line);
+  const firstText = line.search(/\S/);
   const headings: LevelMention[] = [];
   for (const [i, m] of mentions.entries()) {
     if (!(m.kind === 'interspace' || m.levels.length > 0) || !/^\s{0,3}:/.test(line.slice(m.end, m.end + 4))) continue;
     // A heading starts its line or a sentence: "Foraminal stenosis at L4-5: moderate" is one sentence about L4-5.
-    if (!startsStatement(line, m.start, mentions.slice(0, i))) continue;
+    if (!startsStatement(line, m.start, mentions.slice(Math.max(0, i - 8), i), firstText)) continue;
     // "L2-L3 and L3-L4:" heads one section for both levels.
     let start = m.start;
     const levels = [...m.levels];
@@ -112,13 +113,18 @@ function splitLine(line: string): Piece[] {
 }
 
 /** Whether a level mention at `start` opens the line or a sentence, alone or after other levels ("L2-L3 and L3-L4:"). */
-function startsStatement(line: string, start: number, earlier: LevelMention[]): boolean {
+function startsStatement(line: string, start: number, earlier: LevelMention[], firstText: number): boolean {
   let from = start;
   for (let k = earlier.length - 1; k >= 0 && LIST_GAP.test(line.slice(earlier[k]!.end, from)); k--) from = earlier[k]!.start;
   // What may stand before a heading: a sentence's end, a bullet or list mark, "At" or "Level" ("- L3-4:", "a) L3-4:").
-  // Bounded runs of white space: a line of thousands of spaces must not make the pattern backtrack without end.
-  return /(?:^|[.!?:;])[ \t]{0,8}(?:[-\u2013\u2022*\u00b7]|\(?[a-z0-9]{1,2}[.)])?[ \t]{0,3}(?:at|levels?)?$/i.test(line.slice(0, from).trim());
+  // Only the last characters are read, so a line of thousands of headings stays linear.
+  const head = Math.max(0, from - 40);
+  const tail = line.slice(head, from);
+  return (head <= firstText && OPENS_LINE.test(tail)) || AFTER_SENTENCE.test(tail);
 }
+
+const OPENS_LINE = /^[ \t]*(?:[-\u2013\u2022*\u00b7]|\(?[a-z0-9]{1,2}[.)])?[ \t]{0,3}(?:at|levels?)?[ \t]*$/i;
+const AFTER_SENTENCE = /[.!?:;][ \t]{0,8}(?:[-\u2013\u2022*\u00b7]|\(?[a-z0-9]{1,2}[.)])?[ \t]{0,3}(?:at|levels?)?[ \t]*$/i;
 
 /** Cut at ".", "!" or "?" followed by white space, except after a common abbreviation. */
 function sentencesOf(text: string): Piece[] {
