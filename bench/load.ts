@@ -39,6 +39,22 @@ export function percentile(sorted: readonly number[], p: number): number {
 
 const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
+/** The figures of a run from every response time (ms, any order) and the run's length in seconds. */
+export function figuresOf(times: number[], seconds: number, counts: Pick<LoadFigures, 'non2xx' | 'errors' | 'timeouts'>): LoadFigures {
+  times.sort((a, b) => a - b);
+  return {
+    requests: times.length,
+    rps: round(times.length / seconds, 1),
+    p50: round(percentile(times, 50), 3),
+    p90: round(percentile(times, 90), 3),
+    p99: round(percentile(times, 99), 3),
+    max: round(times[times.length - 1] ?? NaN, 3),
+    mean: round(times.reduce((s, t) => s + t, 0) / Math.max(1, times.length), 3),
+    ...counts,
+    seconds,
+  };
+}
+
 /**
  * One autocannon run. autocannon's own histogram has a 1 ms floor, too coarse for answers of a few
  * milliseconds, so each response time is also kept here and the percentiles are computed from those.
@@ -63,21 +79,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadFigures> {
   const sampler = spec.onSample ? setInterval(spec.onSample, 200) : undefined;
   try {
     const result = await finished;
-    times.sort((a, b) => a - b);
-    const seconds = result.duration;
-    return {
-      requests: times.length,
-      rps: round(times.length / seconds, 1),
-      p50: round(percentile(times, 50), 3),
-      p90: round(percentile(times, 90), 3),
-      p99: round(percentile(times, 99), 3),
-      max: round(times[times.length - 1] ?? NaN, 3),
-      mean: round(times.reduce((s, t) => s + t, 0) / Math.max(1, times.length), 3),
-      non2xx: result.non2xx,
-      errors: result.errors,
-      timeouts: result.timeouts,
-      seconds,
-    };
+    return figuresOf(times, result.duration, { non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts });
   } finally {
     if (sampler) clearInterval(sampler);
   }

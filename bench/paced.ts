@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { percentile, type LoadFigures } from './load.js';
+import { figuresOf, type LoadFigures } from './load.js';
 
 export interface PacedSpec {
   url: string;
@@ -14,8 +14,6 @@ export interface PacedSpec {
   /** Seconds to wait for one answer. */
   timeout: number;
 }
-
-const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /**
  * An open-loop load: call i starts at start + i / rate whatever the answers before it did, and its latency is
@@ -83,18 +81,5 @@ export async function runPaced(spec: PacedSpec): Promise<LoadFigures> {
   await Promise.all(inFlight);
   const seconds = (performance.now() - start) / 1000;
   agent.destroy();
-  times.sort((a, b) => a - b);
-  return {
-    requests: times.length,
-    rps: round(times.length / seconds, 1),
-    p50: round(percentile(times, 50), 3),
-    p90: round(percentile(times, 90), 3),
-    p99: round(percentile(times, 99), 3),
-    max: round(times[times.length - 1] ?? NaN, 3),
-    mean: round(times.reduce((s, t) => s + t, 0) / Math.max(1, times.length), 3),
-    non2xx,
-    errors,
-    timeouts,
-    seconds: round(seconds, 3),
-  };
+  return figuresOf(times, Math.round(seconds * 1000) / 1000, { non2xx, errors, timeouts });
 }

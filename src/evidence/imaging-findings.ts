@@ -1,7 +1,7 @@
 import { INTERSPACES, type Interspace, type Side } from '../orders/types.js';
 import { levelMentions, sortInterspaces } from '../text/levels.js';
 import { splitReport, type ReportSentence } from '../text/sentences.js';
-import { combineSides, sideMentions, sidesFromText } from '../text/sides.js';
+import { combineSides, sideMentions, sidesFromText, type SideMention } from '../text/sides.js';
 import { hasFindingWord, readClause, statementCount, type ClauseReading, type Verdict } from './clause-reading.js';
 import type { TermCategory } from './report-lexicon.js';
 import type { ImagingFinding } from './types.js';
@@ -234,23 +234,9 @@ function withParts(clause: string): string[] {
 function sideParts(clause: string): string[] {
   const mentions = sideMentions(clause);
   if (mentions.some((m) => m.side === 'bilateral') || new Set(mentions.map((m) => m.side)).size < 2 || statementCount(clause) < 2) return [clause];
-  const cuts: number[] = [];
-  for (let k = 1; k < mentions.length; k++) {
-    if (mentions[k]!.side === mentions[k - 1]!.side) continue;
-    const gap = clause.slice(mentions[k - 1]!.end, mentions[k]!.start);
-    let last = -1;
-    for (const m of gap.matchAll(SIDE_SEPARATORS)) last = m.index ?? last;
-    if (last >= 0) cuts.push(mentions[k - 1]!.end + last);
-  }
-  const parts: string[] = [];
-  let from = 0;
-  for (const cut of [...cuts, clause.length]) {
-    const part = clause.slice(from, cut);
-    from = cut;
-    // A part that states nothing of its own ("…, on the left") belongs to the part before it.
-    if (parts.length > 0 && statementCount(part) === 0) parts[parts.length - 1] += part;
-    else parts.push(part);
-  }
+  // Cut only where the side changes.
+  const pairs = mentions.slice(1).map((m, k): [SideMention, SideMention] => [mentions[k]!, m]).filter(([a, b]) => a.side !== b.side);
+  const parts = partsAt(clause, cutsBefore(clause, pairs, SIDE_SEPARATORS), false);
   // "without" stays: it negates the part it opens.
   return parts.length < 2 ? [clause] : parts.map((p) => p.replace(/^\s*(?:,|and\b|with\b)\s*/i, '').trim());
 }
@@ -263,24 +249,36 @@ function sideParts(clause: string): string[] {
 function levelParts(text: string, separators: string): string[] {
   const mentions = levelMentions(text).filter((m) => m.levels.length > 0);
   if (mentions.length < 2) return [text];
+  const cuts = cutsBefore(text, mentions.slice(1).map((m, k) => [mentions[k]!, m]), new RegExp(separators, 'gi'));
+  return partsAt(text, cuts, true).map((p) => p.replace(/^\s*(?:;|,|and\b|with\b)\s*/i, '').trim()).filter((p) => p !== '');
+}
+
+/** For each pair of neighbouring mentions, the last separator between them, if any: where the text is cut. */
+function cutsBefore(text: string, pairs: [{ end: number }, { start: number }][], separator: RegExp): number[] {
   const cuts: number[] = [];
-  const separator = new RegExp(separators, 'gi');
-  for (let k = 1; k < mentions.length; k++) {
-    const gap = text.slice(mentions[k - 1]!.end, mentions[k]!.start);
+  for (const [before, after] of pairs) {
     let last = -1;
-    for (const m of gap.matchAll(separator)) last = m.index ?? last;
-    if (last >= 0) cuts.push(mentions[k - 1]!.end + last);
+    for (const m of text.slice(before.end, after.start).matchAll(separator)) last = m.index ?? last;
+    if (last >= 0) cuts.push(before.end + last);
   }
+  return cuts;
+}
+
+/**
+ * The text cut at `cuts`. A part that states nothing of its own ("…, on the left", "… and L4-5") belongs to the part
+ * before it; with `joinOpening`, a first part that states nothing takes the part after it too.
+ */
+function partsAt(text: string, cuts: number[], joinOpening: boolean): string[] {
   const parts: string[] = [];
   let from = 0;
   for (const cut of [...cuts, text.length]) {
     const part = text.slice(from, cut);
     from = cut;
     if (parts.length > 0 && statementCount(part) === 0) parts[parts.length - 1] += part;
-    else if (parts.length === 1 && statementCount(parts[0]!) === 0) parts[0] += part;
+    else if (joinOpening && parts.length === 1 && statementCount(parts[0]!) === 0) parts[0] += part;
     else parts.push(part);
   }
-  return parts.map((p) => p.replace(/^\s*(?:;|,|and\b|with\b)\s*/i, '').trim()).filter((p) => p !== '');
+  return parts;
 }
 
 /** The sentence as evidence: white space collapsed, at most FINDING_TEXT_MAX characters. */
