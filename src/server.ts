@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { Router } from 'express';
 import { createApp } from './app.js';
 import { createCdsAuth } from './auth/cds-auth.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, withBoundPort, type Config } from './config.js';
 import { openFeedbackStore } from './feedback/store.js';
 import { dataDirWritable, evaluationThreadsLoaded } from './ops/health.js';
 import { limitHeapGrowth } from './ops/heap.js';
+import type { Logger } from 'pino';
 import { createLogger } from './ops/logger.js';
 import { createMetrics, metricsHandler, type Metrics } from './ops/metrics.js';
 import { DecisionEngine } from './decision/engine.js';
@@ -37,6 +38,21 @@ async function main(): Promise<void> {
   limitHeapGrowth(config.HEAP_GROWTH_PERCENT);
   const logger = createLogger(config);
   const metrics = createMetrics();
+  // Headers, then the whole request, within bounds of our own: Node's defaults (a minute, five minutes, checked
+  // every 30 s) let a stalled client hold a connection that long. Node's bound on the whole request stays above
+  // a large chart's wait for its place plus its body's time, so that the JSON 503 or 408 of json-body.ts comes first.
+  const server: Server = createServer({
+    headersTimeout: config.BODY_TIMEOUT_MS,
+    requestTimeout: 3 * config.BODY_TIMEOUT_MS,
+    connectionsCheckingInterval: Math.min(1000, config.BODY_TIMEOUT_MS),
+  });
+  // With PORT=0 and no PUBLIC_BASE_URL, the JWT audience and the card links need the port the system picks, so
+  // the socket is bound first; nobody can call it before the 'listening' line names the port.
+  let boundEarly: number | undefined;
+  if (config.PORT === 0 && !config.PUBLIC_BASE_URL_GIVEN) {
+    boundEarly = await bind(server, config, logger);
+    config = withBoundPort(config, boundEarly);
+  }
   let auth;
   try {
     auth = createCdsAuth(config, { logger, metrics });
@@ -72,26 +88,10 @@ async function main(): Promise<void> {
     ],
   });
 
-  // Headers, then the whole request, within bounds of our own: Node's defaults (a minute, five minutes, checked
-  // every 30 s) let a stalled client hold a connection that long. Node's bound on the whole request stays above
-  // a large chart's wait for its place plus its body's time, so that the JSON 503 or 408 of json-body.ts comes first.
-  const server: Server = createServer(
-    { headersTimeout: config.BODY_TIMEOUT_MS, requestTimeout: 3 * config.BODY_TIMEOUT_MS, connectionsCheckingInterval: Math.min(1000, config.BODY_TIMEOUT_MS) },
-    app,
-  );
-  const cannotListen = (error: NodeJS.ErrnoException) => {
-    logger.fatal({ err: error }, `cannot listen on ${config.HOST}:${config.PORT} (PORT, HOST): ${error.code ?? error.message}`);
-    process.exit(1);
-  };
-  server.once('error', cannotListen);
-  server.listen(config.PORT, config.HOST, () => {
-    // Once listening, an error (a failed accept when out of file handles) is reported, not a reason to stop.
-    server.off('error', cannotListen);
-    server.on('error', (error: NodeJS.ErrnoException) => logger.error({ code: error.code }, 'HTTP server error'));
-    // The port actually bound: with PORT=0 the system chooses one, and whoever started the process reads it here.
-    const { port } = server.address() as AddressInfo;
-    logger.info({ host: config.HOST, port }, 'spine-cds listening');
-  });
+  server.on('request', app);
+  const port = boundEarly ?? (await bind(server, config, logger));
+  // Whoever started the process (with PORT=0 too) learns the port from this line, written once calls are served.
+  logger.info({ host: config.HOST, port }, 'spine-cds listening');
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -120,6 +120,23 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** Listens on PORT and HOST; a port that cannot be had stops the process, naming the variables. */
+function bind(server: Server, config: Config, logger: Logger): Promise<number> {
+  return new Promise((resolve) => {
+    const cannotListen = (error: NodeJS.ErrnoException) => {
+      logger.fatal({ err: error }, `cannot listen on ${config.HOST}:${config.PORT} (PORT, HOST): ${error.code ?? error.message}`);
+      process.exit(1);
+    };
+    server.once('error', cannotListen);
+    server.listen(config.PORT, config.HOST, () => {
+      // Once listening, an error (a failed accept when out of file handles) is reported, not a reason to stop.
+      server.off('error', cannotListen);
+      server.on('error', (error: NodeJS.ErrnoException) => logger.error({ code: error.code }, 'HTTP server error'));
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
 }
 
 function metricsRoute(metrics: Metrics): Router {

@@ -340,7 +340,7 @@ describe('FHIR servers when FHIR_SERVER_ALLOWLIST is unset', () => {
   afterEach(() => nock.cleanAll());
 
   it('loopback servers are allowed outside production', async () => {
-    const t = await buildTestApp({ FHIR_SERVER_ALLOWLIST: '' });
+    const t = await buildTestApp({ FHIR_SERVER_ALLOWLIST: undefined });
     try {
       const scope = nock('http://127.0.0.1:8090').get('/fhir/Procedure').query({ patient: PATIENT_ID }).reply(200, searchset([]));
       await request(t.app)
@@ -358,7 +358,7 @@ describe('FHIR servers when FHIR_SERVER_ALLOWLIST is unset', () => {
   });
 
   it('no server is allowed in production', async () => {
-    const t = await buildTestApp({ FHIR_SERVER_ALLOWLIST: '', NODE_ENV: 'production', CDS_AUTH: 'required' });
+    const t = await buildTestApp({ FHIR_SERVER_ALLOWLIST: undefined, NODE_ENV: 'production', CDS_AUTH: 'required' });
     try {
       await request(t.app)
         .post(SERVICE_URL)

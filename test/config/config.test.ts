@@ -1,6 +1,6 @@
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig, withBoundPort } from '../../src/config.js';
 
-function problemsOf(env: Record<string, string>): string[] {
+function problemsOf(env: Record<string, string | undefined>): string[] {
   try {
     loadConfig(env);
   } catch (e) {
@@ -47,9 +47,18 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ HEAP_GROWTH_PERCENT: '0' }).HEAP_GROWTH_PERCENT).toBe(0);
   });
 
-  it('treats an empty variable as unset', () => {
-    expect(loadConfig({ PORT: '', FHIR_SERVER_ALLOWLIST: '' }).PORT).toBe(3000);
-    expect(loadConfig({ FHIR_SERVER_ALLOWLIST: '' }).FHIR_SERVER_ALLOWLIST).toBeUndefined();
+  it('refuses a variable of its own set to nothing, naming each, and ignores other empty variables', () => {
+    expect(problemsOf({ NODE_ENV: '', FHIR_SERVER_ALLOWLIST: ' ', SOME_OTHER_TOOL: '' })).toEqual([
+      'NODE_ENV: is set but empty; give it a value or unset it',
+      'FHIR_SERVER_ALLOWLIST: is set but empty; give it a value or unset it',
+    ]);
+    expect(loadConfig({ SOME_OTHER_TOOL: '', PORT: undefined }).PORT).toBe(3000);
+  });
+
+  it('keeps a given PUBLIC_BASE_URL whatever port is bound; a default one follows the bound port', () => {
+    const given = loadConfig({ PORT: '0', PUBLIC_BASE_URL: 'https://cds.example.org/spine/' });
+    expect(withBoundPort(given, 41234).PUBLIC_BASE_URL).toBe('https://cds.example.org/spine');
+    expect(withBoundPort(loadConfig({ PORT: '0' }), 41234).PUBLIC_BASE_URL).toBe('http://localhost:41234');
   });
 
   it.each([
@@ -101,6 +110,14 @@ describe('configuration from the environment', () => {
     expect(problemsOf({ PORT: '3110', EMBEDDED_FHIR_PORT: '3110' })).toEqual([expect.stringMatching(/^EMBEDDED_FHIR_PORT: must differ from PORT \(3110\)/)]);
     expect(() => loadConfig({ PORT: '3110', EMBEDDED_FHIR_PORT: '3110', EMBEDDED_FHIR: 'false' })).not.toThrow();
     expect(() => loadConfig({ PORT: '0', EMBEDDED_FHIR_PORT: '0' })).not.toThrow();
+  });
+
+  it('in production, refuses an http FHIR server on the allowlist unless it is on loopback', () => {
+    expect(problemsOf({ NODE_ENV: 'production', FHIR_SERVER_ALLOWLIST: 'https://a.example/fhir,http://b.example/fhir' })).toEqual([
+      expect.stringMatching(/^FHIR_SERVER_ALLOWLIST: http:\/\/b\.example\/fhir is not https/),
+    ]);
+    expect(() => loadConfig({ NODE_ENV: 'production', FHIR_SERVER_ALLOWLIST: 'http://127.0.0.1:8080/fhir,http://localhost/r4,http://[::1]:9/f' })).not.toThrow();
+    expect(() => loadConfig({ NODE_ENV: 'development', FHIR_SERVER_ALLOWLIST: 'http://b.example/fhir' })).not.toThrow();
   });
 
   it('requires authentication and leaves the embedded FHIR server off by default in production', () => {

@@ -44,6 +44,19 @@ describe('start-up of the built service', () => {
     expect(run.stderr).toContain('CDS_TRUSTED_CLIENTS');
   });
 
+  it('refuses to start when NODE_ENV is set but empty, rather than fall back to development with authentication off', async () => {
+    const run = await runUntilExit({ NODE_ENV: '', DATA_DIR: children.dataDir, CDS_TRUSTED_CLIENTS: trustedClientsFile([ehr]) });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('NODE_ENV: is set but empty');
+  });
+
+  it('with PORT=0 and no PUBLIC_BASE_URL, checks the JWT audience against the port actually bound', async () => {
+    const child = await children.start({ CDS_AUTH: 'required', CDS_TRUSTED_CLIENTS: trustedClientsFile([ehr]) });
+    const port = new URL(child.url).port;
+    const token = await clientToken(ehr, `http://localhost:${port}/cds-services`);
+    expect((await fetch(`${child.url}/cds-services`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
+  });
+
   it('names DATA_DIR when it cannot hold the feedback store (here a plain file)', async () => {
     const file = path.join(children.dataDir, 'not-a-directory');
     writeFileSync(file, 'x');

@@ -28,7 +28,7 @@ export interface TestApp {
 }
 
 /** An app on a temporary DATA_DIR with the fake reviewer; `env` overrides the test configuration. */
-export async function buildTestApp(env: Record<string, string> = {}, parts: Partial<AppParts> = {}): Promise<TestApp> {
+export async function buildTestApp(env: Record<string, string | undefined> = {}, parts: Partial<AppParts> = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'spine-cds-test-'));
   const config = loadConfig({
     NODE_ENV: 'test',
