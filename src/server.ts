@@ -64,6 +64,8 @@ async function main(): Promise<void> {
     const code = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
     throw new Error(`DATA_DIR (${config.DATA_DIR}) cannot hold the feedback store (${code}): it must be a writable directory`);
   });
+  // The store's counts are durable; the counter starts from them, so a restart is no reset to Prometheus.
+  for (const c of feedbackStore.counts()) metrics.countFeedback(c.topic, c.outcome, c.count);
   // The CQL evaluations run on ENGINE_THREADS worker threads, beside the thread that serves HTTP (decision/engine-pool.ts).
   const valueSets = loadValueSets();
   const engine = DecisionEngine.load({ threads: config.ENGINE_THREADS, valueSets });

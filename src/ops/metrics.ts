@@ -22,8 +22,8 @@ export interface Metrics {
   countFhirFailure(reason: string): void;
   /** One card returned, by card topic code. */
   countCard(topic: string): void;
-  /** One feedback item accepted, by card topic and outcome (accepted / overridden). */
-  countFeedback(topic: string, outcome: string): void;
+  /** Feedback items accepted (one unless given), by card topic and outcome (accepted / overridden). */
+  countFeedback(topic: string, outcome: string, items?: number): void;
   /** One CDS client refused, by internal reason (see AuthenticationError.reason). */
   countAuthRefusal(reason: string): void;
 }
@@ -78,7 +78,7 @@ export function createMetrics(): Metrics {
   });
   const feedback = new Counter({
     name: 'spine_cds_feedback_total',
-    help: 'Feedback items accepted, by card topic and outcome',
+    help: 'Feedback items stored, by card topic and outcome, since the feedback store began',
     labelNames: ['topic', 'outcome'] as const,
     registers,
   });
@@ -112,8 +112,8 @@ export function createMetrics(): Metrics {
     countCard(t) {
       cards.inc({ topic: topic(t) });
     },
-    countFeedback(t, o) {
-      feedback.inc({ topic: topic(t), outcome: outcome(o) });
+    countFeedback(t, o, items = 1) {
+      feedback.inc({ topic: topic(t), outcome: outcome(o) }, items);
     },
     countAuthRefusal(reason) {
       authRefusals.inc({ reason: authReason(reason) });

@@ -56,6 +56,11 @@ describe('feedback durability', () => {
     child = await run.start();
     const late = cards.find((c) => !acknowledged.includes(c)) ?? cards[0]!;
     expect((await postJson(`${child.url}${FEEDBACK_PATH}`, overridden(late))).status).toBe(200);
+    // The metric counts what the store holds, not only what this process took.
+    const metricsText = await (await fetch(`${child.url}/metrics`)).text();
+    const counted = [...metricsText.matchAll(/^spine_cds_feedback_total\{[^}]*outcome="overridden"[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    expect(counted).toBe(jsonLines(join(run.dataDir, 'feedback.jsonl')).length);
+    expect(counted).toBeGreaterThan(1);
     expect(await stopChild(child)).toEqual({ code: 0, signal: null });
 
     const stored = (jsonLines(join(run.dataDir, 'feedback.jsonl')) as { card: string }[]).map((r) => r.card);
