@@ -17,5 +17,6 @@ const sources = built
   ? Math.max(newest('src'), newest('scripts'), newest('cql-mappings', (p) => p === path.join('cql-mappings', 'elm')))
   : Infinity;
 if (!built || sources > Math.min(statSync(server).mtimeMs, statSync(elm).mtimeMs)) {
-  execSync('npm run build', { stdio: 'inherit' });
+  // Build output goes to stderr: the commands that follow (fixtures:load, client) print their results on stdout.
+  execSync('npm run build', { stdio: ['inherit', 2, 2] });
 }
