@@ -40,7 +40,8 @@ const corsOptions: cors.CorsOptions = {
   origin: '*',
   methods: ['GET', 'POST', 'OPTIONS'],
   allowedHeaders: ['Authorization', 'Content-Type'],
-  exposedHeaders: ['X-Request-Id'],
+  // A browser client may read why it was refused (401) and when to come back (503).
+  exposedHeaders: ['X-Request-Id', 'WWW-Authenticate', 'Retry-After'],
   optionsSuccessStatus: 204,
   maxAge: 600,
 };

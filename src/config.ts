@@ -27,7 +27,16 @@ const fields = z.object({
   PORT: wholeNumber(0, 65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   /** Base URL the service is reached at by clients (JWT `aud`, card links). Defaults to http://localhost:PORT. */
-  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  PUBLIC_BASE_URL: z
+    .url({ protocol: /^https?$/ })
+    .refine(
+      // Zod runs this check after a failed z.url too, so an unparsable value passes here and is reported once, by z.url.
+      (u) => !URL.canParse(u) || ['search', 'hash', 'username', 'password'].every((part) => new URL(u)[part as 'search'] === ''),
+      'a base URL has no query, fragment or credentials: JWT aud and card links are built by appending paths to it',
+    )
+    // One spelling, as clients write it: lower-case scheme and host, no default port, no trailing slash.
+    .transform((u) => `${new URL(u).origin}${new URL(u).pathname}`.replace(/\/+$/, ''))
+    .optional(),
   /** FHIR base URLs the service may call; unset: loopback only outside production, none in production. */
   FHIR_SERVER_ALLOWLIST: urlList.optional(),
   DATA_DIR: z.string().min(1).default('./data'),
@@ -70,6 +79,12 @@ const schema = fields.superRefine((env, ctx) => {
     ctx.addIssue({ code: 'custom', path: ['EMBEDDED_FHIR'], message: 'the embedded FHIR server never runs when NODE_ENV=production' });
   }
   if (env.NODE_ENV === 'production') {
+    // Without it, the JWT audience would be http://localhost:PORT and every correctly addressed token refused.
+    if (env.PUBLIC_BASE_URL === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['PUBLIC_BASE_URL'], message: 'required when NODE_ENV=production: the https URL the EHR calls (the JWT aud and card links are built from it)' });
+    } else if (env.PUBLIC_BASE_URL.startsWith('http:') && !isLoopback(new URL(env.PUBLIC_BASE_URL).hostname)) {
+      ctx.addIssue({ code: 'custom', path: ['PUBLIC_BASE_URL'], message: `${env.PUBLIC_BASE_URL} is not https: CDS Hooks requires TLS in production (terminate it in front of the service and give its URL)` });
+    }
     // CDS Hooks: https whenever production data is exchanged; the hook's access token rides on every FHIR read.
     for (const url of env.FHIR_SERVER_ALLOWLIST ?? []) {
       if (url.startsWith('http:') && !isLoopback(new URL(url).hostname)) {
@@ -120,7 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     ...c,
     CDS_AUTH: c.CDS_AUTH ?? (production ? 'required' : 'off'),
-    PUBLIC_BASE_URL: (c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ''),
+    PUBLIC_BASE_URL: c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`,
     PUBLIC_BASE_URL_GIVEN: c.PUBLIC_BASE_URL !== undefined,
     EMBEDDED_FHIR: c.EMBEDDED_FHIR ?? !production,
   };

@@ -198,8 +198,9 @@ describe('createCdsAuth', () => {
 
   it('refuses to start in production with no trusted client', () => {
     const { logger } = capturingLogger();
-    expect(() => createCdsAuth(loadConfig({ NODE_ENV: 'production' }), { logger })).toThrow(ConfigError);
-    expect(() => createCdsAuth(loadConfig({ NODE_ENV: 'production' }), { logger })).toThrow(/CDS_TRUSTED_CLIENTS/);
+    const config = loadConfig({ NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://cds.example.org' });
+    expect(() => createCdsAuth(config, { logger })).toThrow(ConfigError);
+    expect(() => createCdsAuth(config, { logger })).toThrow(/CDS_TRUSTED_CLIENTS/);
   });
 
   it('stops start-up on a bad trusted-clients file, even with authentication off', () => {

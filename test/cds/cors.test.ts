@@ -33,10 +33,10 @@ describe('CORS for browser-based CDS clients', () => {
     expect(plain.headers['access-control-allow-private-network']).toBeUndefined();
   });
 
-  it('lets a browser read discovery and the request id', async () => {
+  it('lets a browser read discovery, the request id, and why and for how long it is refused', async () => {
     const res = await request(t.app).get('/cds-services').set('Origin', 'https://sandbox.cds-hooks.org').expect(200);
     expect(res.headers['access-control-allow-origin']).toBe('*');
-    expect(res.headers['access-control-expose-headers']).toBe('X-Request-Id');
+    expect(res.headers['access-control-expose-headers']).toBe('X-Request-Id,WWW-Authenticate,Retry-After');
   });
 
   it('runs preflights before authentication: a preflight never carries credentials', async () => {

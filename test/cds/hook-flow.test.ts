@@ -358,7 +358,7 @@ describe('FHIR servers when FHIR_SERVER_ALLOWLIST is unset', () => {
   });
 
   it('no server is allowed in production', async () => {
-    const t = await buildTestApp({ FHIR_SERVER_ALLOWLIST: undefined, NODE_ENV: 'production', CDS_AUTH: 'required' });
+    const t = await buildTestApp({ FHIR_SERVER_ALLOWLIST: undefined, NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://cds.example.org', CDS_AUTH: 'required' });
     try {
       await request(t.app)
         .post(SERVICE_URL)

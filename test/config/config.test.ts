@@ -1,5 +1,7 @@
 import { ConfigError, loadConfig, withBoundPort } from '../../src/config.js';
 
+const PROD_URL = 'https://cds.example.org';
+
 function problemsOf(env: Record<string, string | undefined>): string[] {
   try {
     loadConfig(env);
@@ -102,8 +104,8 @@ describe('configuration from the environment', () => {
   });
 
   it('refuses authentication off and the embedded FHIR server in production', () => {
-    expect(problemsOf({ NODE_ENV: 'production', CDS_AUTH: 'off' })).toEqual([expect.stringMatching(/^CDS_AUTH: /)]);
-    expect(problemsOf({ NODE_ENV: 'production', EMBEDDED_FHIR: 'true' })).toEqual([expect.stringMatching(/^EMBEDDED_FHIR: /)]);
+    expect(problemsOf({ NODE_ENV: 'production', PUBLIC_BASE_URL: PROD_URL, CDS_AUTH: 'off' })).toEqual([expect.stringMatching(/^CDS_AUTH: /)]);
+    expect(problemsOf({ NODE_ENV: 'production', PUBLIC_BASE_URL: PROD_URL, EMBEDDED_FHIR: 'true' })).toEqual([expect.stringMatching(/^EMBEDDED_FHIR: /)]);
   });
 
   it('refuses the embedded FHIR server on the service\'s own port, only when it runs', () => {
@@ -113,15 +115,30 @@ describe('configuration from the environment', () => {
   });
 
   it('in production, refuses an http FHIR server on the allowlist unless it is on loopback', () => {
-    expect(problemsOf({ NODE_ENV: 'production', FHIR_SERVER_ALLOWLIST: 'https://a.example/fhir,http://b.example/fhir' })).toEqual([
+    expect(problemsOf({ NODE_ENV: 'production', PUBLIC_BASE_URL: PROD_URL, FHIR_SERVER_ALLOWLIST: 'https://a.example/fhir,http://b.example/fhir' })).toEqual([
       expect.stringMatching(/^FHIR_SERVER_ALLOWLIST: http:\/\/b\.example\/fhir is not https/),
     ]);
-    expect(() => loadConfig({ NODE_ENV: 'production', FHIR_SERVER_ALLOWLIST: 'http://127.0.0.1:8080/fhir,http://localhost/r4,http://[::1]:9/f' })).not.toThrow();
+    expect(() => loadConfig({ NODE_ENV: 'production', PUBLIC_BASE_URL: PROD_URL, FHIR_SERVER_ALLOWLIST: 'http://127.0.0.1:8080/fhir,http://localhost/r4,http://[::1]:9/f' })).not.toThrow();
     expect(() => loadConfig({ NODE_ENV: 'development', FHIR_SERVER_ALLOWLIST: 'http://b.example/fhir' })).not.toThrow();
   });
 
+  it('in production, requires PUBLIC_BASE_URL, and https unless on loopback', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([expect.stringMatching(/^PUBLIC_BASE_URL: required when NODE_ENV=production/)]);
+    expect(problemsOf({ NODE_ENV: 'production', PUBLIC_BASE_URL: 'http://cds.example.org' })).toEqual([expect.stringMatching(/^PUBLIC_BASE_URL: http:\/\/cds\.example\.org is not https/)]);
+    expect(loadConfig({ NODE_ENV: 'production', PUBLIC_BASE_URL: 'http://127.0.0.1:3000' }).PUBLIC_BASE_URL).toBe('http://127.0.0.1:3000');
+  });
+
+  it('writes PUBLIC_BASE_URL one way, and refuses a query, fragment or credentials in it', () => {
+    for (const spelling of ['HTTPS://CDS.Example.org:443/spine/', 'https://cds.example.org/spine', 'https://cds.example.org:443/spine//']) {
+      expect(loadConfig({ PUBLIC_BASE_URL: spelling }).PUBLIC_BASE_URL).toBe('https://cds.example.org/spine');
+    }
+    for (const bad of ['https://cds.example.org/spine?x=1', 'https://cds.example.org/#top', 'https://user:pw@cds.example.org']) {
+      expect(problemsOf({ PUBLIC_BASE_URL: bad })).toEqual([expect.stringMatching(/^PUBLIC_BASE_URL: a base URL has no query, fragment or credentials/)]);
+    }
+  });
+
   it('requires authentication and leaves the embedded FHIR server off by default in production', () => {
-    const c = loadConfig({ NODE_ENV: 'production' });
+    const c = loadConfig({ NODE_ENV: 'production', PUBLIC_BASE_URL: PROD_URL });
     expect(c.CDS_AUTH).toBe('required');
     expect(c.EMBEDDED_FHIR).toBe(false);
   });

@@ -162,9 +162,9 @@ describe('with a good token', () => {
 
 describe('the CDS_AUTH setting', () => {
   it('defaults to required in production, where off is a configuration error naming CDS_AUTH', () => {
-    expect(loadConfig({ NODE_ENV: 'production' }).CDS_AUTH).toBe('required');
-    expect(() => loadConfig({ NODE_ENV: 'production', CDS_AUTH: 'off' })).toThrow(ConfigError);
-    expect(() => loadConfig({ NODE_ENV: 'production', CDS_AUTH: 'off' })).toThrow(/CDS_AUTH: CDS_AUTH=off is not allowed/);
+    expect(loadConfig({ NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://cds.example.org' }).CDS_AUTH).toBe('required');
+    expect(() => loadConfig({ NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://cds.example.org', CDS_AUTH: 'off' })).toThrow(ConfigError);
+    expect(() => loadConfig({ NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://cds.example.org', CDS_AUTH: 'off' })).toThrow(/CDS_AUTH: CDS_AUTH=off is not allowed/);
   });
 
   it('off (outside production) serves callers without a token and warns at start-up', async () => {

@@ -33,13 +33,13 @@ describe('start-up of the built service', () => {
   });
 
   it('refuses to start in production with CDS_AUTH=off', async () => {
-    const run = await runUntilExit({ NODE_ENV: 'production', DATA_DIR: children.dataDir, CDS_AUTH: 'off', CDS_TRUSTED_CLIENTS: trustedClientsFile([ehr]) });
+    const run = await runUntilExit({ NODE_ENV: 'production', PUBLIC_BASE_URL: PUBLIC, DATA_DIR: children.dataDir, CDS_AUTH: 'off', CDS_TRUSTED_CLIENTS: trustedClientsFile([ehr]) });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('CDS_AUTH: CDS_AUTH=off is not allowed when NODE_ENV=production');
   });
 
   it('refuses to start in production with no trusted client', async () => {
-    const run = await runUntilExit({ NODE_ENV: 'production', DATA_DIR: children.dataDir });
+    const run = await runUntilExit({ NODE_ENV: 'production', PUBLIC_BASE_URL: PUBLIC, DATA_DIR: children.dataDir });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('CDS_TRUSTED_CLIENTS');
   });
