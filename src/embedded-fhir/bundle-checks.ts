@@ -6,6 +6,7 @@
 
 /** FHIR R4 `id` datatype. */
 export const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+const URN_UUID = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH']);
 
@@ -76,8 +77,8 @@ export interface FixtureSummary {
 }
 
 /**
- * Checks a fixture file against the shared fixture convention: a transaction Bundle of PUT `Type/id` entries
- * whose resources carry that id, exactly one Patient, and the file named after that Patient.
+ * Checks a fixture file against the shared fixture convention: a transaction Bundle of PUT `Type/id` entries,
+ * each with its own urn:uuid fullUrl, whose resources carry that id, exactly one Patient, and the file named after that Patient.
  */
 export function checkFixtureBundle(value: unknown, fileBaseName: string): { summary: FixtureSummary } | { problems: Problem[] } {
   const parsed = bundleEntries(value, ['transaction']);
@@ -85,6 +86,7 @@ export function checkFixtureBundle(value: unknown, fileBaseName: string): { summ
   const problems: Problem[] = [];
   const patients: string[] = [];
   const seen = new Set<string>();
+  const fullUrls = new Set<string>();
   parsed.entries.forEach((entry, i) => {
     const at = `entry[${i}]`;
     if (!isObject(entry) || !isObject(entry.resource)) {
@@ -105,6 +107,13 @@ export function checkFixtureBundle(value: unknown, fileBaseName: string): { summ
     if (request.url !== `${resourceType}/${id}`) {
       problems.push({ path: `${at}.request.url`, message: `must be "${resourceType}/${id}"` });
     }
+    // FHIR R4 Bundle.entry.fullUrl: required on every entry but a POST; a urn:uuid never disagrees with the id it names.
+    if (typeof entry.fullUrl !== 'string' || !URN_UUID.test(entry.fullUrl)) {
+      problems.push({ path: `${at}.fullUrl`, message: 'must be a urn:uuid' });
+    } else if (fullUrls.has(entry.fullUrl)) {
+      problems.push({ path: `${at}.fullUrl`, message: 'duplicates another entry\'s' });
+    }
+    if (typeof entry.fullUrl === 'string') fullUrls.add(entry.fullUrl);
     if (seen.has(`${resourceType}/${id}`)) {
       problems.push({ path: `${at}.resource.id`, message: `duplicates ${resourceType}/${id} in this Bundle` });
     }

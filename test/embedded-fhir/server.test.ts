@@ -219,12 +219,14 @@ describe('embedded FHIR server start-up', () => {
       await writeFile(join(dir, 'emb-pt-b.json'), good);
       await writeFile(join(dir, 'wrong-name.json'), good.replaceAll('emb-b-cond-1', 'other-cond'));
       await writeFile(join(dir, 'broken.json'), '{"resourceType": "Bundle",');
+      await writeFile(join(dir, 'emb-pt-c.json'), good.replaceAll('emb-pt-b', 'emb-pt-c').replace(/"fullUrl": "[^"]*",/, ''));
       const err = await startEmbeddedFhirServer({ port: 0, fixturesDir: dir }).then(
         () => undefined,
         (e: unknown) => e as Error,
       );
       expect(err?.message).toMatch(/broken\.json: not valid JSON/);
       expect(err?.message).toMatch(/wrong-name\.json: entry the Patient's id must equal the file name "wrong-name"/);
+      expect(err?.message).toMatch(/emb-pt-c\.json: entry\[0\]\.fullUrl must be a urn:uuid/);
       expect(err?.message).not.toMatch(/emb-pt-b\.json/);
     } finally {
       await rm(dir, { recursive: true });
