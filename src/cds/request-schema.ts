@@ -59,7 +59,8 @@ const fhirAuthorization = z.object(
   {
     // A bearer token is visible ASCII (RFC 6750 b64token); spaces, line breaks or NUL would corrupt the header.
     access_token: text().regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces or line breaks'),
-    token_type: z.literal('Bearer', { error: expected('"Bearer"') }),
+    // OAuth 2.0 token types are case-insensitive (RFC 6749 §5.1): `bearer` is the same type as `Bearer`.
+    token_type: z.string({ error: expected('"Bearer"') }).refine((type) => type.toLowerCase() === 'bearer', 'must be "Bearer"'),
     expires_in: z.number({ error: expected('a number of seconds') }).int('must be a whole number of seconds').nonnegative('must not be negative'),
     scope: text(),
     subject: text(),

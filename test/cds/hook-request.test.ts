@@ -78,6 +78,8 @@ describe('POST /cds-services/lumbar-fusion-criteria: invalid requests', () => {
     ['fhirServer', '/relative/fhir'],
     ['fhirServer', null],
     ['fhirAuthorization.token_type', 'MAC'],
+    ['fhirAuthorization.token_type', 'Bearer '],
+    ['fhirAuthorization.token_type', 7],
     ['fhirAuthorization.expires_in', '300'],
     ['fhirAuthorization.access_token', ''],
     ['fhirAuthorization.access_token', 'abc\r\nX-Injected: 1'],
@@ -119,6 +121,13 @@ describe('POST /cds-services/lumbar-fusion-criteria: invalid requests', () => {
     await request(t.app)
       .post(SERVICE_URL)
       .send(withValue(hookRequest({ prefetch: fullPrefetch() }), 'context.draftOrders.entry.0.resource.subject', { reference }) as object)
+      .expect(200);
+  });
+
+  it.each(['bearer', 'BEARER', 'Bearer'])('accepts token_type %s: OAuth token types are case-insensitive (RFC 6749 5.1)', async (tokenType) => {
+    await request(t.app)
+      .post(SERVICE_URL)
+      .send(withValue(hookRequest({ prefetch: fullPrefetch() }), 'fhirAuthorization.token_type', tokenType) as object)
       .expect(200);
   });
 
