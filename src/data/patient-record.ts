@@ -37,7 +37,8 @@ function needs(prefetched: Prefetched): Need[] {
     const state = prefetched[key];
     if (state.kind === 'missing') out.push({ key } as Need);
     else if (state.kind === 'bundle' && state.next !== undefined && key !== 'patient') {
-      // A prefetch must not be paged (CDS Hooks 2.0); if one is, the rest is read rather than judged on part.
+      // CDS Hooks 2.0 lets a CDS Client page prefetch results (a searchset with a next link): the rest is read
+      // from fhirServer rather than the record judged on its first page.
       out.push({ key, continueFrom: { resources: state.resources, next: state.next } });
     }
   }
