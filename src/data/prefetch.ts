@@ -1,11 +1,15 @@
 import { BadRequestError, type Problem } from '../errors.js';
 import { RECORD_KEYS, SEARCH_KEYS, type RecordKey } from './record-keys.js';
+import { searchFailed } from './search-result.js';
 
 type JsonObject = Record<string, unknown>;
 
 /** What the request says about one prefetch key. */
 export type PrefetchState =
-  /** Not given, or given as an OperationOutcome (a failed prefetch): to be fetched from fhirServer. */
+  /**
+   * Not given, or a failed prefetch (an OperationOutcome in the key's place, or a Bundle holding one of severity
+   * error or fatal): to be fetched from fhirServer.
+   */
   | { kind: 'missing'; why: 'absent' | 'failed' }
   /** `null`: the client has no data for this key; nothing is fetched. */
   | { kind: 'none' }
@@ -68,6 +72,8 @@ function readKey(key: RecordKey, value: unknown, problems: Problem[]): PrefetchS
     return { kind: 'none' };
   }
   const resources = resourcesOfType(value, resourceType, problems, path);
+  // The client's search failed, at least in part: its entries may be only some of the patient's.
+  if (searchFailed(value)) return { kind: 'missing', why: 'failed' };
   const next = nextLink(value);
   return next === undefined ? { kind: 'bundle', resources } : { kind: 'bundle', resources, next };
 }

@@ -105,6 +105,15 @@ describe('order-sign hook flow', () => {
     expect(t.reviewer.reviews[0]!.record.conditions.map((c) => c.id)).toEqual(['c-refetched']);
   });
 
+  it('fetches a key prefetched as a Bundle holding an error OperationOutcome again, even beside resources', async () => {
+    const fhir = fhirWithToken();
+    fhir.get('/r4/Condition').query({ patient: PATIENT_ID }).reply(200, searchset([condition('c-refetched')]));
+    const failed = searchset([condition('c-partial'), { resourceType: 'OperationOutcome', issue: [{ severity: 'fatal', code: 'exception' }] }]);
+    await post(hookRequest({ prefetch: fullPrefetch({ conditions: failed }) })).expect(200);
+    expect(fhir.isDone()).toBe(true);
+    expect(t.reviewer.reviews[0]!.record.conditions.map((c) => c.id)).toEqual(['c-refetched']);
+  });
+
   it('fetches every missing key in parallel, with the bearer token', async () => {
     const fhir = fhirWithToken();
     const gate = mockChartRequiringParallelReads(fhir, { Condition: [condition('c1')], Procedure: [resourceOf('Procedure', 'p1')] });

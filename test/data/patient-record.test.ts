@@ -92,6 +92,13 @@ describe('resolving the patient record', () => {
     );
   });
 
+  it('refuses with PreconditionFailedError when a key holds a failed search and there is no server to read it again', async () => {
+    const failed = { resourceType: 'Bundle', entry: [{ resource: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'timeout' }] } }] };
+    const attempt = resolvePatientRecord({ patientId: 'pt-1', prefetched: readPrefetch({ ...complete, procedures: failed }) }, config, soon());
+    await expect(attempt).rejects.toBeInstanceOf(PreconditionFailedError);
+    await expect(attempt).rejects.toThrow(/procedures/);
+  });
+
   it('stops at once when the deadline has already passed', async () => {
     const scope = nock('http://fhir.test').get('/r4/Condition').query(true).reply(200, bundle([]));
     await expect(

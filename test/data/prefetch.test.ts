@@ -30,6 +30,28 @@ describe('reading prefetch keys', () => {
     expect(states.diagnosticReports).toEqual({ kind: 'missing', why: 'absent' });
   });
 
+  const outcome = (severity: string) => ({ resourceType: 'OperationOutcome', issue: [{ severity, code: 'exception' }] });
+
+  it('treats a Bundle holding an error or fatal OperationOutcome as a failed prefetch, alone or beside resources', () => {
+    const states = readPrefetch({
+      conditions: bundle([outcome('error')]),
+      procedures: { resourceType: 'Bundle', type: 'searchset', entry: [{ resource: { resourceType: 'Procedure', id: 'p1' } }, { resource: outcome('fatal'), search: { mode: 'outcome' } }] },
+      observations: bundle([{ resourceType: 'OperationOutcome', issue: [{ severity: 'warning', code: 'x' }, { severity: 'error', code: 'exception' }] }]),
+    });
+    expect(states.conditions).toEqual({ kind: 'missing', why: 'failed' });
+    expect(states.procedures).toEqual({ kind: 'missing', why: 'failed' });
+    expect(states.observations).toEqual({ kind: 'missing', why: 'failed' });
+  });
+
+  it('ignores OperationOutcomes of severity warning or information (e.g. "no results")', () => {
+    const states = readPrefetch({
+      conditions: bundle([outcome('warning')]),
+      procedures: bundle([{ resourceType: 'Procedure', id: 'p1' }, outcome('information')]),
+    });
+    expect(states.conditions).toEqual({ kind: 'bundle', resources: [] });
+    expect(states.procedures).toEqual({ kind: 'bundle', resources: [{ resourceType: 'Procedure', id: 'p1' }] });
+  });
+
   it('treats no prefetch at all as every key absent', () => {
     const states = readPrefetch(undefined);
     expect(Object.values(states).every((s) => s.kind === 'missing')).toBe(true);
