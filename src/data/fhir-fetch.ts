@@ -2,6 +2,7 @@ import { Client } from 'fhir-kit-client';
 import { UpstreamError } from '../errors.js';
 import { isWithinBase } from './allowlist.js';
 import { nextLink, resourcesOfType } from './prefetch.js';
+import { searchFailed } from './search-result.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -123,6 +124,8 @@ export function createFhirReader(options: FhirReaderOptions): FhirReader {
 /** Hands a page's resources to `keep` and returns its next link. */
 function pageResources(page: JsonObject, resourceType: string, keep: (r: JsonObject[]) => void): string | undefined {
   if (page.resourceType !== 'Bundle') throw new UpstreamError('FHIR search returned no Bundle', 'unreadable');
+  // A 200 can still carry a failed search (e.g. a shard timed out): what came may be only part of the record.
+  if (searchFailed(page)) throw new UpstreamError('FHIR search reported an error in an OperationOutcome', 'error-status');
   const problems: { path: string; message: string }[] = [];
   const resources = resourcesOfType(page, resourceType, problems, 'page');
   if (problems.length > 0) throw new UpstreamError('FHIR search returned a malformed Bundle', 'unreadable');

@@ -28,6 +28,7 @@ interface CardBody {
 }
 
 const topics = (body: CardBody) => body.cards.map((c) => c.source.topic.code);
+const outcome = (severity: string) => ({ resourceType: 'OperationOutcome', issue: [{ severity, code: 'exception' }] });
 
 describe('order-sign hook flow', () => {
   loopbackOnly();
@@ -138,6 +139,14 @@ describe('order-sign hook flow', () => {
     expect(record.observations.map((o) => o.id)).toEqual(['o-abs']);
   });
 
+  it('uses a searchset whose OperationOutcomes are only warnings or information', async () => {
+    const fhir = fhirWithToken();
+    fhir.get('/r4/Condition').query({ patient: PATIENT_ID }).reply(200, searchset([condition('c1'), outcome('warning'), outcome('information')]));
+    const res = await post(hookRequest({ prefetch: without(fullPrefetch(), 'conditions') })).expect(200);
+    expect(topics(res.body)).toEqual(['criteria-met']);
+    expect(t.reviewer.reviews[0]!.record.conditions.map((c) => c.id)).toEqual(['c1']);
+  });
+
   it('follows next links page by page on the same server', async () => {
     const fhir = fhirWithToken();
     fhir.get('/r4/Condition').query({ patient: PATIENT_ID }).reply(200, searchset([condition('c1'), condition('c2')], pageUrl(2)));
@@ -202,6 +211,8 @@ describe('order-sign hook flow', () => {
       ['a body that is not JSON', (i) => i.reply(200, '<html>gateway</html>', { 'Content-Type': 'text/html' }), 'unreadable'],
       ['JSON that is not a Bundle', (i) => i.reply(200, { resourceType: 'Patient', id: PATIENT_ID }), 'unreadable'],
       ['a Bundle whose entry is not a list', (i) => i.reply(200, { resourceType: 'Bundle', entry: 'x' }), 'unreadable'],
+      ['a searchset holding only an error OperationOutcome', (i) => i.reply(200, searchset([outcome('error')])), 'error-status'],
+      ['a searchset holding a fatal OperationOutcome beside resources', (i) => i.reply(200, searchset([condition('c1'), outcome('fatal')])), 'error-status'],
       ['a network error', (i) => i.replyWithError('connection reset'), 'unreachable'],
       ['no answer within FHIR_REQUEST_TIMEOUT_MS', (i) => i.delay(5000).reply(200, searchset([])), 'timeout'],
     ];
