@@ -108,7 +108,7 @@ export function createFhirReader(options: FhirReaderOptions): FhirReader {
       }
       const visited = new Set<string>();
       while (next !== undefined) {
-        const url = new URL(next, `${base}/`).href;
+        const url = pageUrl(next, base);
         // Page links must stay on the server the client named, so the token never travels elsewhere.
         if (!isWithinBase(url, base)) throw new UpstreamError('FHIR server sent a next-page link to another server', 'unreadable');
         if (visited.has(url)) throw new UpstreamError('FHIR server sent a next-page link that loops', 'unreadable');
@@ -119,6 +119,15 @@ export function createFhirReader(options: FhirReaderOptions): FhirReader {
       return found;
     },
   };
+}
+
+/** The absolute URL a next link names; a link that is no URL at all makes the answer unreadable (never a 500). */
+function pageUrl(next: string, base: string): string {
+  try {
+    return new URL(next, `${base}/`).href;
+  } catch {
+    throw new UpstreamError('a next-page link is not a URL', 'unreadable');
+  }
 }
 
 /** Hands a page's resources to `keep` and returns its next link. */

@@ -192,6 +192,26 @@ describe('order-sign hook flow', () => {
     expect(evil.isDone()).toBe(false);
   });
 
+  it('answers evaluation-unavailable, not 500, when the server sends a next link that is not a URL', async () => {
+    fhirWithToken().get('/r4/Condition').query({ patient: PATIENT_ID }).reply(200, searchset([condition('c1')], 'http://[bad-url'));
+    const res = await post(hookRequest({ prefetch: without(fullPrefetch(), 'conditions') })).expect(200);
+    expect(topics(res.body)).toEqual(['evaluation-unavailable']);
+    expect(res.body.cards[0].summary).toContain('unreadable');
+    expect(t.reviewer.reviews).toHaveLength(0);
+  });
+
+  it.each([
+    ['to another server', 'http://fhir.test.evil.example/r4/page?x=1'],
+    ['that is not a URL', 'http://[bad-url'],
+  ])('treats a prefetched Bundle whose next link is %s alike: evaluation-unavailable, nothing fetched', async (_name, next) => {
+    const evil = nock('http://fhir.test.evil.example').get(/.*/).reply(200, searchset([]));
+    const res = await post(hookRequest({ prefetch: fullPrefetch({ conditions: searchset([condition('c1')], next) }) })).expect(200);
+    expect(topics(res.body)).toEqual(['evaluation-unavailable']);
+    expect(res.body.cards[0].summary).toContain('unreadable');
+    expect(evil.isDone()).toBe(false);
+    expect(t.reviewer.reviews).toHaveLength(0);
+  });
+
   it('does not follow a redirect to another host', async () => {
     const fhir = fhirWithToken();
     fhir.get('/r4/Condition').query({ patient: PATIENT_ID }).reply(302, '', { Location: 'http://other.example/steal' });
