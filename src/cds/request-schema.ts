@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parsePatientReference } from '../data/patient-filter.js';
 import { BadRequestError, type Problem } from '../errors.js';
 import { expected, problemsFrom } from './zod-problems.js';
 
@@ -93,9 +94,13 @@ const hookRequestSchema = z.strictObject(
   { error: expected('a JSON object') },
 );
 
-/** The id a Patient reference names ("Patient/123", an absolute URL ending so, a version after it); undefined for anything else. */
+/**
+ * The id a Patient reference names ("Patient/123", an absolute URL ending so, a version after it); undefined for
+ * anything else. Read as the record filter reads it (data/patient-filter.ts), on whatever base: a subject on any
+ * server naming another id contradicts context.patientId.
+ */
 function patientIdOf(reference: string): string | undefined {
-  return /(?:^|\/)Patient\/([^/?#]+)(?:\/_history\/[^/]+)?\/?$/.exec(reference.trim())?.[1];
+  return parsePatientReference(reference)?.id;
 }
 
 /**

@@ -54,6 +54,27 @@ export function isWithinBase(candidate: string, base: string): boolean {
   return sameServer(c, b) && pathWithin(c.pathname, b.pathname);
 }
 
+/** An absolute http(s) URL without credentials, query or fragment: something that can name a FHIR base. */
+function asBase(value: string): URL | undefined {
+  const url = parse(value);
+  if (!url || !isHttp(url) || url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') return undefined;
+  return url;
+}
+
+export function isBaseUrl(value: string): boolean {
+  return asBase(value) !== undefined;
+}
+
+/**
+ * True when `a` and `b` name the same FHIR base once normalised by the URL parser (scheme and host lower-cased,
+ * a default port dropped) and a trailing slash set aside: `HTTP://Fhir.test:80/r4/` is `http://fhir.test/r4`.
+ */
+export function isSameBase(a: string, b: string): boolean {
+  const x = asBase(a);
+  const y = asBase(b);
+  return x !== undefined && y !== undefined && sameServer(x, y) && trimSlashes(x.pathname) === trimSlashes(y.pathname);
+}
+
 /**
  * May the service call the FHIR server whose base URL is `fhirServer`? A base with credentials, a
  * query or a fragment is refused outright. With no allowlist: loopback servers outside production,

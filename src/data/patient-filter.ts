@@ -1,3 +1,5 @@
+import { isBaseUrl, isSameBase } from './allowlist.js';
+
 type JsonObject = Record<string, unknown>;
 
 function referenceOf(value: unknown): string | undefined {
@@ -6,16 +8,37 @@ function referenceOf(value: unknown): string | undefined {
   return typeof reference === 'string' ? reference : undefined;
 }
 
+/** What a Patient reference names: the id, and the base it is on when the reference is absolute. */
+export interface PatientReference {
+  id: string;
+  /** The part before `/Patient/` (e.g. `https://ehr.example.org/fhir`); undefined for a relative reference. */
+  base?: string;
+}
+
 /**
- * True when `reference` points at Patient/<patientId>: relative (`Patient/<id>`, with or without a
- * version), or absolute on the FHIR server the data came from.
+ * Reads `Patient/<id>`, optionally after a base and before `/_history/<version>` or a trailing slash; undefined
+ * for anything else (another type, `urn:uuid:...`, a contained `#id`). The one reading of Patient references,
+ * for the record filter and the draft-order subject check alike (cds/request-schema.ts).
+ */
+export function parsePatientReference(reference: string): PatientReference | undefined {
+  const match = /^(?:(.*)\/)?Patient\/([^/?#]+)(?:\/_history\/[^/]+)?\/?$/.exec(reference.trim());
+  if (!match) return undefined;
+  const id = match[2]!;
+  return match[1] === undefined ? { id } : { id, base: match[1] };
+}
+
+/**
+ * True when `reference` points at Patient/<patientId>: relative (with or without a version), or absolute with
+ * an http(s) base. An absolute reference counts only on the FHIR server the request names (compared as
+ * normalised URLs), or on any base when the request names none (a prefetch-only call from an EHR that writes
+ * its references in full); on another server the same id may be another person.
  */
 export function isPatientReference(reference: string, patientId: string, fhirServer?: string): boolean {
-  const unversioned = reference.replace(/\/_history\/[^/]+$/, '');
-  const relative = `Patient/${patientId}`;
-  if (unversioned === relative) return true;
-  if (fhirServer === undefined) return false;
-  return unversioned === `${fhirServer.replace(/\/+$/, '')}/${relative}`;
+  const named = parsePatientReference(reference);
+  if (named === undefined || named.id !== patientId) return false;
+  if (named.base === undefined) return true;
+  if (!isBaseUrl(named.base)) return false;
+  return fhirServer === undefined || isSameBase(named.base, fhirServer);
 }
 
 /**

@@ -43,6 +43,22 @@ describe('resolving the patient record', () => {
     expect(record.procedures).toEqual([]);
   });
 
+  it('keeps resources whose patient is named by absolute URL: on any base without fhirServer, on fhirServer only with one', async () => {
+    const on = (id: string, reference: string) => ({ ...cond(id), subject: { reference } });
+    const conditions = bundle([
+      on('ehr', 'https://ehr.example.org/fhir/Patient/pt-1'),
+      on('ehr-versioned', 'https://ehr.example.org/fhir/Patient/pt-1/_history/2'),
+      on('here', 'HTTP://FHIR.test:80/r4/Patient/pt-1'),
+      on('other-patient', 'https://ehr.example.org/fhir/Patient/pt-2'),
+      on('uuid', 'urn:uuid:0b8a2c2e-1111-4444-8888-123456789abc'),
+    ]);
+    const prefetched = readPrefetch({ ...complete, conditions });
+    const alone = await resolvePatientRecord({ patientId: 'pt-1', prefetched }, config, soon());
+    expect(alone.conditions.map((c) => c.id)).toEqual(['ehr', 'ehr-versioned', 'here']);
+    const onServer = await resolvePatientRecord({ patientId: 'pt-1', fhirServer: `${BASE}/`, prefetched }, config, soon());
+    expect(onServer.conditions.map((c) => c.id)).toEqual(['here']);
+  });
+
   it('leaves the Patient out when the prefetched one is another patient', async () => {
     const record = await resolvePatientRecord({ patientId: 'pt-1', prefetched: readPrefetch({ ...complete, patient: { resourceType: 'Patient', id: 'pt-2' } }) }, config, soon());
     expect(record.patient).toBeUndefined();
