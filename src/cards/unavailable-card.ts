@@ -1,7 +1,7 @@
 import { makeCard } from './card-parts.js';
 import type { Card } from './types.js';
 
-export type UnavailableReason = 'timeout' | 'refused' | 'error-status' | 'unreadable' | 'too-large' | 'unreachable' | 'review-timeout';
+export type UnavailableReason = 'timeout' | 'refused' | 'error-status' | 'unreadable' | 'too-large' | 'incomplete' | 'unreachable' | 'review-timeout';
 
 /** Why the record could not be read, in general terms: never a URL, status body or anything from the record. */
 const REASON: Record<UnavailableReason, { short: string; sentence: string }> = {
@@ -13,6 +13,10 @@ const REASON: Record<UnavailableReason, { short: string; sentence: string }> = {
   'too-large': {
     short: 'the patient record is too large to review',
     sentence: 'The patient record holds more resources than this service reads in one review, and it never judges on part of a record.',
+  },
+  incomplete: {
+    short: 'the FHIR server sent only part of the patient record',
+    sentence: 'The FHIR server sent fewer resources than its search says it found, and this service never judges on part of a record.',
   },
   unreachable: { short: 'the FHIR server could not be reached', sentence: 'The FHIR server could not be reached.' },
 };

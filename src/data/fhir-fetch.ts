@@ -2,9 +2,24 @@ import { Client } from 'fhir-kit-client';
 import { UpstreamError } from '../errors.js';
 import { isWithinBase } from './allowlist.js';
 import { nextLink, resourcesOfType } from './prefetch.js';
-import { searchFailed } from './search-result.js';
+import { cutShort, matchCount, searchFailed, totalOf } from './search-result.js';
 
 type JsonObject = Record<string, unknown>;
+
+/** A Bundle the client prefetched with a next link: where reading goes on from. */
+export interface SearchStart {
+  resources: JsonObject[];
+  next: string;
+  /** Its matches (entries of search mode match), and the search's `total` when it gave one. */
+  matched: number;
+  total?: number;
+}
+
+/** How much of a search has come, against what the server says it found. */
+interface Tally {
+  matched: number;
+  total?: number;
+}
 
 /** One hook call's reads from one FHIR server. */
 export interface FhirReader {
@@ -13,9 +28,10 @@ export interface FhirReader {
   read(resourceType: string, id: string): Promise<JsonObject>;
   /**
    * All resources of `resourceType` for the patient, following `next` links, at most `maxPerType`
-   * (more: UpstreamError 'too-large'). `start` continues a Bundle the client prefetched.
+   * (more: UpstreamError 'too-large'); fewer than the search's `total` once the pages end: 'incomplete'.
+   * `start` continues a Bundle the client prefetched.
    */
-  searchAll(resourceType: string, patientId: string, start?: { resources: JsonObject[]; next: string }): Promise<JsonObject[]>;
+  searchAll(resourceType: string, patientId: string, start?: SearchStart): Promise<JsonObject[]>;
 }
 
 export interface FhirReaderOptions {
@@ -99,12 +115,15 @@ export function createFhirReader(options: FhirReaderOptions): FhirReader {
         found.push(...resources);
       };
       let next: string | undefined;
+      const tally: Tally = { matched: 0 };
       if (start) {
         keep(start.resources);
         next = start.next;
+        tally.matched = start.matched;
+        if (start.total !== undefined) tally.total = start.total;
       } else {
         const first = await guarded(resourceType, (signal) => client.search({ resourceType, searchParams: { patient: patientId }, options: { signal } }));
-        next = pageResources(first, resourceType, keep);
+        next = pageResources(first, resourceType, keep, tally);
       }
       const visited = new Set<string>();
       while (next !== undefined) {
@@ -114,7 +133,11 @@ export function createFhirReader(options: FhirReaderOptions): FhirReader {
         if (visited.has(url)) throw new UpstreamError('FHIR server sent a next-page link that loops', 'unreadable');
         visited.add(url);
         const page = await guarded(resourceType, (signal) => client.request(url, { method: 'GET', options: { signal } }));
-        next = pageResources(page, resourceType, keep);
+        next = pageResources(page, resourceType, keep, tally);
+      }
+      // The pages ended short of what the server says it found (a limit on its side): never judge on part.
+      if (cutShort(tally.total, tally.matched)) {
+        throw new UpstreamError(`FHIR search said ${tally.total} ${resourceType} matched and sent ${tally.matched}`, 'incomplete');
       }
       return found;
     },
@@ -130,8 +153,8 @@ function pageUrl(next: string, base: string): string {
   }
 }
 
-/** Hands a page's resources to `keep` and returns its next link. */
-function pageResources(page: JsonObject, resourceType: string, keep: (r: JsonObject[]) => void): string | undefined {
+/** Hands a page's resources to `keep`, counts its matches in `tally`, and returns its next link. */
+function pageResources(page: JsonObject, resourceType: string, keep: (r: JsonObject[]) => void, tally: Tally): string | undefined {
   if (page.resourceType !== 'Bundle') throw new UpstreamError('FHIR search returned no Bundle', 'unreadable');
   // A 200 can still carry a failed search (e.g. a shard timed out): what came may be only part of the record.
   if (searchFailed(page)) throw new UpstreamError('FHIR search reported an error in an OperationOutcome', 'error-status');
@@ -139,5 +162,9 @@ function pageResources(page: JsonObject, resourceType: string, keep: (r: JsonObj
   const resources = resourcesOfType(page, resourceType, problems, 'page');
   if (problems.length > 0) throw new UpstreamError('FHIR search returned a malformed Bundle', 'unreadable');
   keep(resources);
+  tally.matched += matchCount(page);
+  // The latest page's total: every page of a search may carry it, and the last one is the freshest.
+  const total = totalOf(page);
+  if (total !== undefined) tally.total = total;
   return nextLink(page);
 }

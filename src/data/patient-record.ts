@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import { BadRequestError, PreconditionFailedError, UpstreamError } from '../errors.js';
 import { shapeProblems } from '../fhir-model/shape.js';
 import { isServerAllowed } from './allowlist.js';
-import { createFhirReader, type FhirReader, type FhirReaderOptions } from './fhir-fetch.js';
+import { createFhirReader, type FhirReader, type FhirReaderOptions, type SearchStart } from './fhir-fetch.js';
 import { belongsToPatient, uniqueById } from './patient-filter.js';
 import type { Prefetched } from './prefetch.js';
 import { RECORD_KEYS, SEARCH_KEYS, type RecordKey, type SearchKey } from './record-keys.js';
@@ -29,7 +29,7 @@ export interface RecordRequest {
 /** What has to come from the FHIR server for one key. */
 type Need =
   | { key: 'patient' }
-  | { key: SearchKey; continueFrom?: { resources: JsonObject[]; next: string } };
+  | { key: SearchKey; continueFrom?: SearchStart };
 
 function needs(prefetched: Prefetched): Need[] {
   const out: Need[] = [];
@@ -39,7 +39,8 @@ function needs(prefetched: Prefetched): Need[] {
     else if (state.kind === 'bundle' && state.next !== undefined && key !== 'patient') {
       // CDS Hooks 2.0 lets a CDS Client page prefetch results (a searchset with a next link): the rest is read
       // from fhirServer rather than the record judged on its first page.
-      out.push({ key, continueFrom: { resources: state.resources, next: state.next } });
+      const { resources, next, matched = 0, total } = state;
+      out.push({ key, continueFrom: { resources, next, matched, ...(total !== undefined ? { total } : {}) } });
     }
   }
   return out;

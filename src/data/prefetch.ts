@@ -1,22 +1,26 @@
 import { BadRequestError, type Problem } from '../errors.js';
 import { RECORD_KEYS, SEARCH_KEYS, type RecordKey } from './record-keys.js';
-import { searchFailed } from './search-result.js';
+import { cutShort, matchCount, searchFailed, totalOf } from './search-result.js';
 
 type JsonObject = Record<string, unknown>;
 
 /** What the request says about one prefetch key. */
 export type PrefetchState =
   /**
-   * Not given, or a failed prefetch (an OperationOutcome in the key's place, or a Bundle holding one of severity
-   * error or fatal): to be fetched from fhirServer.
+   * Not given, or a failed prefetch (an OperationOutcome in the key's place, a Bundle holding one of severity
+   * error or fatal, or a Bundle whose `total` says more matched than it holds, with no next link): to be fetched
+   * from fhirServer.
    */
   | { kind: 'missing'; why: 'absent' | 'failed' }
   /** `null`: the client has no data for this key; nothing is fetched. */
   | { kind: 'none' }
   /** A read key (patient) given as its resource. */
   | { kind: 'resource'; resource: JsonObject }
-  /** A search key given as a Bundle: its entries of the key's type, and a next-page link if the client sent one. */
-  | { kind: 'bundle'; resources: JsonObject[]; next?: string };
+  /**
+   * A search key given as a Bundle: its entries of the key's type; when the client paged it, the next-page link,
+   * the page's count of matches and the search's `total`, for telling whether the pages read after it are all.
+   */
+  | { kind: 'bundle'; resources: JsonObject[]; next?: string; matched?: number; total?: number };
 
 export type Prefetched = Record<RecordKey, PrefetchState>;
 
@@ -75,7 +79,13 @@ function readKey(key: RecordKey, value: unknown, problems: Problem[]): PrefetchS
   // The client's search failed, at least in part: its entries may be only some of the patient's.
   if (searchFailed(value)) return { kind: 'missing', why: 'failed' };
   const next = nextLink(value);
-  return next === undefined ? { kind: 'bundle', resources } : { kind: 'bundle', resources, next };
+  const matched = matchCount(value);
+  const total = totalOf(value);
+  if (next === undefined) {
+    // No page holds the rest of what the search says it found: judged, it would be judged on part of the record.
+    return cutShort(total, matched) ? { kind: 'missing', why: 'failed' } : { kind: 'bundle', resources };
+  }
+  return { kind: 'bundle', resources, next, matched, ...(total !== undefined ? { total } : {}) };
 }
 
 /**

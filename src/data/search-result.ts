@@ -21,3 +21,26 @@ export function searchFailed(bundle: JsonObject): boolean {
   if (!Array.isArray(bundle.entry)) return false;
   return bundle.entry.some((entry) => isObject(entry) && isObject(entry.resource) && reportsError(entry.resource));
 }
+
+/** Entries that are matches of the search: search.mode `match`, or no mode at all (`include`d resources and `outcome`s are not). */
+export function matchCount(bundle: JsonObject): number {
+  if (!Array.isArray(bundle.entry)) return 0;
+  return bundle.entry.filter((entry) => {
+    if (!isObject(entry)) return false;
+    const mode = isObject(entry.search) ? entry.search.mode : undefined;
+    return mode === undefined || mode === 'match';
+  }).length;
+}
+
+/** Bundle.total, the number of matches the server says the search found (across all pages), when it gives one. */
+export function totalOf(bundle: JsonObject): number | undefined {
+  return typeof bundle.total === 'number' && Number.isInteger(bundle.total) && bundle.total >= 0 ? bundle.total : undefined;
+}
+
+/**
+ * True when a search that has no further page says it found more matches than came: it was cut short (a server
+ * or proxy limit), and what came is only part of the record. Fewer than came is no sign of loss.
+ */
+export function cutShort(total: number | undefined, matched: number): boolean {
+  return total !== undefined && total > matched;
+}

@@ -237,7 +237,7 @@ describe('determination cards', () => {
 });
 
 describe('evaluation-unavailable', () => {
-  const reasons = ['timeout', 'refused', 'error-status', 'unreadable', 'too-large', 'unreachable'] as const;
+  const reasons = ['timeout', 'refused', 'error-status', 'unreadable', 'too-large', 'incomplete', 'unreachable'] as const;
   it.each(reasons)('%s: info card saying no judgment was made', (reason) => {
     const card = unavailableCard(reason, { baseUrl: 'https://cds.example.org' });
     expectValidCard(card);

@@ -157,6 +157,50 @@ describe('order-sign hook flow', () => {
     expect(t.reviewer.reviews[0]!.record.conditions.map((c) => c.id)).toEqual(['c1', 'c2', 'c3', 'c4']);
   });
 
+  const withTotal = (bundle: Record<string, unknown>, total: number) => ({ ...bundle, total });
+
+  it('fetches a key prefetched as a searchset cut short (total above its matches, no next link) again', async () => {
+    const fhir = fhirWithToken();
+    fhir.get('/r4/Condition').query({ patient: PATIENT_ID }).reply(200, withTotal(searchset([condition('c1'), condition('c2')]), 2));
+    await post(hookRequest({ prefetch: fullPrefetch({ conditions: withTotal(searchset([condition('c1')]), 2) }) })).expect(200);
+    expect(fhir.isDone()).toBe(true);
+    expect(t.reviewer.reviews[0]!.record.conditions.map((c) => c.id)).toEqual(['c1', 'c2']);
+  });
+
+  it('answers evaluation-unavailable when the server\'s pages end short of the total it gave', async () => {
+    const fhir = fhirWithToken();
+    fhir.get('/r4/Condition').query({ patient: PATIENT_ID }).reply(200, withTotal(searchset([condition('c1'), condition('c2')], pageUrl(2)), 4));
+    fhir.get('/r4/page').query({ token: 'p2' }).reply(200, withTotal(searchset([condition('c3')]), 4));
+    const res = await post(hookRequest({ prefetch: without(fullPrefetch(), 'conditions') })).expect(200);
+    expect(fhir.isDone()).toBe(true);
+    expect(topics(res.body)).toEqual(['evaluation-unavailable']);
+    expect(res.body.cards[0].summary).toContain('incomplete');
+    expect(t.reviewer.reviews).toHaveLength(0);
+  });
+
+  it('counts a prefetched first page with the pages read after it against the total', async () => {
+    const fhir = fhirWithToken();
+    fhir.get('/r4/page').query({ token: 'p2' }).reply(200, withTotal(searchset([condition('c2')]), 3));
+    const paged = withTotal(searchset([condition('c1')], pageUrl(2)), 3);
+    const short = await post(hookRequest({ prefetch: fullPrefetch({ conditions: paged }) })).expect(200);
+    expect(topics(short.body)).toEqual(['evaluation-unavailable']);
+
+    fhir.get('/r4/page').query({ token: 'p2' }).reply(200, withTotal(searchset([condition('c2'), condition('c3')]), 3));
+    const whole = await post(hookRequest({ prefetch: fullPrefetch({ conditions: paged }) })).expect(200);
+    expect(topics(whole.body)).toEqual(['criteria-met']);
+    expect(t.reviewer.reviews[0]!.record.conditions.map((c) => c.id)).toEqual(['c1', 'c2', 'c3']);
+  });
+
+  it('takes a total at or below what came as complete (included resources and outcomes are not matches)', async () => {
+    const fhir = fhirWithToken();
+    const page = searchset([condition('c1'), condition('c2')]) as { entry: Record<string, unknown>[] };
+    page.entry[1]!.search = { mode: 'match' };
+    page.entry.push({ resource: resourceOf('Practitioner', 'dr'), search: { mode: 'include' } });
+    fhir.get('/r4/Condition').query({ patient: PATIENT_ID }).reply(200, withTotal(page, 1));
+    const res = await post(hookRequest({ prefetch: without(fullPrefetch(), 'conditions') })).expect(200);
+    expect(topics(res.body)).toEqual(['criteria-met']);
+  });
+
   it('answers evaluation-unavailable, with no determination, when a type holds more than FHIR_MAX_RESOURCES_PER_TYPE', async () => {
     const bounded = await buildTestApp({ FHIR_MAX_RESOURCES_PER_TYPE: '3' });
     try {

@@ -115,6 +115,13 @@ describe('resolving the patient record', () => {
     await expect(attempt).rejects.toThrow(/procedures/);
   });
 
+  it('refuses with PreconditionFailedError when a key holds a searchset cut short and there is no server to read it again', async () => {
+    const cut = { resourceType: 'Bundle', type: 'searchset', total: 2, entry: [{ resource: cond('c1') }] };
+    const attempt = resolvePatientRecord({ patientId: 'pt-1', prefetched: readPrefetch({ ...complete, conditions: cut }) }, config, soon());
+    await expect(attempt).rejects.toBeInstanceOf(PreconditionFailedError);
+    await expect(attempt).rejects.toThrow(/conditions/);
+  });
+
   it('stops at once when the deadline has already passed', async () => {
     const scope = nock('http://fhir.test').get('/r4/Condition').query(true).reply(200, bundle([]));
     await expect(

@@ -26,7 +26,7 @@ describe('reading prefetch keys', () => {
     expect(states.conditions).toEqual({ kind: 'none' });
     expect(states.procedures).toEqual({ kind: 'missing', why: 'failed' });
     expect(states.observations).toEqual({ kind: 'bundle', resources: [{ resourceType: 'Observation', id: 'o1' }] });
-    expect(states.imagingStudies).toEqual({ kind: 'bundle', resources: [], next: 'http://fhir.test/r4/page2' });
+    expect(states.imagingStudies).toEqual({ kind: 'bundle', resources: [], next: 'http://fhir.test/r4/page2', matched: 0 });
     expect(states.diagnosticReports).toEqual({ kind: 'missing', why: 'absent' });
   });
 
@@ -50,6 +50,29 @@ describe('reading prefetch keys', () => {
     });
     expect(states.conditions).toEqual({ kind: 'bundle', resources: [] });
     expect(states.procedures).toEqual({ kind: 'bundle', resources: [{ resourceType: 'Procedure', id: 'p1' }] });
+  });
+
+  it('treats a searchset whose total exceeds its matches, with no next link, as a failed prefetch', () => {
+    const condition = { resourceType: 'Condition', id: 'c1' };
+    const entries = [
+      { resource: condition, search: { mode: 'match' } },
+      { resource: { resourceType: 'Patient', id: 'p' }, search: { mode: 'include' } },
+      { resource: outcome('information'), search: { mode: 'outcome' } },
+    ];
+    const states = readPrefetch({
+      conditions: { resourceType: 'Bundle', type: 'searchset', total: 2, entry: entries },
+      procedures: { resourceType: 'Bundle', type: 'searchset', total: 3 },
+      observations: { resourceType: 'Bundle', type: 'searchset', total: 1, entry: entries },
+      imagingStudies: { resourceType: 'Bundle', type: 'searchset', total: 0, entry: [{ resource: { resourceType: 'ImagingStudy', id: 'i1' } }] },
+      diagnosticReports: { resourceType: 'Bundle', type: 'searchset', total: 5, entry: [], link: [{ relation: 'next', url: 'http://fhir.test/r4/page2' }] },
+    });
+    expect(states.conditions).toEqual({ kind: 'missing', why: 'failed' });
+    expect(states.procedures).toEqual({ kind: 'missing', why: 'failed' });
+    // As many as it says, or more: complete.
+    expect(states.observations).toEqual({ kind: 'bundle', resources: [] });
+    expect(states.imagingStudies).toEqual({ kind: 'bundle', resources: [{ resourceType: 'ImagingStudy', id: 'i1' }] });
+    // Paged: the rest is on the next page, and the count goes on there.
+    expect(states.diagnosticReports).toEqual({ kind: 'bundle', resources: [], next: 'http://fhir.test/r4/page2', matched: 0, total: 5 });
   });
 
   it('treats no prefetch at all as every key absent', () => {
