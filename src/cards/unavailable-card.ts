@@ -12,7 +12,7 @@ const REASON: Record<UnavailableReason, { short: string; sentence: string }> = {
   unreadable: { short: 'the FHIR server answer could not be read', sentence: 'The FHIR server answer was not a FHIR resource this service could read.' },
   'too-large': {
     short: 'the patient record is too large to review',
-    sentence: 'The patient record holds more resources than this service reads in one review, and it never judges on part of a record.',
+    sentence: 'The patient record is larger than this service reads in one review, and it never judges on part of a record.',
   },
   incomplete: {
     short: 'the FHIR server sent only part of the patient record',

@@ -15,7 +15,10 @@ import { parseHookRequest } from './request-schema.js';
 import type { ServiceDeclaration, ServiceRegistry } from './service-registry.js';
 
 export interface HookRouteDeps {
-  config: Pick<Config, 'NODE_ENV' | 'FHIR_SERVER_ALLOWLIST' | 'FHIR_MAX_RESOURCES_PER_TYPE' | 'FHIR_REQUEST_TIMEOUT_MS' | 'HOOK_DEADLINE_MS'>;
+  config: Pick<
+    Config,
+    'NODE_ENV' | 'FHIR_SERVER_ALLOWLIST' | 'FHIR_MAX_RESOURCES_PER_TYPE' | 'FHIR_MAX_RESPONSE_BYTES' | 'FHIR_REQUEST_TIMEOUT_MS' | 'HOOK_DEADLINE_MS'
+  >;
   registry: ServiceRegistry;
   reviewer: OrderReviewer;
   feedbackStore: FeedbackStore;

@@ -1,6 +1,6 @@
-import { Client } from 'fhir-kit-client';
 import { UpstreamError } from '../errors.js';
 import { isWithinBase } from './allowlist.js';
+import { getFhirJson } from './fhir-http.js';
 import { nextLink, resourcesOfType } from './prefetch.js';
 import { cutShort, matchCount, searchFailed, totalOf } from './search-result.js';
 
@@ -39,6 +39,8 @@ export interface FhirReaderOptions {
   /** From fhirAuthorization; the open servers the CDS Hooks Sandbox uses get no Authorization header. */
   accessToken?: string;
   maxPerType: number;
+  /** Bound on the bytes of one answer (FHIR_MAX_RESPONSE_BYTES); larger: UpstreamError 'too-large'. */
+  maxResponseBytes: number;
   requestTimeoutMs: number;
   /** Epoch ms after which no request is started and running ones are aborted. */
   deadlineAt: number;
@@ -52,32 +54,21 @@ function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-interface HttpFailure {
-  response?: { status?: number; data?: unknown };
-}
-
 /** Turns whatever the HTTP layer threw into the reason a clinician may read. */
 function upstreamFailure(error: unknown, aborted: boolean): UpstreamError {
   if (error instanceof UpstreamError) return error;
   if (aborted) return new UpstreamError('FHIR request timed out', 'timeout');
-  const status = (error as HttpFailure)?.response?.status;
-  if (typeof status === 'number') {
-    // fhir-kit-client reports a body that is not JSON as an HTTP error whose data is the raw text.
-    if (status >= 200 && status < 300) return new UpstreamError(`FHIR server answered ${status} with a body that is not JSON`, 'unreadable');
-    if (status === 401 || status === 403) return new UpstreamError(`FHIR server refused access (${status})`, 'refused');
-    return new UpstreamError(`FHIR server answered ${status}`, 'error-status');
-  }
   return new UpstreamError('FHIR server could not be reached', 'unreachable');
 }
 
 export function createFhirReader(options: FhirReaderOptions): FhirReader {
   const base = options.base.replace(/\/+$/, '');
-  const client = new Client({
-    baseUrl: base,
-    ...(options.accessToken !== undefined ? { bearerToken: options.accessToken } : {}),
-    // A redirect could carry the bearer token to a server nobody allowed: it is an error instead.
-    requestOptions: { redirect: 'manual' },
-  });
+  const get = (url: string, signal: AbortSignal) =>
+    getFhirJson(url, {
+      ...(options.accessToken !== undefined ? { accessToken: options.accessToken } : {}),
+      signal,
+      maxBytes: options.maxResponseBytes,
+    });
 
   async function guarded(resourceType: string, call: (signal: AbortSignal) => Promise<unknown>): Promise<JsonObject> {
     const remaining = options.deadlineAt - Date.now();
@@ -101,7 +92,7 @@ export function createFhirReader(options: FhirReaderOptions): FhirReader {
   return {
     base,
     async read(resourceType, id) {
-      const resource = await guarded(resourceType, (signal) => client.read({ resourceType, id, options: { signal } }));
+      const resource = await guarded(resourceType, (signal) => get(`${base}/${resourceType}/${encodeURIComponent(id)}`, signal));
       if (resource.resourceType !== resourceType) throw new UpstreamError(`FHIR read returned no ${resourceType}`, 'unreadable');
       return resource;
     },
@@ -122,7 +113,8 @@ export function createFhirReader(options: FhirReaderOptions): FhirReader {
         tally.matched = start.matched;
         if (start.total !== undefined) tally.total = start.total;
       } else {
-        const first = await guarded(resourceType, (signal) => client.search({ resourceType, searchParams: { patient: patientId }, options: { signal } }));
+        const search = `${base}/${resourceType}?${new URLSearchParams({ patient: patientId }).toString()}`;
+        const first = await guarded(resourceType, (signal) => get(search, signal));
         next = pageResources(first, resourceType, keep, tally);
       }
       const visited = new Set<string>();
@@ -132,7 +124,7 @@ export function createFhirReader(options: FhirReaderOptions): FhirReader {
         if (!isWithinBase(url, base)) throw new UpstreamError('FHIR server sent a next-page link to another server', 'unreadable');
         if (visited.has(url)) throw new UpstreamError('FHIR server sent a next-page link that loops', 'unreadable');
         visited.add(url);
-        const page = await guarded(resourceType, (signal) => client.request(url, { method: 'GET', options: { signal } }));
+        const page = await guarded(resourceType, (signal) => get(url, signal));
         next = pageResources(page, resourceType, keep, tally);
       }
       // The pages ended short of what the server says it found (a limit on its side): never judge on part.

@@ -13,7 +13,7 @@ type JsonObject = Record<string, unknown>;
 
 export type DataAccessConfig = Pick<
   Config,
-  'NODE_ENV' | 'FHIR_SERVER_ALLOWLIST' | 'FHIR_MAX_RESOURCES_PER_TYPE' | 'FHIR_REQUEST_TIMEOUT_MS'
+  'NODE_ENV' | 'FHIR_SERVER_ALLOWLIST' | 'FHIR_MAX_RESOURCES_PER_TYPE' | 'FHIR_MAX_RESPONSE_BYTES' | 'FHIR_REQUEST_TIMEOUT_MS'
 >;
 
 export type RequestObserver = NonNullable<FhirReaderOptions['onRequest']>;
@@ -97,6 +97,7 @@ export async function resolvePatientRecord(
       base,
       ...(request.accessToken !== undefined ? { accessToken: request.accessToken } : {}),
       maxPerType: config.FHIR_MAX_RESOURCES_PER_TYPE,
+      maxResponseBytes: config.FHIR_MAX_RESPONSE_BYTES,
       requestTimeoutMs: config.FHIR_REQUEST_TIMEOUT_MS,
       deadlineAt,
       signal: abort.signal,

@@ -267,6 +267,11 @@ describe('order-sign hook flow', () => {
   });
 
   describe('FHIR server failures: 200 with one evaluation-unavailable card and no determination', () => {
+    beforeEach(async () => {
+      await t.close();
+      t = await buildTestApp({ FHIR_MAX_RESPONSE_BYTES: '32768' });
+    });
+
     const cases: [string, (scope: nock.Interceptor) => nock.Scope, string][] = [
       ['500', (i) => i.reply(500, { resourceType: 'OperationOutcome' }), 'error-status'],
       ['404', (i) => i.reply(404, { resourceType: 'OperationOutcome' }), 'error-status'],
@@ -275,6 +280,10 @@ describe('order-sign hook flow', () => {
       ['a body that is not JSON', (i) => i.reply(200, '<html>gateway</html>', { 'Content-Type': 'text/html' }), 'unreadable'],
       ['JSON that is not a Bundle', (i) => i.reply(200, { resourceType: 'Patient', id: PATIENT_ID }), 'unreadable'],
       ['a Bundle whose entry is not a list', (i) => i.reply(200, { resourceType: 'Bundle', entry: 'x' }), 'unreadable'],
+      ['JSON null', (i) => i.reply(200, 'null', { 'Content-Type': 'application/fhir+json' }), 'unreadable'],
+      ['a JSON number', (i) => i.reply(200, '42', { 'Content-Type': 'application/fhir+json' }), 'unreadable'],
+      ['a JSON string', (i) => i.reply(200, '"Bundle"', { 'Content-Type': 'application/fhir+json' }), 'unreadable'],
+      ['a body over FHIR_MAX_RESPONSE_BYTES', (i) => i.reply(200, searchset([{ ...condition('c1'), note: [{ text: 'x'.repeat(40_000) }] }])), 'too-large'],
       ['a searchset holding only an error OperationOutcome', (i) => i.reply(200, searchset([outcome('error')])), 'error-status'],
       ['a searchset holding a fatal OperationOutcome beside resources', (i) => i.reply(200, searchset([condition('c1'), outcome('fatal')])), 'error-status'],
       ['a network error', (i) => i.replyWithError('connection reset'), 'unreachable'],

@@ -23,6 +23,7 @@ describe('configuration from the environment', () => {
       FEEDBACK_WINDOW_HOURS: 168,
       LOG_LEVEL: 'info',
       FHIR_MAX_RESOURCES_PER_TYPE: 10_000,
+      FHIR_MAX_RESPONSE_BYTES: 33_554_432,
       HOOK_DEADLINE_MS: 3000,
       CDS_AUTH: 'off',
       PUBLIC_BASE_URL: 'http://localhost:3000',
@@ -38,11 +39,13 @@ describe('configuration from the environment', () => {
       FHIR_SERVER_ALLOWLIST: ' http://a.example/fhir , https://b.example:8443/r4 ,',
       PUBLIC_BASE_URL: 'https://cds.example.org/',
       FHIR_MAX_RESOURCES_PER_TYPE: '500',
+      FHIR_MAX_RESPONSE_BYTES: '1048576',
     });
     expect(c.PORT).toBe(8080);
     expect(c.FHIR_SERVER_ALLOWLIST).toEqual(['http://a.example/fhir', 'https://b.example:8443/r4']);
     expect(c.PUBLIC_BASE_URL).toBe('https://cds.example.org');
     expect(c.FHIR_MAX_RESOURCES_PER_TYPE).toBe(500);
+    expect(c.FHIR_MAX_RESPONSE_BYTES).toBe(1_048_576);
   });
 
   it('takes HEAP_GROWTH_PERCENT=0 for V8\'s own heap growth', () => {
@@ -74,6 +77,9 @@ describe('configuration from the environment', () => {
     ['FHIR_SERVER_ALLOWLIST', 'http://ok.example/fhir,ftp://files.example/'],
     ['PUBLIC_BASE_URL', 'cds.example.org'],
     ['FHIR_MAX_RESOURCES_PER_TYPE', '0'],
+    ['FHIR_MAX_RESPONSE_BYTES', '0'],
+    ['FHIR_MAX_RESPONSE_BYTES', '32MB'],
+    ['FHIR_MAX_RESPONSE_BYTES', '1e6'],
     ['HOOK_DEADLINE_MS', '10'],
     ['FEEDBACK_WINDOW_HOURS', '0'],
     ['FEEDBACK_WINDOW_HOURS', '48h'],

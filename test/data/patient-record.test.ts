@@ -8,6 +8,7 @@ const config: DataAccessConfig = {
   NODE_ENV: 'test',
   FHIR_SERVER_ALLOWLIST: [BASE],
   FHIR_MAX_RESOURCES_PER_TYPE: 100,
+  FHIR_MAX_RESPONSE_BYTES: 1024 * 1024,
   FHIR_REQUEST_TIMEOUT_MS: 500,
 };
 const soon = () => Date.now() + 2000;
