@@ -1,4 +1,4 @@
-/** ESM throughout: fhir-kit-client 2 ships only ESM, so Jest runs in its ESM mode. */
+/** ESM throughout (the CQL translator, @cqframework/cql, ships only ESM), so Jest runs in its ESM mode. */
 export default {
   testEnvironment: 'node',
   // nock's interceptors touch globals after Jest's soft cleanup; the warning says nothing about our code.
