@@ -36,6 +36,23 @@ describe.each([
     expect(readSetting([{ text }], index)).toBe(expected);
   });
 
+  it.each([
+    ['non-inpatient', 'unknown'],
+    ['Non inpatient surgery', 'unknown'],
+    ['Outpatient (not inpatient)', 'outpatient'],
+    ['not outpatient', 'unknown'],
+    ['Not an outpatient procedure', 'unknown'],
+    ['no inpatient stay; ambulatory surgery center', 'outpatient'],
+    ['Inpatient, not same-day', 'inpatient'],
+    ['Inpatient rather than outpatient', 'inpatient'],
+    ['outpatient instead of inpatient', 'outpatient'],
+    ['not inpatient, inpatient after all', 'inpatient'],
+    ['without ambulatory discharge', 'unknown'],
+  ])('a negated setting word is not the setting: "%s" -> %s', (text, expected) => {
+    expect(readSetting([{ text }], index)).toBe(expected);
+    expect(readSetting([{ coding: [{ system: 'urn:local', code: 'X', display: text }] }], index)).toBe(expected);
+  });
+
   it('reads coding displays when the codes are unknown', () => {
     expect(readSetting([{ coding: [{ system: 'urn:local', code: 'X', display: 'Outpatient surgery' }] }], index)).toBe('outpatient');
   });
