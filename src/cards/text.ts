@@ -7,15 +7,43 @@
 export const SUMMARY_MAX = 139;
 
 /**
+ * A word that GitHub-flavoured markdown would turn into a link by itself (its autolink extension, and the linkify
+ * of common renderers): a URL (http://, https:// or any scheme://), www., mailto: or xmpp:, or an e-mail address.
+ * Matched anywhere in the word, so punctuation before it ("(www.x.org", "*a@b.org") cannot hide it. The scheme's
+ * length is bounded so that a long run of letters is read in linear time.
+ */
+const LINKABLE = /[a-z][a-z0-9+.-]{0,31}:\/\/|www\.|(?:mailto|xmpp):|[a-z0-9._+-]@[a-z0-9_-]+\.[a-z0-9_-]/i;
+
+/**
+ * A word as a code span, where GFM neither autolinks nor reads markup. Its fence is one backtick longer than the
+ * longest run inside it, and a word that starts or ends with a backtick is padded with one space each side (the
+ * padding GFM strips), so no backtick in the word can close the span.
+ */
+function codeSpan(word: string): string {
+  const longestRun = (word.match(/`+/g) ?? []).reduce((longest, run) => Math.max(longest, run.length), 0);
+  const fence = '`'.repeat(longestRun + 1);
+  const pad = word.startsWith('`') || word.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${word}${pad}${fence}`;
+}
+
+/**
  * Escapes text for use inside one markdown line. Whitespace (newlines included) is collapsed first, so
  * record text can never start a new block (heading, list, table, code fence); the characters that can
- * still open inline markup, links, autolinked HTML or entities are backslash-escaped.
+ * still open inline markup, links, autolinked HTML or entities are backslash-escaped. A word GFM would autolink
+ * (a bare URL, www. or an e-mail address) goes in a code span instead: escaping its dots or slashes would not stop
+ * the autolink, and a record must never put a link in a card.
  */
 export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/\s+/g, ' ')
-    .trim()
-    .replace(/[\\`*_[\]<>|~&#!]/g, (c) => `\\${c}`);
+  const collapsed = text.replace(/\s+/g, ' ').trim();
+  if (!LINKABLE.test(collapsed)) return escapeWord(collapsed);
+  return collapsed
+    .split(' ')
+    .map((word) => (LINKABLE.test(word) ? codeSpan(word) : escapeWord(word)))
+    .join(' ');
+}
+
+function escapeWord(text: string): string {
+  return text.replace(/[\\`*_[\]<>|~&#!]/g, (c) => `\\${c}`);
 }
 
 /** Shortens text to at most `max` UTF-16 units, at a word boundary when one is near, never splitting a surrogate pair. */

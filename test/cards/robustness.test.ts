@@ -13,8 +13,9 @@ describe('markdown escaping of record text', () => {
     const d: PlanDecision = { ...base, criteria: base.criteria.map((c) => (c.id === 'R2' ? { ...c, evidence: [item] } : c)) };
     const [card] = buildCards([{ plan: plan([draftOrder(serviceRequest('sr-1', '22612'), 'inpatient')]), decision: d }], ctx);
     const detail = card!.detail!;
-    expect(detail).not.toContain('[click](');
-    expect(detail).toContain('\\[click\\](http://evil.example)');
+    expect(detail).not.toMatch(/(^|[^\\`])\[click\]\(/);
+    // The word holds a bare URL: it goes whole into a code span, where nothing is a link.
+    expect(detail).toContain('`[click](http://evil.example)`');
     expect(detail).not.toMatch(/(^|[^\\])<img/);
     expect(detail).toContain('\\*drop\\*');
     expect(detail).toContain('\\_left\\_');
@@ -37,6 +38,91 @@ describe('markdown escaping of record text', () => {
   it('escapeMarkdown collapses newlines and escapes specials', () => {
     expect(escapeMarkdown('a\n\n# b *c*')).toBe('a \\# b \\*c\\*');
     expect(escapeMarkdown('moderate bilateral foraminal narrowing at L3-L4.')).toBe('moderate bilateral foraminal narrowing at L3-L4.');
+  });
+});
+
+/** The detail with its code spans taken out (CommonMark: a run of n backticks closes at the next run of exactly n). */
+function outsideCodeSpans(markdown: string): { outside: string; spans: string[] } {
+  const spans: string[] = [];
+  let outside = '';
+  let i = 0;
+  while (i < markdown.length) {
+    if (markdown[i] === '\\') {
+      outside += markdown.slice(i, i + 2);
+      i += 2;
+      continue;
+    }
+    if (markdown[i] !== '`') {
+      outside += markdown[i];
+      i += 1;
+      continue;
+    }
+    const run = /^`+/.exec(markdown.slice(i))![0];
+    const close = new RegExp(`(?<!\`)${run}(?!\`)`, 'g');
+    close.lastIndex = i + run.length;
+    const end = close.exec(markdown);
+    if (!end) {
+      outside += run;
+      i += run.length;
+      continue;
+    }
+    const content = markdown.slice(i + run.length, end.index);
+    spans.push(/^ .*[^ ].* $/.test(content) ? content.slice(1, -1) : content);
+    i = end.index + run.length;
+  }
+  return { outside, spans };
+}
+
+describe('record text never becomes a link', () => {
+  const AUTOLINKABLE = /https?:\/\/|www\.|[a-z0-9._+-]@[a-z0-9_-]+\.[a-z0-9_-]|mailto:/i;
+  const linky = [
+    'https://evil.example/phish?x=1',
+    'www.evil.example/login',
+    'a@evil.example',
+    '(http://pacs.evil.example/report?id=1)',
+    '<https://auto.example>',
+    'http://x.example/`a`',
+    '`www.x.example`',
+    'mailto:someone@x.example',
+    'ftp://files.example/a',
+    'x``https://y.example```z',
+  ];
+
+  it.each(linky)('%s goes whole into a code span; the text around it keeps its escaping', (word) => {
+    const out = escapeMarkdown(`Foot *drop* see ${word} or [x]`);
+    const { outside, spans } = outsideCodeSpans(out);
+    expect(spans).toEqual([word]);
+    expect(outside).not.toMatch(AUTOLINKABLE);
+    expect(outside).toBe('Foot \\*drop\\* see  or \\[x\\]');
+  });
+
+  it('leaves text without links as it was escaped before', () => {
+    expect(escapeMarkdown('L3-L4: moderate stenosis. Dr. Smith, clinic')).toBe('L3-L4: moderate stenosis. Dr. Smith, clinic');
+    expect(escapeMarkdown('foo@bar, x.y@z, 1.5 mm')).toBe('foo@bar, x.y@z, 1.5 mm');
+  });
+
+  it('in a card, record text holds no link outside code spans; the service link to the criteria page stays', () => {
+    const item: EvidenceItem = {
+      resourceType: 'DiagnosticReport',
+      id: 'd',
+      date: '2025-10-02',
+      display: 'MRI lumbar spine www.evil.example',
+      note: 'L3-L4 moderate narrowing, details at http://pacs.evil.example/report?id=1 or ask a@evil.example',
+    };
+    const base = metDecision();
+    const d: PlanDecision = { ...base, criteria: base.criteria.map((c) => (c.id === 'R3' ? { ...c, evidence: [item] } : c)) };
+    const [card] = buildCards([{ plan: plan([draftOrder(serviceRequest('sr-1', '22612'), 'inpatient')]), decision: d }], ctx);
+    const { outside, spans } = outsideCodeSpans(card!.detail!);
+    expect(outside).not.toMatch(AUTOLINKABLE);
+    expect(spans).toEqual(['www.evil.example', 'http://pacs.evil.example/report?id=1', 'a@evil.example']);
+    expect(card!.links).toEqual([{ label: 'Revision lumbar fusion criteria', url: 'https://cds.example.org/criteria/lumbar-fusion-criteria', type: 'absolute' }]);
+  });
+
+  it('stays linear on a long run of letters and on many backticks', () => {
+    const started = Date.now();
+    escapeMarkdown('a'.repeat(100_000));
+    escapeMarkdown(`http://x.example/${'`a'.repeat(50_000)}`);
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 });
 
