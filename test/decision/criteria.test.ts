@@ -308,6 +308,33 @@ describe('card rules', () => {
     expect(support(await decide(fusionInpatient(), seedRecord(), facts), 'S1').status).toBe('undocumented');
   });
 
+  it('S1 from a measurement is named as its record names itself: code text, else a coding display, else its kind', async () => {
+    const facts = seedFacts();
+    facts.instability = [
+      { ref: 'DiagnosticReport/flex', translationMm: 4, level: 'L3-L4' },
+      { ref: 'Observation/angle', angulationDegrees: 12, level: 'L3-L4' },
+      { ref: 'DiagnosticReport/#3', translationMm: 5, level: 'L3-L4' },
+    ];
+    const report = seedRecord().diagnosticReports[0]!;
+    const flex: DiagnosticReport = {
+      ...report, id: 'flex', effectiveDateTime: '2026-08-04', conclusion: 'L3-L4: 4 mm of translation on flexion.',
+      code: { coding: [{ system: 'http://loinc.org', code: '24971-4', display: 'XR Lumbar spine Flexion and Extension' }] },
+    };
+    const angle: Observation = {
+      resourceType: 'Observation', id: 'angle', status: 'final', subject, effectiveDateTime: '2026-08-05',
+      code: { text: 'Dynamic radiograph L3-L4 angulation' }, valueQuantity: { value: 12, unit: 'deg' },
+    };
+    const record = { ...seedRecord(), diagnosticReports: [...seedRecord().diagnosticReports, flex], observations: [...seedRecord().observations, angle] };
+    const evidence = support(await decide(fusionInpatient(), record, facts), 'S1').evidence;
+    expect(evidence.find((e) => e.id === 'flex')).toMatchObject({ resourceType: 'DiagnosticReport', display: 'XR Lumbar spine Flexion and Extension', date: '2026-08-04' });
+    expect(evidence.find((e) => e.id === 'angle')).toMatchObject({ resourceType: 'Observation', display: 'Dynamic radiograph L3-L4 angulation', date: '2026-08-05' });
+    expect(evidence.find((e) => e.id === '#3')).toMatchObject({ resourceType: 'DiagnosticReport', display: 'Imaging report' });
+    expect(evidence.map((e) => e.display)).not.toContain('Flexion-extension films');
+    flex.code = { text: 'Flexion-extension radiographs, lumbar', coding: flex.code.coding };
+    const named = support(await decide(fusionInpatient(), record, facts), 'S1').evidence;
+    expect(named.find((e) => e.id === 'flex')!.display).toBe('Flexion-extension radiographs, lumbar');
+  });
+
   it('S1 from a report quotes the sentences that state the failure, not the whole conclusion', async () => {
     const ct: DiagnosticReport = {
       ...seedRecord().diagnosticReports[0], id: 'ct', effectiveDateTime: '2026-07-28',
