@@ -32,7 +32,14 @@ function criterionLine(id: CriterionId, c: CriterionResult | undefined, level: s
   const evidence = c && c.evidence.length > 0 ? evidenceList(c.evidence) : '';
   if (!c || c.status === 'not-documented') {
     // Without a level there is nothing to document yet for the criteria about the level: the level comes first.
-    if (!level && (id === 'R1' || id === 'R3')) return `${head} Checked once the order states its level${evidence !== '' ? `; in the record: ${evidence}` : ''}.`;
+    if (!level && (id === 'R1' || id === 'R3')) {
+      // With no prior lumbar surgery recorded, stating the level is not enough: the surgery itself must be documented.
+      if (id === 'R1' && c?.priorProcedureRecorded === false) {
+        const document = 'No prior lumbar surgery is recorded as a procedure: document the prior lumbar fusion or decompression as a completed procedure with its level and date';
+        return `${head} State the level on the order. ${document}.${evidence !== '' ? ` Found: ${evidence}.` : ''}`;
+      }
+      return `${head} Checked once the order states its level${evidence !== '' ? `; in the record: ${evidence}` : ''}.`;
+    }
     // Care that falls short is worth quantifying: the surgeon sees how far the record is from the threshold.
     const span = id === 'R4' && c?.weeks !== undefined ? ` (${c.weeks} week${c.weeks === 1 ? '' : 's'})` : '';
     const found = evidence !== '' ? ` Found${span}: ${evidence}.` : '';

@@ -31,6 +31,7 @@ interface CqlCriterion {
   progressionEvidence?: CqlEvidence[] | null;
   waiver?: string | null;
   careWeeks?: number | null;
+  priorProcedureRecorded?: boolean | null;
   smoking?: string | null;
 }
 export interface CqlPlanDecision {
@@ -78,6 +79,7 @@ function evidence(list: CqlEvidence[] | null | undefined): EvidenceItem[] {
 function criterion(id: CriterionId, c: CqlCriterion): CriterionResult {
   const result: CriterionResult = { id, status: c.status as CriterionStatus, evidence: evidence(c.evidence) };
   if (c.status === 'not-met' && typeof c.reason === 'string' && NOT_MET.has(c.reason)) result.reason = c.reason as NotMetReason;
+  if (id === 'R1' && typeof c.priorProcedureRecorded === 'boolean') result.priorProcedureRecorded = c.priorProcedureRecorded;
   if (id === 'R2') {
     result.progressive = c.progressive === true;
     if (result.progressive) result.progressionEvidence = evidence(c.progressionEvidence);

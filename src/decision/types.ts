@@ -38,6 +38,8 @@ export interface CriterionResult {
   progressive?: boolean;
   /** For R2 when progressive: what makes it so (motor deficits that began after surgery, falling scores). */
   progressionEvidence?: EvidenceItem[];
+  /** For R1: whether the record holds a completed prior lumbar fusion or decompression at all, at any level. */
+  priorProcedureRecorded?: boolean;
   /** For R4 met by a waiver: why conservative care may be skipped. */
   waiver?: string;
   /** For R4 met by care: weeks of documented conservative care. */

@@ -234,6 +234,28 @@ describe('determination cards', () => {
     expect(card!.detail).not.toContain('Document a lumbar MRI');
     expect(card!.detail).not.toMatch(/undefined/);
   });
+
+  it('without a level and with no prior lumbar Procedure, R1 also asks for the prior surgery, its level and date', () => {
+    const unknown = plan([{ ...draftOrder(serviceRequest('sr-1', '22830', { bodySite: undefined })), levels: [] }], 'unknown');
+    const base = metDecision({ level: 'unknown' });
+    const history = { resourceType: 'Condition', id: 'z981', date: '2021-03', display: 'Arthrodesis status' };
+    const d: PlanDecision = {
+      ...base,
+      determination: 'documentation-incomplete',
+      criteria: base.criteria.map((c) =>
+        c.id === 'R1' ? { id: c.id, status: 'not-documented', priorProcedureRecorded: false, evidence: [history] } : c.id === 'R3' ? { id: c.id, status: 'not-documented', evidence: [] } : c,
+      ),
+    };
+    const [card] = buildCards([{ plan: unknown, decision: d }], ctx);
+    expectValidCard(card!);
+    expect(card!.detail).toContain(
+      '- **R1 Failed prior surgery at the ordered level: not documented.** State the level on the order. No prior lumbar surgery is recorded as a procedure: document the prior lumbar fusion or decompression as a completed procedure with its level and date. Found: Problem 2021-03: Arthrodesis status.',
+    );
+    // With a prior lumbar Procedure in the record, only the level is missing.
+    const recorded: PlanDecision = { ...d, criteria: d.criteria.map((c) => (c.id === 'R1' ? { ...c, priorProcedureRecorded: true } : c)) };
+    const [again] = buildCards([{ plan: unknown, decision: recorded }], ctx);
+    expect(again!.detail).toContain('- **R1 Failed prior surgery at the ordered level: not documented.** Checked once the order states its level; in the record: Problem 2021-03: Arthrodesis status.');
+  });
 });
 
 describe('evaluation-unavailable', () => {

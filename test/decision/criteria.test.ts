@@ -76,6 +76,26 @@ describe('revision and R1', () => {
     expect(d.isRevision).toBe(true);
     expect(d.determination).toBe('documentation-incomplete');
   });
+
+  it('a plan of unknown level booked outpatient gets no inpatient recommendation: it is not known to be at an operated level', async () => {
+    const unknown = await decide(plan([{ ...order('o1', ['22830', '22612', '22840'], 'outpatient'), levels: [] }], 'unknown'), seedRecord(), seedFacts());
+    expect(unknown.isRevision).toBe(true);
+    expect(unknown.inpatientRecommended).toBe(false);
+    expect(unknown.inpatientReasons).toEqual([]);
+    const known = await decide(plan([order('o1', ['22830', '22612', '22840'], 'outpatient')]), seedRecord(), seedFacts());
+    expect(known.inpatientRecommended).toBe(true);
+  });
+
+  it('R1 says whether any prior lumbar Procedure is recorded, for a plan of unknown level', async () => {
+    const unknownPlan = plan([{ ...order('o1', ['22830'], 'unknown'), levels: [] }], 'unknown');
+    const withProcedure = await decide(unknownPlan, seedRecord(), seedFacts());
+    expect(withProcedure.criteria[0]).toMatchObject({ status: 'not-documented', priorProcedureRecorded: true });
+    const record = { ...seedRecord(), procedures: [] as Procedure[] };
+    record.conditions.push(condition('z981', 'Z98.1', 'Arthrodesis status', '2024-01-01'));
+    const without = await decide(unknownPlan, record, seedFacts());
+    expect(without.isRevision).toBe(true);
+    expect(without.criteria[0]).toMatchObject({ status: 'not-documented', priorProcedureRecorded: false });
+  });
 });
 
 describe('R2 neurological deficit', () => {
