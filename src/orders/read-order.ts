@@ -3,14 +3,22 @@ import { asArray, asRecord, codingsOfAll, conceptTexts, conceptTextsOfAll, noteT
 import { combineSides } from '../text/sides.js';
 import { firstLevels, firstSides, type SiteSource } from '../text/site.js';
 import { readSetting, type ValueSetLookup } from './setting.js';
+import { SPINE_WIDE_VALUE_SET, namesOnlyCervicalOrThoracicSpine } from './spine-region.js';
 import type { DraftOrder } from './types.js';
 
 export const TRIGGER_VALUE_SET = 'lumbar-spine-surgery';
 
-/** True when one of the ServiceRequest's code codings is a lumbar spine surgery code. */
+/**
+ * True when one of the ServiceRequest's code codings is a lumbar spine surgery code. A code that serves every region
+ * of the spine (22830, 22840, 22850...) triggers only when the order does not place it in the cervical or thoracic
+ * spine (criteria.md: out of scope), so a cervical revision is never mentioned; a lumbar-only code always triggers.
+ */
 export function isTriggering(resource: JsonRecord, valueSets: ValueSetLookup): boolean {
   if (resource.resourceType !== 'ServiceRequest') return false;
-  return codingsOfAll(resource.code).some((c) => valueSets.has(TRIGGER_VALUE_SET, c.system, c.code));
+  const triggering = codingsOfAll(resource.code).filter((c) => valueSets.has(TRIGGER_VALUE_SET, c.system, c.code));
+  if (triggering.length === 0) return false;
+  if (triggering.some((c) => !valueSets.has(SPINE_WIDE_VALUE_SET, c.system, c.code))) return true;
+  return !namesOnlyCervicalOrThoracicSpine(resource, valueSets);
 }
 
 /** Where an order states its level and side, most trusted first (fhir-conventions.md, "The order"). */

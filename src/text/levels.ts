@@ -74,6 +74,41 @@ export function levelMentions(input: unknown): LevelMention[] {
   return mentions;
 }
 
+/** Which parts of the spine a text names: above the lumbar spine (cervical, thoracic), and at or below it (lumbar, sacral). */
+export interface SpineRegions {
+  cervicalOrThoracic: boolean;
+  lumbosacral: boolean;
+}
+
+const CERVICAL_OR_THORACIC_WORDS = /cervic|thorac/i;
+// "thoracolumbar" and "lumbosacral" name the lumbar spine too.
+const LUMBOSACRAL_WORDS = /lumb|sacr/i;
+// An MRI sequence ("T2-weighted", "T1 weighted") is no thoracic vertebra.
+const WEIGHTED_AFTER = /^\s?-?\s?weighted/i;
+
+/**
+ * The regions of the spine a text names, by vertebrae, interspaces and ranges of any region ("C5-C6", "T10-T12",
+ * "T10-L2" names both) or by the region's own words. Nerve roots count: "C6 radiculopathy" is about the neck.
+ */
+export function spineRegions(input: unknown): SpineRegions {
+  const text = asString(input);
+  const regions: SpineRegions = { cervicalOrThoracic: false, lumbosacral: false };
+  if (!text) return regions;
+  if (CERVICAL_OR_THORACIC_WORDS.test(text)) regions.cervicalOrThoracic = true;
+  if (LUMBOSACRAL_WORDS.test(text)) regions.lumbosacral = true;
+  if (!MAY_MENTION.test(text)) return regions;
+  MENTION.lastIndex = 0;
+  for (let match = MENTION.exec(text); match !== null; match = MENTION.exec(text)) {
+    const end = match.index + match[0].length;
+    const ordinals = ordinalsOf(match[0]);
+    if (ordinals.length === 0) continue;
+    if (ordinals.length === 1 && WEIGHTED_AFTER.test(text.slice(end, end + 12))) continue;
+    if (ordinals.some((o) => o < L1)) regions.cervicalOrThoracic = true;
+    if (ordinals.some((o) => o >= L1)) regions.lumbosacral = true;
+  }
+  return regions;
+}
+
 /** The lumbar interspaces a text names, in spinal order, each once. */
 export function readLevels(input: unknown): Interspace[] {
   return sortInterspaces(levelMentions(input).flatMap((m) => m.levels));
@@ -138,6 +173,11 @@ const VERTEBRA_CODES = new Map<string, number>([
   ['49668003', L1 + 4],
   ['54735007', S1], // sacrum
 ]);
+
+/** True for a SNOMED CT coding of a lumbar vertebra or the sacrum. */
+export function isLumbosacralVertebraCoding(coding: LooseCoding): boolean {
+  return coding.system !== undefined && coding.code !== undefined && SNOMED.has(coding.system) && VERTEBRA_CODES.has(coding.code);
+}
 
 /**
  * Interspaces from SNOMED CT vertebra codings (e.g. bodySite): two or more vertebrae give the interspaces

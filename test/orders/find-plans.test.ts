@@ -49,6 +49,66 @@ describe('findPlans: what triggers', () => {
   );
 });
 
+describe.each([
+  ['in-test index', index],
+  ['real value sets', loadValueSets()],
+])('findPlans: cervical and thoracic orders, with the %s', (_name, valueSets) => {
+  const CERVICAL_SPINE = { coding: [{ system: SCT, code: '122494005', display: 'Cervical spine structure' }] };
+  const THORACIC_SPINE = { coding: [{ system: SCT, code: '122495006' }] };
+  const C5 = { coding: [{ system: SCT, code: '36978003' }] };
+  const C6 = { coding: [{ system: SCT, code: '36054005' }] };
+  const T10 = { coding: [{ system: SCT, code: '7610001' }] };
+  const T12 = { coding: [{ system: SCT, code: '23215003' }] };
+  const LUMBAR_SPINE = { coding: [{ system: SCT, code: '122496007' }] };
+  const ids = (draft: unknown) => triggeringOrders(draft, valueSets).map((o) => o.id);
+
+  it.each([
+    ['a cervical body site coding and text', { code: cpt('22850', 'Removal of posterior segmental instrumentation'), bodySite: [{ ...CERVICAL_SPINE, text: 'C5-C6' }] }],
+    ['C5-C6 in the code text', { code: cpt('22830', 'Exploration of fusion C5-C6') }],
+    ['T10-T12 in the body site text', { code: cpt('22842', 'Posterior segmental instrumentation'), bodySite: [{ text: 'T10-T12' }] }],
+    ['the word cervical', { code: cpt('22830', 'Exploration of cervical fusion') }],
+    ['the word thoracic in a note', { code: cpt('22840'), note: [{ text: 'Thoracic instrumentation for kyphosis' }] }],
+    ['vertebra codings C5 and C6', { code: cpt('22840'), bodySite: [C5, C6] }],
+    ['vertebra codings T10 and T12', { code: cpt('22842'), bodySite: [T10, T12] }],
+    ['a thoracic spine coding without text', { code: cpt('22850'), bodySite: [THORACIC_SPINE] }],
+    ['a cervical nerve root', { code: cpt('22830'), note: [{ text: 'C6 radiculopathy after the prior fusion' }] }],
+  ])('a spine-wide code with %s does not trigger', (_what, fields) => {
+    expect(ids(bundle(serviceRequest({ id: 'sr-1', ...fields })))).toEqual([]);
+  });
+
+  it.each([
+    ['no site at all', { code: cpt('22830', 'Exploration of spinal fusion') }],
+    ['a lumbar level beside a cervical one', { code: cpt('22830', 'Exploration of fusion C5-C6 and L4-L5') }],
+    ['a range crossing into the lumbar spine', { code: cpt('22842'), bodySite: [{ text: 'T10-L2' }] }],
+    ['T12-L1, which names a lumbar vertebra', { code: cpt('22842'), bodySite: [{ text: 'T12-L1' }] }],
+    ['the word lumbar beside a thoracic level', { code: cpt('22842', 'Thoracolumbar instrumentation T10-T12') }],
+    ['the word lumbar in a note', { code: cpt('22840'), bodySite: [CERVICAL_SPINE], note: [{ text: 'lumbar revision' }] }],
+    ['a lumbar spine coding', { code: cpt('22850'), bodySite: [CERVICAL_SPINE, LUMBAR_SPINE] }],
+    ['a lumbar vertebra coding', { code: cpt('22840'), bodySite: [T12, L3] }],
+    ['the sacrum', { code: cpt('22842', 'Instrumentation T10 to sacrum') }],
+    ['an MRI sequence, which is no thoracic level', { code: cpt('22830'), note: [{ text: 'T2-weighted images show fluid' }] }],
+  ])('a spine-wide code with %s triggers as before', (_what, fields) => {
+    expect(ids(bundle(serviceRequest({ id: 'sr-1', ...fields })))).toEqual(['sr-1']);
+  });
+
+  it('a lumbar-only code triggers whatever site the order states', () => {
+    expect(ids(bundle(serviceRequest({ id: 'sr-1', code: cpt('22612', 'Posterolateral fusion'), bodySite: [{ ...CERVICAL_SPINE, text: 'C5-C6' }] })))).toEqual(['sr-1']);
+    expect(ids(bundle(serviceRequest({ id: 'sr-2', code: { coding: [...(cpt('22830').coding as unknown[]), ...(cpt('63047').coding as unknown[])] }, bodySite: [{ text: 'C5-C6' }] })))).toEqual(['sr-2']);
+  });
+
+  it('a cervical order beside a lumbar plan is never part of it', () => {
+    const plans = findPlans(
+      bundle(
+        serviceRequest({ id: 'cervical', code: cpt('22830', 'Exploration of fusion C5-C6') }),
+        serviceRequest({ id: 'lumbar', code: cpt('22830', 'Exploration of fusion L3-L4') }),
+        serviceRequest({ id: 'thoracic', code: cpt('22840'), bodySite: [{ text: 'T10-T12' }] }),
+      ),
+      valueSets,
+    );
+    expect(summary(plans)).toEqual([{ level: 'L3-L4', side: undefined, ids: ['lumbar'] }]);
+  });
+});
+
 describe('findPlans: grouping by interspace', () => {
   it('one fusion order at L3-L4', () => {
     const plans = findPlans(bundle(serviceRequest({ id: 'sr-1', code: cpt('22612', 'Posterolateral fusion L3-L4') })), index);

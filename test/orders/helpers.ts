@@ -8,7 +8,10 @@ export const ACT = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
 /** A small stand-in for the real value set index, so order tests do not depend on cql-mappings. */
 export function testIndex(): Pick<ValueSetIndex, 'has'> {
   const sets: Record<string, Set<string>> = {
-    'lumbar-spine-surgery': new Set(['22612', '22630', '22633', '22830', '22840', '22842', '63047', '63042'].map((c) => `${CPT}|${c}`)),
+    'lumbar-spine-surgery': new Set(['22612', '22630', '22633', '22830', '22840', '22842', '22850', '63047', '63042'].map((c) => `${CPT}|${c}`)),
+    'spine-wide-surgery': new Set(['22830', '22840', '22842', '22850'].map((c) => `${CPT}|${c}`)),
+    'cervical-thoracic-spine-site': new Set(['122494005', '122495006', '36978003', '36054005', '7610001', '23215003'].map((c) => `${SCT}|${c}`)),
+    'lumbar-spine-site': new Set([`${SCT}|122496007`]),
     'inpatient-setting': new Set([`${POS}|21`, `${ACT}|IMP`, `${ACT}|ACUTE`]),
     'outpatient-setting': new Set([`${POS}|19`, `${POS}|22`, `${POS}|24`, `${ACT}|AMB`, `${ACT}|SS`, `${ACT}|OBSENC`]),
   };
