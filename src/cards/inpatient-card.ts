@@ -36,24 +36,28 @@ function orderName(order: DraftOrder): string {
 /**
  * inpatient-recommended: a revision ordered outpatient while the record shows a reason for inpatient care.
  * One suggestion whose actions update every order of the plan not already inpatient: the actions of a
- * suggestion are applied together, so accepting it moves the whole operation, never part of it.
+ * suggestion are applied together, so accepting it moves the whole operation, never part of it. An order sent
+ * without an id cannot be updated (the EHR could not match an id the service made up): the detail asks the
+ * surgeon to change it by hand, and with no order left to update there is no suggestion.
  */
 export function inpatientCard(plan: SurgicalPlan, decision: PlanDecision, baseUrl: string): Card {
   const level = planLevel(plan, decision);
   const reasonLines = [...new Set(decision.inpatientReasons)].map((r) => reasonLine(r, decision));
   const toMove = plan.orders.filter((o) => o.setting !== 'inpatient');
-  const orders = toMove.length > 0 ? toMove : plan.orders;
-  const actions: Action[] = orders.map((o) => ({
-    type: 'update',
-    description: `Change ${orderName(o)} to an inpatient admission (place of service 21, Inpatient Hospital)`,
-    resource: inpatientUpdate(o),
-  }));
+  const actions: Action[] = toMove.flatMap((o) => {
+    const resource = inpatientUpdate(o);
+    return resource ? [{ type: 'update' as const, description: `Change ${orderName(o)} to an inpatient admission (place of service 21, Inpatient Hospital)`, resource }] : [];
+  });
+  const byHand = toMove.filter((o) => !o.hasOwnId);
   const detail = [
     'This revision is ordered in an outpatient or ambulatory setting, but the record shows a reason for inpatient care:',
     reasonLines.length > 0
       ? reasonLines.join('\n')
       : '- Revision complexity, a prior dural tear or a progressive neurological deficit (see the criteria page).',
-    'Accepting the suggestion sets the place of service of the orders of this operation to Inpatient Hospital and keeps everything else in them.',
+    ...(actions.length > 0
+      ? ['Accepting the suggestion sets the place of service of the orders of this operation to Inpatient Hospital and keeps everything else in them.']
+      : []),
+    ...(byHand.length > 0 ? [byHandLine(byHand)] : []),
   ].join('\n\n');
   return makeCard(
     'inpatient-recommended',
@@ -65,4 +69,11 @@ export function inpatientCard(plan: SurgicalPlan, decision: PlanDecision, baseUr
     },
     baseUrl,
   );
+}
+
+/** What the surgeon changes by hand: the orders that came without an id, named as the EHR names them. */
+export function byHandLine(orders: DraftOrder[]): string {
+  const names = orders.map((o) => escapeMarkdown(orderName(o)));
+  const which = names.length === 1 ? `The order ${names[0]} was` : `The orders ${names.join('; ')} were`;
+  return `${which} sent without an id, so no suggestion can change ${orders.length === 1 ? 'it' : 'them'}: set ${orders.length === 1 ? 'its' : 'their'} place of service to Inpatient Hospital (POS 21) by hand.`;
 }

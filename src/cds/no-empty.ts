@@ -1,7 +1,11 @@
 /**
  * CDS Hooks forbids null and empty values (`null`, `""`, `[]`, `{}`) in what a service sends:
- * optional attributes without a value are omitted.
+ * optional attributes without a value are omitted. An action's resource is the exception: it is a FHIR resource,
+ * an EHR's own draft order given back whole, and FHIR JSON has its own rules (a null keeps a primitive array
+ * aligned with its extensions, `_instantiatesUri: [null, {...}]`), so it is sent exactly as the card holds it.
  */
+
+type Path = readonly (string | number)[];
 
 function isEmpty(value: unknown): boolean {
   if (value === null || value === undefined || value === '') return true;
@@ -10,30 +14,44 @@ function isEmpty(value: unknown): boolean {
   return false;
 }
 
-/** A copy of `value` with every null, undefined, "", [] and {} removed, at any depth. */
+/** True at `suggestions[i].actions[j].resource`, wherever the card sits (alone, in a list, in a response). */
+export function isActionResource(path: Path): boolean {
+  const n = path.length;
+  return n >= 5 && path[n - 1] === 'resource' && typeof path[n - 2] === 'number' && path[n - 3] === 'actions' && typeof path[n - 4] === 'number' && path[n - 5] === 'suggestions';
+}
+
+/** A copy of `value` with every null, undefined, "", [] and {} removed, at any depth; action resources are kept as they are. */
 export function pruneEmpty<T>(value: T): T {
+  return prune(value, []) as T;
+}
+
+function prune(value: unknown, path: Path): unknown {
+  if (isActionResource(path)) return value;
   if (Array.isArray(value)) {
-    return value.map((v) => pruneEmpty(v)).filter((v) => !isEmpty(v)) as T;
+    return value.map((v, i) => prune(v, [...path, i])).filter((v) => !isEmpty(v));
   }
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(value)) {
-      const pruned = pruneEmpty(v);
+      const pruned = prune(v, [...path, key]);
       if (!isEmpty(pruned)) out[key] = pruned;
     }
-    return out as T;
+    return out;
   }
   return value;
 }
 
-/** The JSON paths of every null or empty value in `value` (empty when it is clean). */
-export function emptyValuePaths(value: unknown, path = ''): string[] {
-  const here = path === '' ? '(root)' : path;
-  if (isEmpty(value)) return [here];
-  const join = (key: string | number) => (path === '' ? String(key) : `${path}.${key}`);
-  if (Array.isArray(value)) return value.flatMap((v, i) => emptyValuePaths(v, join(i)));
+/** The JSON paths of every null or empty value in `value` (empty when it is clean); action resources are not looked into. */
+export function emptyValuePaths(value: unknown): string[] {
+  return emptyPaths(value, []);
+}
+
+function emptyPaths(value: unknown, path: Path): string[] {
+  if (path.length > 0 && isActionResource(path)) return [];
+  if (isEmpty(value)) return [path.length === 0 ? '(root)' : path.join('.')];
+  if (Array.isArray(value)) return value.flatMap((v, i) => emptyPaths(v, [...path, i]));
   if (typeof value === 'object' && value !== null) {
-    return Object.entries(value).flatMap(([k, v]) => emptyValuePaths(v, join(k)));
+    return Object.entries(value).flatMap(([k, v]) => emptyPaths(v, [...path, k]));
   }
   return [];
 }

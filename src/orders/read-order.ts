@@ -1,7 +1,8 @@
 import type { ServiceRequest } from 'fhir/r4.js';
-import { asArray, asRecord, codingsOfAll, conceptTexts, conceptTextsOfAll, noteTexts, type JsonRecord } from '../text/fhir-values.js';
+import { asArray, asCode, asRecord, codingsOfAll, conceptTexts, conceptTextsOfAll, noteTexts, type JsonRecord } from '../text/fhir-values.js';
 import { combineSides } from '../text/sides.js';
 import { firstLevels, firstSides, type SiteSource } from '../text/site.js';
+import { copyOf } from './json-copy.js';
 import { readSetting, type ValueSetLookup } from './setting.js';
 import { SPINE_WIDE_VALUE_SET, namesOnlyCervicalOrThoracicSpine } from './spine-region.js';
 import type { DraftOrder } from './types.js';
@@ -37,8 +38,10 @@ export function readOrder(resource: JsonRecord, id: string, valueSets: ValueSetL
   const side = combineSides(firstSides(sources));
   const order: DraftOrder = {
     id,
-    // A copy, so that later steps (suggestions) can never change what the EHR sent.
+    // Copies, so that later steps (suggestions) can never change what the EHR sent.
     resource: normalised(copyOf(resource), id),
+    asSent: copyOf(resource),
+    hasOwnId: asCode(resource.id) !== undefined,
     levels: firstLevels(sources),
     setting: readSetting(asArray(resource.locationCode), valueSets),
   };
@@ -72,29 +75,4 @@ function normalised(copy: JsonRecord, id: string): ServiceRequest {
     delete copy.code;
   }
   return copy as unknown as ServiceRequest;
-}
-
-/** A deep copy of JSON data, as JSON.stringify would write it (a function or undefined is dropped), some six times faster. */
-function copyOf(resource: JsonRecord): JsonRecord {
-  return copyJson(resource) as JsonRecord;
-}
-
-/** Depth is bounded before this runs: the body's nesting is checked on arrival (MAX_JSON_DEPTH). */
-function copyJson(value: unknown): unknown {
-  if (value === null || typeof value !== 'object') {
-    return typeof value === 'number' && !Number.isFinite(value) ? null : value;
-  }
-  if (Array.isArray(value)) return value.map((v) => (v === undefined || typeof v === 'function' || typeof v === 'symbol' ? null : copyJson(v)));
-  const toJSON = (value as { toJSON?: unknown }).toJSON;
-  if (typeof toJSON === 'function') return copyJson((toJSON as () => unknown).call(value));
-  const out: JsonRecord = {};
-  for (const key in value) {
-    if (!Object.hasOwn(value, key)) continue;
-    const v = (value as JsonRecord)[key];
-    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
-    // JSON.parse keeps "__proto__" as a key of its own; assigned, it would become the copy's prototype instead.
-    if (key === '__proto__') Object.defineProperty(out, key, { value: copyJson(v), enumerable: true, writable: true, configurable: true });
-    else out[key] = copyJson(v);
-  }
-  return out;
 }

@@ -35,8 +35,10 @@ export function serviceRequest(id: string, cpt: string, extra: Partial<ServiceRe
   };
 }
 
+/** An order as readOrder gives it: `asSent` is a copy of the resource as given, the id as sent unless it has none. */
 export function draftOrder(resource: ServiceRequest, setting: DraftOrder['setting'] = 'outpatient'): DraftOrder {
-  return { id: resource.id ?? 'generated-1', resource, levels: ['L3-L4'], side: 'left', setting };
+  const asSent = structuredClone(resource) as unknown as Record<string, unknown>;
+  return { id: resource.id ?? 'generated-1', resource, asSent, hasOwnId: resource.id !== undefined, levels: ['L3-L4'], side: 'left', setting };
 }
 
 export function plan(orders: DraftOrder[], level: SurgicalPlan['level'] = 'L3-L4'): SurgicalPlan {

@@ -1,9 +1,14 @@
 import type { ServiceRequest } from 'fhir/r4.js';
 import { buildCards } from '../../src/cards/build-cards.js';
+import { emptyValuePaths, pruneEmpty } from '../../src/cds/no-empty.js';
+import { triggeringOrders } from '../../src/orders/find-plans.js';
+import { loadValueSets } from '../../src/terminology/value-sets.js';
 import type { Card } from '../../src/cards/types.js';
 import { ctx, draftOrder, emptyValues, metDecision, plan, serviceRequest } from './card-fixtures.js';
 
 const POS = 'https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set';
+const CPT = 'http://www.ama-assn.org/go/cpt';
+const bundle = (...resources: unknown[]) => ({ resourceType: 'Bundle', entry: resources.map((resource) => ({ resource })) });
 
 function cardOf(cards: Card[], topic: string): Card {
   const card = cards.find((c) => c.source.topic.code === topic);
@@ -62,31 +67,54 @@ describe('inpatient-recommended suggestion', () => {
     expect((actions[1]!.resource as ServiceRequest).code!.coding![0]!.code).toBe('22612');
   });
 
-  it('keeps an id on an order the client sent without one (the generated plan id)', () => {
-    const sr = serviceRequest('x', '22612');
+  it('gives no update to an order sent without an id, and says what to change by hand', () => {
+    const sr = serviceRequest('x', '22612', { code: { coding: [{ system: CPT, code: '22612' }], text: 'Revision fusion L3-L4' } });
     delete sr.id;
     const order = { ...draftOrder(sr), id: 'generated-7' };
-    const card = cardOf(buildCards([{ plan: plan([order]), decision: outpatientFusion }], ctx), 'inpatient-recommended');
-    expect((card.suggestions![0]!.actions[0]!.resource as ServiceRequest).id).toBe('generated-7');
+    const alone = cardOf(buildCards([{ plan: plan([order]), decision: outpatientFusion }], ctx), 'inpatient-recommended');
+    expect(alone.suggestions).toBeUndefined();
+    expect(alone.selectionBehavior).toBeUndefined();
+    expect(alone.detail).toContain('The order Revision fusion L3-L4 was sent without an id, so no suggestion can change it: set its place of service to Inpatient Hospital (POS 21) by hand.');
+    expect(alone.detail).not.toContain('Accepting the suggestion');
+    expect(JSON.stringify(alone)).not.toContain('generated-7');
+
+    const withId = draftOrder(serviceRequest('sr-2', '22840'));
+    const both = cardOf(buildCards([{ plan: plan([order, withId]), decision: outpatientFusion }], ctx), 'inpatient-recommended');
+    expect(both.suggestions![0]!.actions.map((a) => (a.resource as ServiceRequest).id)).toEqual(['sr-2']);
+    expect(both.detail).toContain('The order Revision fusion L3-L4 was sent without an id');
   });
 
-  it('drops empty values a loosely formed draft carries, and nothing else', () => {
-    const loose = {
-      ...serviceRequest('sr-1', '22612'),
+  it('gives the draft back whole: nulls in arrays, values it does not read and unknown elements stay exactly as sent', () => {
+    const sent = {
+      ...serviceRequest('keep-1', '22612'),
+      instantiatesUri: ['http://example.org/protocol/a', 'http://example.org/protocol/b'],
+      _instantiatesUri: [null, { extension: [{ url: 'http://example.org/ext/source', valueString: 'second only' }] }],
+      patientInstruction: '  Nil by mouth from midnight  ',
+      locationReference: [{ reference: 'Location/asc-1', display: 'Riverside Ambulatory Surgery Center' }],
+      code: { coding: [{ system: CPT, code: '22612', display: 42 }, { system: CPT, code: '22614' }], text: 7 },
       note: [],
       performer: [{ reference: '' }],
-      category: { coding: [{ system: 'http://snomed.info/sct', code: '387713003' }] },
       reasonCode: null,
       orderDetail: [{}],
-    } as unknown as ServiceRequest;
-    const card = cardOf(buildCards([{ plan: plan([draftOrder(loose)]), decision: outpatientFusion }], ctx), 'inpatient-recommended');
+      unknownElement: { nested: [1, null, 'x'] },
+    };
+    const before = structuredClone(sent);
+    const [order] = triggeringOrders(bundle(sent), loadValueSets());
+    const card = cardOf(buildCards([{ plan: plan([order!]), decision: outpatientFusion }], ctx), 'inpatient-recommended');
     const updated = card.suggestions![0]!.actions[0]!.resource as unknown as Record<string, unknown>;
-    expect(emptyValues(card)).toEqual([]);
-    expect(updated.note).toBeUndefined();
-    expect(updated.performer).toBeUndefined();
-    expect(updated.reasonCode).toBeUndefined();
-    expect(updated.category).toEqual({ coding: [{ system: 'http://snomed.info/sct', code: '387713003' }] });
-    expect(updated.subject).toEqual({ reference: 'Patient/seed-1' });
+    const { locationCode, ...rest } = updated;
+    const { locationCode: _sent, ...restSent } = before;
+    expect(rest).toEqual(restSent);
+    expect(Object.keys(updated)).toEqual(Object.keys(before));
+    expect(locationCode).toEqual([{ coding: [{ system: POS, code: '21', display: 'Inpatient Hospital' }], text: 'Inpatient Hospital' }]);
+    // The response's empty-value pruning leaves the action's resource alone, and the card is clean elsewhere.
+    expect(pruneEmpty(card).suggestions![0]!.actions[0]!.resource).toEqual(updated);
+    expect(emptyValuePaths(card)).toEqual([]);
+    expect(JSON.parse(JSON.stringify(pruneEmpty(card))).suggestions[0].actions[0].resource._instantiatesUri).toEqual([
+      null,
+      { extension: [{ url: 'http://example.org/ext/source', valueString: 'second only' }] },
+    ]);
+    expect(sent).toEqual(before);
   });
 });
 

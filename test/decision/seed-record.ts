@@ -1,3 +1,4 @@
+import type { ServiceRequest } from 'fhir/r4.js';
 import type { PatientRecord } from '../../src/data/types.js';
 import type { EvidenceFacts } from '../../src/evidence/types.js';
 import type { DraftOrder, SurgicalPlan } from '../../src/orders/types.js';
@@ -64,15 +65,11 @@ export function seedFacts(): EvidenceFacts {
 }
 
 export function order(id: string, codes: string[], setting: DraftOrder['setting'], level: DraftOrder['levels'][number] = 'L3-L4'): DraftOrder {
-  return {
-    id,
-    levels: [level],
-    setting,
-    resource: {
-      resourceType: 'ServiceRequest', id, status: 'draft', intent: 'order', subject,
-      code: { coding: codes.map((code) => ({ system: cpt, code })), text: `Revision ${level}` },
-    },
+  const resource: ServiceRequest = {
+    resourceType: 'ServiceRequest', id, status: 'draft', intent: 'order', subject,
+    code: { coding: codes.map((code) => ({ system: cpt, code })), text: `Revision ${level}` },
   };
+  return { id, levels: [level], setting, resource, asSent: structuredClone(resource) as unknown as Record<string, unknown>, hasOwnId: true };
 }
 
 export function plan(orders: DraftOrder[], level: SurgicalPlan['level'] = 'L3-L4'): SurgicalPlan {

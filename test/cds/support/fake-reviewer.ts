@@ -38,7 +38,7 @@ export class FakeReviewer implements OrderReviewer {
       })
       .map((r) => ({
         level: 'L3-L4' as const,
-        orders: [{ id: String(r.id ?? 'generated'), resource: r as never, levels: ['L3-L4' as const], setting: 'unknown' as const }],
+        orders: [{ id: String(r.id ?? 'generated'), resource: r as never, asSent: r, hasOwnId: r.id !== undefined, levels: ['L3-L4' as const], setting: 'unknown' as const }],
       }));
   }
 
