@@ -67,6 +67,42 @@ describe('inpatient-recommended suggestion', () => {
     expect((actions[1]!.resource as ServiceRequest).code!.coding![0]!.code).toBe('22612');
   });
 
+  it("moves the whole operation: every triggering order of the request, other plans' and level-less ones included, and names each", () => {
+    // A revision at L3-L4 with its extension to the never-operated L4-L5, an instrumentation order over both, and an
+    // instrumentation add-on sent with no level, all ambulatory; one order already inpatient.
+    const at = (o: ReturnType<typeof draftOrder>, levels: ReturnType<typeof draftOrder>['levels']) => ({ ...o, levels });
+    const revision = at(draftOrder(serviceRequest('op-1', '22612', { code: { coding: [{ system: CPT, code: '22612' }], text: 'Revision fusion L3-L4' } })), ['L3-L4']);
+    const extension = at(draftOrder(serviceRequest('op-2', '22614', { code: { coding: [{ system: CPT, code: '22614' }], text: 'Fusion L4-L5' } })), ['L4-L5']);
+    const span = at(draftOrder(serviceRequest('op-3', '22842', { code: { coding: [{ system: CPT, code: '22842' }], text: 'Pedicle screws L3-L5' } })), ['L3-L4', 'L4-L5']);
+    const levelless = at(draftOrder(serviceRequest('op-4', '22840', { code: { coding: [{ system: CPT, code: '22840', display: 'Posterior instrumentation' }] }, bodySite: undefined })), []);
+    const inpatient = at(draftOrder(serviceRequest('op-5', '22830', { locationCode: [{ text: 'inpatient' }] }), 'inpatient'), ['L3-L4']);
+    const primary = metDecision({ isRevision: false, determination: undefined, level: 'L4-L5' });
+    const cards = buildCards(
+      [
+        { plan: plan([revision, span, inpatient]), decision: outpatientFusion },
+        { plan: plan([extension, span], 'L4-L5'), decision: primary },
+        { plan: plan([levelless], 'unknown'), decision: { ...primary, level: 'unknown' } },
+      ],
+      ctx,
+    );
+    const card = cardOf(cards, 'inpatient-recommended');
+    expect(card.suggestions).toHaveLength(1);
+    const actions = card.suggestions![0]!.actions;
+    expect(actions.map((a) => [a.type, (a.resource as ServiceRequest).id])).toEqual([
+      ['update', 'op-1'],
+      ['update', 'op-3'],
+      ['update', 'op-2'],
+      ['update', 'op-4'],
+    ]);
+    for (const a of actions) expect((a.resource as ServiceRequest).locationCode).toEqual([{ coding: [{ system: POS, code: '21', display: 'Inpatient Hospital' }], text: 'Inpatient Hospital' }]);
+    expect(card.detail).toContain(
+      'Accepting the suggestion sets the place of service of these 4 orders of the operation to Inpatient Hospital (POS 21) and keeps everything else in them:\n\n' +
+        ['- Revision fusion L3-L4 (L3-L4)', '- Pedicle screws L3-L5 (L3-L4, L4-L5)', '- Fusion L4-L5 (L4-L5)', '- Posterior instrumentation (level not stated)'].join('\n'),
+    );
+    expect(card.detail).not.toContain('op-5');
+    expect(actions[3]!.description).toBe('Change Posterior instrumentation (level not stated) to an inpatient admission (place of service 21, Inpatient Hospital)');
+  });
+
   it('gives no update to an order sent without an id, and says what to change by hand', () => {
     const sr = serviceRequest('x', '22612', { code: { coding: [{ system: CPT, code: '22612' }], text: 'Revision fusion L3-L4' } });
     delete sr.id;
@@ -74,14 +110,15 @@ describe('inpatient-recommended suggestion', () => {
     const alone = cardOf(buildCards([{ plan: plan([order]), decision: outpatientFusion }], ctx), 'inpatient-recommended');
     expect(alone.suggestions).toBeUndefined();
     expect(alone.selectionBehavior).toBeUndefined();
-    expect(alone.detail).toContain('The order Revision fusion L3-L4 was sent without an id, so no suggestion can change it: set its place of service to Inpatient Hospital (POS 21) by hand.');
+    expect(alone.detail).toContain('This order was sent without an id, so no suggestion can change it: set its place of service to Inpatient Hospital (POS 21) by hand.\n\n- Revision fusion L3-L4 (L3-L4)');
     expect(alone.detail).not.toContain('Accepting the suggestion');
     expect(JSON.stringify(alone)).not.toContain('generated-7');
 
     const withId = draftOrder(serviceRequest('sr-2', '22840'));
     const both = cardOf(buildCards([{ plan: plan([order, withId]), decision: outpatientFusion }], ctx), 'inpatient-recommended');
     expect(both.suggestions![0]!.actions.map((a) => (a.resource as ServiceRequest).id)).toEqual(['sr-2']);
-    expect(both.detail).toContain('The order Revision fusion L3-L4 was sent without an id');
+    expect(both.detail).toContain('Accepting the suggestion sets the place of service of this order of the operation to Inpatient Hospital (POS 21) and keeps everything else in it:\n\n- Procedure 22840 L3-L4 (L3-L4)');
+    expect(both.detail).toContain('This order was sent without an id');
   });
 
   it('gives the draft back whole: nulls in arrays, values it does not read and unknown elements stay exactly as sent', () => {
