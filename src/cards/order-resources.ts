@@ -86,8 +86,9 @@ function levelBodySite(level: string): CodeableConcept {
  * performer are copied from it (the hook context fills subject, requester and encounter when the order lacks
  * them). The code orders the arthrodesis only (CPT 22612); the text says so, and, when the operation has no
  * instrumentation order yet, the note asks for the pedicle screw instrumentation (CPT 22840), an order of its own.
- * The setting follows the operation's: inpatient when it is inpatient or when an inpatient-recommended card
- * comes with this one (accepting both then books one setting), otherwise the first order's own, stated or not.
+ * The setting is inpatient (POS 21) when the operation is booked inpatient, or booked outpatient (the suggestion
+ * then books the whole operation inpatient: a revision fusion outpatient warrants inpatient care); otherwise the
+ * orders state no setting, and neither does the new one.
  */
 export interface FusionOrderOptions {
   inpatient: boolean;
@@ -121,7 +122,7 @@ export function fusionOrder(base: DraftOrder, level: string, ctx: FusionOrderCon
     requester: src.requester ?? referenceTo(ctx.userId),
     performer: src.performer,
     bodySite: [levelBodySite(level)],
-    locationCode: options.inpatient ? [structuredClone(INPATIENT)] : src.locationCode,
+    locationCode: options.inpatient ? [structuredClone(INPATIENT)] : undefined,
     note: options.instrumentationOrdered ? undefined : [{ text: 'Instrumented fusion: order the pedicle screw instrumentation (CPT 22840) with this arthrodesis.' }],
   };
   return withoutEmpty(structuredClone(order)) as unknown as ServiceRequest;

@@ -191,17 +191,58 @@ describe('consider-fusion suggestion', () => {
     expect(emptyValues(card)).toEqual([]);
   });
 
-  it("books the added fusion in the operation's setting, inpatient when an inpatient card comes with it", () => {
-    const make = (setting: 'outpatient' | 'unknown', inpatientRecommended: boolean, extra: Partial<ServiceRequest> = {}): ServiceRequest => {
+  it('books the operation inpatient when it is booked outpatient: one suggestion creates the fusion at POS 21 and updates the orders', () => {
+    const sr = serviceRequest('sr-1', '63047');
+    const levelless = { ...draftOrder(serviceRequest('sr-2', '22840', { code: { coding: [{ system: CPT, code: '22840' }], text: 'Instrumentation' }, bodySite: undefined })), levels: [] };
+    for (const inpatientRecommended of [false, true]) {
+      const decision = { ...decompression, setting: 'outpatient' as const, inpatientRecommended, inpatientReasons: inpatientRecommended ? ['dural-tear'] : [] };
+      const cards = buildCards(
+        [
+          { plan: plan([draftOrder(sr)]), decision },
+          { plan: plan([levelless], 'unknown'), decision: metDecision({ isRevision: false, determination: undefined, level: 'unknown' }) },
+        ],
+        ctx,
+      );
+      const card = cardOf(cards, 'consider-fusion');
+      const [suggestion] = card.suggestions!;
+      expect(suggestion!.label).toBe('Add instrumented fusion at L3-L4, booked inpatient');
+      expect(suggestion!.actions.map((a) => [a.type, a.type === 'update' ? (a.resource as ServiceRequest).id : 'new'])).toEqual([
+        ['create', 'new'],
+        ['update', 'sr-1'],
+        ['update', 'sr-2'],
+      ]);
+      for (const a of suggestion!.actions) expect((a.resource as ServiceRequest).locationCode).toEqual([{ coding: [{ system: POS, code: '21', display: 'Inpatient Hospital' }], text: 'Inpatient Hospital' }]);
+      expect(card.detail).toContain(
+        'A revision fusion booked outpatient or ambulatory warrants inpatient care (revision complexity), so accepting the suggestion books the fusion inpatient and sets the place of service of these 2 orders of the operation to Inpatient Hospital (POS 21), keeping everything else in them:\n\n- Procedure 63047 L3-L4 (L3-L4)\n- Instrumentation (level not stated)',
+      );
+    }
+  });
+
+  it('books the fusion inpatient when the operation is inpatient, and states no setting when the orders state none', () => {
+    const make = (setting: 'inpatient' | 'unknown', extra: Partial<ServiceRequest> = {}) => {
       const sr = serviceRequest('sr-1', '63047', extra);
-      const decision = { ...decompression, inpatientRecommended, inpatientReasons: inpatientRecommended ? ['dural-tear'] : [] };
-      return cardOf(buildCards([{ plan: plan([draftOrder(sr, setting)]), decision }], ctx), 'consider-fusion').suggestions![0]!.actions[0]!.resource as ServiceRequest;
+      const card = cardOf(buildCards([{ plan: plan([draftOrder(sr, setting)]), decision: { ...decompression, setting } }], ctx), 'consider-fusion');
+      return card.suggestions![0]!;
     };
-    // Accepting both suggestions books the whole operation inpatient.
-    expect(make('outpatient', true).locationCode![0]!.coding![0]!.code).toBe('21');
-    // Without an inpatient card the fusion joins the operation where it is booked, not in a second setting.
-    expect(make('outpatient', false).locationCode![0]!.coding![0]!.code).toBe('22');
-    expect(make('unknown', false, { locationCode: undefined }).locationCode).toBeUndefined();
+    const inpatient = make('inpatient');
+    expect(inpatient.label).toBe('Add instrumented fusion at L3-L4');
+    expect(inpatient.actions).toHaveLength(1);
+    expect((inpatient.actions[0]!.resource as ServiceRequest).locationCode![0]!.coding![0]!.code).toBe('21');
+    // A setting the service cannot read ("Main OR") is no setting: the new order does not copy it.
+    for (const unknown of [make('unknown', { locationCode: undefined }), make('unknown', { locationCode: [{ text: 'Main OR' }] })]) {
+      expect(unknown.label).toBe('Add instrumented fusion at L3-L4');
+      expect(unknown.actions).toHaveLength(1);
+      expect((unknown.actions[0]!.resource as ServiceRequest).locationCode).toBeUndefined();
+    }
+  });
+
+  it('books inpatient by hand the orders sent without an id', () => {
+    const noId = serviceRequest('x', '63047');
+    delete noId.id;
+    const card = cardOf(buildCards([{ plan: plan([{ ...draftOrder(noId), id: 'draft-0' }]), decision: { ...decompression, setting: 'outpatient' } }], ctx), 'consider-fusion');
+    expect(card.suggestions![0]!.actions.map((a) => a.type)).toEqual(['create']);
+    expect(card.detail).toContain('so accepting the suggestion books the fusion inpatient.');
+    expect(card.detail).toContain('This order was sent without an id, so no suggestion can change it: set its place of service to Inpatient Hospital (POS 21) by hand.');
   });
 
   it('asks for the instrumentation order only when the operation has none', () => {
