@@ -5,7 +5,7 @@ import { ConfigError, type Config } from '../config.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { RemoteKeyOptions } from './client-keys.js';
 import { cdsAuthMiddleware } from './middleware.js';
-import { loadTrustedClients, type TrustedClient } from './trusted-clients.js';
+import { SANDBOX_ISSUER, loadTrustedClients, type TrustedClient } from './trusted-clients.js';
 import { createJwtVerifier, type JwtVerifier } from './verify-jwt.js';
 
 export type AuthConfig = Pick<Config, 'NODE_ENV' | 'CDS_AUTH' | 'CDS_TRUSTED_CLIENTS' | 'CDS_AUTH_EXTRA_ALGS' | 'PUBLIC_BASE_URL'>;
@@ -28,10 +28,12 @@ export function describeAuthMode(config: AuthConfig, clients: TrustedClient[]): 
     };
   }
   const algs = ['ES384', 'RS384', ...(config.CDS_AUTH_EXTRA_ALGS ?? [])].join(', ');
-  return {
-    level: 'info',
-    message: `CDS client authentication required (${algs}); trusted issuers: ${clients.map((c) => c.iss).join(', ')}; aud base ${config.PUBLIC_BASE_URL}`,
-  };
+  const message = `CDS client authentication required (${algs}); trusted issuers: ${clients.map((c) => c.iss).join(', ')}; aud base ${config.PUBLIC_BASE_URL}`;
+  if (clients.some((c) => c.iss === SANDBOX_ISSUER)) {
+    // Its private key is published with the Sandbox's source: anyone can sign as it. Fine for a developer, never for PHI.
+    return { level: 'warn', message: `${message}. The CDS Hooks Sandbox is trusted, and its private key is public: anyone can call as it` };
+  }
+  return { level: 'info', message };
 }
 
 /**

@@ -12,8 +12,10 @@
  * material and symmetric (`oct`) keys are refused, since HMAC would let the service forge client tokens.
  * URLs must be https (plain http only for loopback hosts, for local testing).
  *
- * Outside production the CDS Hooks Sandbox is trusted out of the box with its published public key; a
- * file entry with the Sandbox's issuer replaces that built-in entry.
+ * The CDS Hooks Sandbox's private key is published with its source, so anyone can sign as the Sandbox. It is
+ * trusted out of the box only in the developer setup: outside production with no CDS_TRUSTED_CLIENTS file.
+ * With a file, exactly the clients listed are trusted; to test with the Sandbox then, list it there on
+ * purpose (its issuer with the key set of sandbox-jwks.json).
  */
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -159,28 +161,24 @@ export function sandboxClient(): TrustedClient {
 }
 
 /**
- * The trusted clients for this configuration: the CDS_TRUSTED_CLIENTS file (when set), plus the
- * CDS Hooks Sandbox outside production. Throws ConfigError naming CDS_TRUSTED_CLIENTS on any problem,
- * so a bad file stops start-up.
+ * The trusted clients for this configuration: exactly those of the CDS_TRUSTED_CLIENTS file when it is set;
+ * without it, the CDS Hooks Sandbox outside production (the out-of-the-box developer setup) and nobody in
+ * production. A file is how an operator says whom to trust, so nothing is added to it: NODE_ENV left at its
+ * default beside a real clients file must not open the service to anyone holding the Sandbox's public
+ * private key. Throws ConfigError naming CDS_TRUSTED_CLIENTS on any problem, so a bad file stops start-up.
  */
 export function loadTrustedClients(
   config: Pick<Config, 'NODE_ENV' | 'CDS_TRUSTED_CLIENTS'>,
   readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
 ): TrustedClient[] {
-  const clients: TrustedClient[] = [];
   const path = config.CDS_TRUSTED_CLIENTS;
-  if (path !== undefined) {
-    const source = `CDS_TRUSTED_CLIENTS (${path})`;
-    let text: string;
-    try {
-      text = readFile(path);
-    } catch (err) {
-      throw new ConfigError([`${source}: cannot read the file: ${(err as Error).message}`]);
-    }
-    clients.push(...parseTrustedClients(text, source));
+  if (path === undefined) return config.NODE_ENV === 'production' ? [] : [sandboxClient()];
+  const source = `CDS_TRUSTED_CLIENTS (${path})`;
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (err) {
+    throw new ConfigError([`${source}: cannot read the file: ${(err as Error).message}`]);
   }
-  if (config.NODE_ENV !== 'production' && !clients.some((c) => c.iss === SANDBOX_ISSUER)) {
-    clients.push(sandboxClient());
-  }
-  return clients;
+  return parseTrustedClients(text, source);
 }

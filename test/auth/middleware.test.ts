@@ -186,14 +186,36 @@ describe('createCdsAuth', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ level: 40, msg: expect.stringContaining('CDS_AUTH=off') });
   });
 
-  it('required outside production trusts the Sandbox, and says so', () => {
+  it('required outside production without a clients file trusts the Sandbox, and warns that its key is public', () => {
     const { logger, lines } = capturingLogger();
     const config = loadConfig({ NODE_ENV: 'development', CDS_AUTH: 'required', PUBLIC_BASE_URL: 'http://localhost:3000' });
     const auth = createCdsAuth(config, { logger });
     expect(auth.mode).toBe('required');
     expect(auth.clients.map((c) => c.iss)).toEqual([SANDBOX_ISSUER]);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 30, msg: expect.stringContaining(SANDBOX_ISSUER) });
-    expect(describeAuthMode(config, auth.clients).level).toBe('info');
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 40, msg: expect.stringContaining(SANDBOX_ISSUER) });
+    expect(JSON.parse(lines[0]!).msg).toMatch(/private key is public/);
+    expect(describeAuthMode(config, auth.clients).level).toBe('warn');
+  });
+
+  it('with a clients file and NODE_ENV left at its default, refuses Sandbox tokens as from an unknown issuer', async () => {
+    const { logger, lines } = capturingLogger();
+    const metrics: Metrics = createMetrics();
+    const config = loadConfig({ CDS_AUTH: 'required', CDS_TRUSTED_CLIENTS: 'clients.json', PUBLIC_BASE_URL: BASE });
+    expect(config.NODE_ENV).toBe('development');
+    const auth = createCdsAuth(config, { logger, metrics, readFile: () => JSON.stringify([{ iss: EHR, jwks: { keys: [key.publicJwk] } }]) });
+    expect(auth.clients.map((c) => c.iss)).toEqual([EHR]);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 30 });
+    const a = express();
+    a.use('/cds-services', auth.middleware);
+    a.post('/cds-services/:id', (_req, res) => void res.json({ cards: [] }));
+    const now = Math.floor(Date.now() / 1000);
+    const sandbox = await signToken({
+      key: { ...key, kid: '44823f3d-0b01-4a6c-a80e-b9d3e8a7226f' },
+      header: { jku: 'https://sandbox.cds-hooks.org/.well-known/jwks.json' },
+      claims: { iss: SANDBOX_ISSUER, iat: now, exp: now + 300 },
+    });
+    expect((await request(a).post('/cds-services/lumbar-fusion-criteria').set(authz(sandbox)).send({})).status).toBe(401);
+    expect(await metrics.registry.metrics()).toContain('spine_cds_auth_refusals_total{reason="unknown-issuer"} 1');
   });
 
   it('refuses to start in production with no trusted client', () => {

@@ -144,11 +144,16 @@ describe('the CDS Hooks Sandbox', () => {
     expect(shipped.keys[0]).not.toHaveProperty('d');
   });
 
-  it('is added beside the file clients outside production, and replaced by a file entry with its issuer', () => {
-    expect(load([{ iss: 'https://ehr.example.org', jwks: { keys: [ec.publicJwk] } }], 'development').map((c) => c.iss)).toEqual([
-      'https://ehr.example.org',
-      SANDBOX_ISSUER,
-    ]);
+  it('is not added to a clients file in any environment: exactly the listed clients are trusted', () => {
+    for (const env of ['development', 'test', 'production'] as const) {
+      expect(load([{ iss: 'https://ehr.example.org', jwks: { keys: [ec.publicJwk] } }], env).map((c) => c.iss)).toEqual(['https://ehr.example.org']);
+      expect(load([], env)).toEqual([]);
+    }
+  });
+
+  it('is trusted beside a clients file only when the file lists it, with the key the file gives', () => {
+    const onPurpose = load([{ iss: 'https://ehr.example.org', jwks: { keys: [ec.publicJwk] } }, { iss: SANDBOX_ISSUER, jwks: shipped, jkuAllowlist: [SANDBOX_JKU] }], 'development');
+    expect(onPurpose.map((c) => c.iss)).toEqual(['https://ehr.example.org', SANDBOX_ISSUER]);
     const replaced = load([{ iss: SANDBOX_ISSUER, jwks: { keys: [ec.publicJwk] } }], 'development');
     expect(replaced).toEqual([{ iss: SANDBOX_ISSUER, jwks: { keys: [ec.publicJwk] }, jkuAllowlist: [] }]);
   });
