@@ -1,8 +1,8 @@
 /**
  * Verifies the JWT a CDS client sends with every call (CDS Hooks 2.0, "Trusting CDS Clients"):
  * header alg (ES384/RS384, plus ES256/RS256 when configured; never none or HMAC), typ JWT and kid;
- * payload iss (a trusted client), aud (the URL of the endpoint invoked), exp, iat, jti; signature by
- * that client's key; and a jti never seen before within the token's lifetime.
+ * payload iss (a trusted client), aud (the URL of the endpoint invoked), exp (in the future, and at most five
+ * minutes away), iat, jti; signature by that client's key; and a jti never seen before within the token's lifetime.
  */
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWSAlgorithm, type JWTPayload } from 'jose';
 import { AuthenticationError } from '../errors.js';
@@ -25,6 +25,7 @@ export type AuthFailureReason =
   | 'bad-signature'
   | 'bad-audience'
   | 'expired'
+  | 'exp-too-far'
   | 'not-yet-valid'
   | 'iat-in-future'
   | 'replay';
@@ -32,6 +33,12 @@ export type AuthFailureReason =
 export const DEFAULT_ALGORITHMS: JWSAlgorithm[] = ['ES384', 'RS384'];
 /** A replay-cache key is issuer plus jti; a longer jti is not a nonce but an attempt to fill memory. */
 const MAX_JTI_LENGTH = 512;
+/**
+ * How far in the future `exp` may be (plus the clock allowance): CDS Hooks 1.0 and SMART Backend Services
+ * both say no more than five minutes. A stolen token is usable that long at most, and the replay cache
+ * holds each jti that long at most, which is what keeps it small.
+ */
+export const MAX_TOKEN_LIFETIME_SECONDS = 300;
 
 export interface VerifiedCdsClient {
   iss: string;
@@ -57,7 +64,7 @@ export interface JwtVerifierOptions {
   clients: TrustedClient[];
   /** Allowed beside ES384 and RS384 (CDS_AUTH_EXTRA_ALGS). */
   extraAlgorithms?: readonly ('ES256' | 'RS256')[];
-  /** How far in the future `iat` (and `nbf`) may be, for clocks that disagree. */
+  /** How far in the future `iat` (and `nbf`) may be, and `exp` beyond its five minutes, for clocks that disagree. */
   clockSkewSeconds?: number;
   remote?: RemoteKeyOptions;
   replay?: ReplayGuard;
@@ -154,7 +161,9 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
       const exp = payload.exp as number;
       const iat = payload.iat as number;
       if (exp <= nowSeconds) refuse('expired');
+      // iat first: a client whose clock runs ahead would otherwise be told only that its exp is too far.
       if (iat > nowSeconds + skew) refuse('iat-in-future');
+      if (exp > nowSeconds + MAX_TOKEN_LIFETIME_SECONDS + skew) refuse('exp-too-far');
       const { jti } = payload;
       if (typeof jti !== 'string' || jti === '' || jti.length > MAX_JTI_LENGTH) refuse('malformed');
       if (payload.tenant !== undefined && typeof payload.tenant !== 'string') refuse('malformed');

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { SignJWT } from 'jose';
+import { SignJWT, exportJWK } from 'jose';
+import { clientJwt } from '../../src/cli/test-client.js';
 import nock from 'nock';
 import { AuthenticationError } from '../../src/errors.js';
 import type { TrustedClient } from '../../src/auth/trusted-clients.js';
@@ -63,6 +64,18 @@ describe('valid tokens', () => {
   it('accepts iat up to 60 s in the future (clock skew)', async () => {
     const token = await signToken({ key: es384, claims: { iat: NOW + 50 } });
     await expect(verifier().verify(bearer(token), SERVICE_URL)).resolves.toMatchObject({ iat: NOW + 50 });
+  });
+
+  it('accepts the tokens of npm run client and of the CDS Hooks Sandbox (five minutes), even from a clock a minute ahead', async () => {
+    const v = verifier();
+    const privateJwk = { ...(await exportJWK(es384.privateKey)), kid: es384.kid, alg: 'ES384' };
+    const fromClient = await clientJwt({ iss: EHR, privateJwk }, SERVICE_URL, new Date(NOW_MS));
+    await expect(v.verify(bearer(fromClient), SERVICE_URL)).resolves.toMatchObject({ iss: EHR, exp: NOW + 300 });
+    const ahead = await clientJwt({ iss: EHR, privateJwk }, SERVICE_URL, new Date(NOW_MS + 60_000));
+    await expect(v.verify(bearer(ahead), SERVICE_URL)).resolves.toMatchObject({ exp: NOW + 360 });
+    // The Sandbox's shape (sandbox src/retrieve-data-helpers/jwt-generator.js): iat now, exp now + 300.
+    const sandboxLike = await signToken({ key: es384, claims: { iat: NOW, exp: NOW + 300 } });
+    await expect(v.verify(bearer(sandboxLike), SERVICE_URL)).resolves.toMatchObject({ exp: NOW + 300 });
   });
 
   it('accepts ES256 only when configured', async () => {
@@ -142,6 +155,16 @@ describe('refusals', () => {
     expect(await reasonOf(v.verify(bearer(await signToken({ key: es384, claims: { exp: NOW } })), SERVICE_URL))).toBe('expired');
     expect(await reasonOf(v.verify(bearer(await signToken({ key: es384, claims: { exp: undefined } })), SERVICE_URL))).toBe('missing-claim');
     expect(await reasonOf(v.verify(bearer(await signToken({ key: es384, claims: { exp: String(NOW + 60) } })), SERVICE_URL))).toBe('malformed');
+  });
+
+  it('exp more than five minutes (plus the 60 s clock allowance) away', async () => {
+    const v = verifier();
+    const exp = async (claims: Record<string, unknown>) => reasonOf(v.verify(bearer(await signToken({ key: es384, claims })), SERVICE_URL));
+    expect(await exp({ iat: NOW, exp: NOW + 10 * 365 * 86400 })).toBe('exp-too-far');
+    // Issued long ago, still valid for an hour: the lifetime left is what a thief could use.
+    expect(await exp({ iat: NOW - 365 * 86400, exp: NOW + 3600 })).toBe('exp-too-far');
+    expect(await exp({ iat: NOW, exp: NOW + 361 })).toBe('exp-too-far');
+    await expect(v.verify(bearer(await signToken({ key: es384, claims: { iat: NOW, exp: NOW + 360 } })), SERVICE_URL)).resolves.toMatchObject({ exp: NOW + 360 });
   });
 
   it('iat two minutes in the future, or missing', async () => {
