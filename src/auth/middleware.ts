@@ -6,6 +6,7 @@ import type { RequestHandler, Response } from 'express';
 import type { BaseLogger } from 'pino';
 import { AuthenticationError } from '../errors.js';
 import type { Metrics } from '../ops/metrics.js';
+import { ReplayCacheFullError } from './replay-cache.js';
 import type { JwtVerifier, VerifiedCdsClient } from './verify-jwt.js';
 
 export const AUTH_REALM = 'spine-cds';
@@ -78,9 +79,23 @@ export function cdsAuthMiddleware(opts: CdsAuthMiddlewareOptions): RequestHandle
     try {
       client = await verifier.verify(req.headers.authorization, expectedAudiences(opts.publicBaseUrl, req.originalUrl, opts.loopbackAliases));
     } catch (err) {
-      const reason = err instanceof AuthenticationError ? err.reason : 'internal-error';
       // originalUrl, not req.path: the middleware is mounted under a prefix. The query string is left out.
-      const details = { reason, method: req.method, path: req.originalUrl.split('?')[0] };
+      const path = req.originalUrl.split('?')[0];
+      if (err instanceof ReplayCacheFullError) {
+        // The token is good, but its jti could not be kept, so it cannot be accepted: a 401 would tell the client
+        // its credentials are wrong. 503 says the service is out of room and when to come back.
+        const reason = 'replay-cache-full';
+        opts.logger.error({ reason, method: req.method, path, retryAfterSeconds: err.retryAfterSeconds }, 'CDS client refused: no room to remember its token id');
+        opts.metrics?.countAuthRefusal(reason);
+        res
+          .status(503)
+          .set('Retry-After', String(err.retryAfterSeconds))
+          .set('Cache-Control', 'no-store')
+          .json({ error: 'busy', message: 'Too many recent calls to remember their token ids; retry later.' });
+        return;
+      }
+      const reason = err instanceof AuthenticationError ? err.reason : 'internal-error';
+      const details = { reason, method: req.method, path };
       if (SERVICE_SIDE_REASONS.has(reason) || !(err instanceof AuthenticationError)) {
         opts.logger.error(details, 'CDS client refused: could not check its token');
       } else {

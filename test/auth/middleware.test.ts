@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from '../../src/config.js';
 import { AuthenticationError } from '../../src/errors.js';
 import { createCdsAuth, describeAuthMode } from '../../src/auth/cds-auth.js';
 import { INVALID_TOKEN_MESSAGE, MISSING_TOKEN_MESSAGE, cdsAuthMiddleware, cdsClientOf, expectedAudiences } from '../../src/auth/middleware.js';
+import { ReplayCache } from '../../src/auth/replay-cache.js';
 import { SANDBOX_ISSUER } from '../../src/auth/trusted-clients.js';
 import { createJwtVerifier, type JwtVerifier } from '../../src/auth/verify-jwt.js';
 import { createMetrics, type Metrics } from '../../src/ops/metrics.js';
@@ -119,6 +120,30 @@ describe('cdsAuthMiddleware, required', () => {
     const token = await signToken({ key });
     expect((await request(a).post('/cds-services/lumbar-fusion-criteria').set(authz(token)).send({})).status).toBe(200);
     expect((await request(a).post('/cds-services/lumbar-fusion-criteria').set(authz(token)).send({})).status).toBe(401);
+  });
+
+  it('answers 503 with Retry-After, counted and logged, when the replay cache has no room for a good token', async () => {
+    const { logger, lines } = capturingLogger();
+    const metrics = createMetrics();
+    const full = createJwtVerifier({ clients: [{ iss: EHR, jwks: { keys: [key.publicJwk] }, jkuAllowlist: [] }], now: () => NOW_MS, replay: new ReplayCache(1) });
+    const a = express();
+    a.use('/cds-services', cdsAuthMiddleware({ mode: 'required', verifier: full, publicBaseUrl: BASE, logger, metrics }));
+    a.post('/cds-services/:id', (_req, res) => void res.json({ cards: [] }));
+    const post = async (token: string) => request(a).post('/cds-services/lumbar-fusion-criteria').set(authz(token)).send({});
+    const first = await signToken({ key });
+    expect((await post(first)).status).toBe(200);
+    const second = await signToken({ key, claims: { exp: Math.floor(NOW_MS / 1000) + 300 } });
+    const res = await post(second);
+    expect(res.status).toBe(503);
+    // The first token (exp NOW + 300, helpers.ts) frees the room in 300 s.
+    expect(res.headers['retry-after']).toBe('300');
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.body).toEqual({ error: 'busy', message: expect.stringContaining('retry later') });
+    expect(await metrics.registry.metrics()).toContain('spine_cds_auth_refusals_total{reason="replay-cache-full"} 1');
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ level: 50, reason: 'replay-cache-full', retryAfterSeconds: 300 });
+    for (const part of second.split('.')) expect(lines.join('\n')).not.toContain(part);
+    // The refused token was not remembered, and the first one is still a replay.
+    expect((await post(first)).status).toBe(401);
   });
 
   it('lets CORS preflights and routes outside it through without a token', async () => {

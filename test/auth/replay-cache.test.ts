@@ -1,4 +1,14 @@
-import { ReplayCache } from '../../src/auth/replay-cache.js';
+import { DEFAULT_MAX_REPLAY_ENTRIES, ReplayCache, ReplayCacheFullError } from '../../src/auth/replay-cache.js';
+
+function fullError(fn: () => unknown): ReplayCacheFullError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ReplayCacheFullError);
+    return err as ReplayCacheFullError;
+  }
+  throw new Error('expected ReplayCacheFullError');
+}
 
 describe('ReplayCache', () => {
   it('refuses an id it has seen until that id expires', () => {
@@ -6,10 +16,11 @@ describe('ReplayCache', () => {
     expect(cache.remember('a', 100, 10)).toBe(true);
     expect(cache.remember('a', 100, 50)).toBe(false);
     expect(cache.remember('a', 200, 100)).toBe(true);
+    expect(cache.remember('a', 200, 150)).toBe(false);
   });
 
   it('drops entries after their exp', () => {
-    const cache = new ReplayCache(1000, 0);
+    const cache = new ReplayCache(1000);
     for (let i = 0; i < 10; i++) cache.remember(`id-${i}`, 100 + i, 0);
     expect(cache.size).toBe(10);
     cache.remember('late', 500, 105);
@@ -17,13 +28,55 @@ describe('ReplayCache', () => {
     expect(cache.size).toBe(5);
   });
 
-  it('stays within its bound, dropping the oldest entries first', () => {
-    const cache = new ReplayCache(3, 1000);
-    for (const id of ['a', 'b', 'c', 'd']) expect(cache.remember(id, 1000, 0)).toBe(true);
+  it('never forgets a live id to make room: a full cache refuses new ids, saying when room comes', () => {
+    const cache = new ReplayCache(3);
+    for (const [id, exp] of [['a', 1000], ['b', 400], ['c', 1000]] as const) expect(cache.remember(id, exp, 0)).toBe(true);
+    expect(fullError(() => cache.remember('d', 1000, 1)).retryAfterSeconds).toBe(399);
+    // Every id remembered is still refused as a replay.
+    for (const id of ['a', 'b', 'c']) expect(cache.remember(id, 1000, 2)).toBe(false);
     expect(cache.size).toBe(3);
-    expect(cache.remember('d', 1000, 1)).toBe(false);
-    expect(cache.remember('b', 1000, 1)).toBe(false);
-    // 'a' was dropped to make room for 'd'.
-    expect(cache.remember('a', 1000, 1)).toBe(true);
+    // Once 'b' has expired there is room again.
+    expect(cache.remember('d', 1000, 400)).toBe(true);
+    expect(cache.remember('a', 1000, 401)).toBe(false);
+    expect(fullError(() => cache.remember('e', 1000, 401)).retryAfterSeconds).toBe(599);
+  });
+
+  it('refuses the replay of a live token after as many newer tokens as the bound allows', () => {
+    // The old cache evicted the oldest live entry at 100,000: the captured token then passed again.
+    const cache = new ReplayCache();
+    const now = 1_000_000;
+    expect(cache.remember('iss\u0000the-captured-one', now + 300, now)).toBe(true);
+    let refused = 0;
+    for (let i = 0; i < DEFAULT_MAX_REPLAY_ENTRIES; i++) {
+      try {
+        cache.remember(`iss\u0000other-${i}`, now + 300, now + 1);
+      } catch (err) {
+        if (!(err instanceof ReplayCacheFullError)) throw err;
+        refused++;
+      }
+    }
+    expect(refused).toBe(1);
+    expect(cache.remember('iss\u0000the-captured-one', now + 300, now + 2)).toBe(false);
+  });
+
+  it('holds the 500 calls/s of the benchmark with six-minute tokens', () => {
+    const cache = new ReplayCache();
+    const start = 1_000_000;
+    let n = 0;
+    let accepted = 0;
+    // Ten minutes at 500 calls/s, each token's exp as far as the verifier allows (5 min + 60 s).
+    for (let second = start; second < start + 600; second++) {
+      for (let i = 0; i < 500; i++) if (cache.remember(`iss\u0000jti-${n++}`, second + 360, second)) accepted++;
+    }
+    expect(accepted).toBe(n);
+    expect(cache.size).toBeLessThanOrEqual(180_500);
+  });
+
+  it('tells long ids apart (it keeps a digest of each)', () => {
+    const cache = new ReplayCache();
+    const long = 'x'.repeat(512);
+    expect(cache.remember(`iss\u0000${long}`, 200, 100)).toBe(true);
+    expect(cache.remember(`iss\u0000${long}`, 200, 101)).toBe(false);
+    expect(cache.remember(`iss\u0000${long}y`, 200, 101)).toBe(true);
   });
 });
