@@ -1,11 +1,12 @@
 /**
  * Finds the key that must have signed a trusted client's token: its inline keys when they hold the
  * token's `kid` (no network), otherwise the JWK Set at the token's allowed `jku` or the client's `jwksUrl`,
- * fetched with a timeout and cached for a bounded time.
+ * fetched with a timeout and a bound on its size, and cached for a bounded time.
  */
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
+  customFetch,
   errors,
   type JWTVerifyGetKey,
   type JWSHeaderParameters,
@@ -13,6 +14,7 @@ import {
   type RemoteJWKSetOptions,
 } from 'jose';
 import { AuthenticationError } from '../errors.js';
+import { boundedFetch } from './bounded-fetch.js';
 import type { TrustedClient } from './trusted-clients.js';
 
 export interface RemoteKeyOptions {
@@ -22,6 +24,8 @@ export interface RemoteKeyOptions {
   cacheMaxAgeMs?: number;
   /** An unknown kid triggers a refetch at most this often. */
   cooldownMs?: number;
+  /** A JWK Set answer larger than this is not read further: the call is refused as if the set were unreachable. */
+  maxBytes?: number;
 }
 
 type KeyResolver = (header: JWSHeaderParameters, token: FlattenedJWSInput) => ReturnType<JWTVerifyGetKey>;
@@ -51,6 +55,7 @@ export class ClientKeys {
       timeoutDuration: options.timeoutMs ?? 2000,
       cacheMaxAge: options.cacheMaxAgeMs ?? 10 * 60_000,
       cooldownDuration: options.cooldownMs ?? 30_000,
+      [customFetch]: boundedFetch(options.maxBytes),
     };
   }
 
@@ -82,7 +87,7 @@ export class ClientKeys {
         return await this.remoteSet(url)(header, token);
       } catch (err) {
         if (isNoKeyError(err)) refuse('unknown-key');
-        // Timeout, network error, non-200 answer, unreadable key set.
+        // Timeout, network error, non-200 answer, a key set too large or unreadable.
         refuse('jwks-unavailable');
       }
     };
