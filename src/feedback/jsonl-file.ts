@@ -35,25 +35,27 @@ export class JsonlFile {
    */
   static async open<T>(path: string, parse: (value: unknown) => T | undefined, logger?: StoreLogger): Promise<LoadedJsonl<T>> {
     await mkdir(dirname(path), { recursive: true });
-    let text = '';
+    let bytes = Buffer.alloc(0);
     try {
-      text = await readFile(path, 'utf8');
+      bytes = await readFile(path);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
 
-    const lines = text.split('\n');
-    // Byte offset where each line ends (after its newline), to truncate at a whole record.
-    const records: { value: T; end: number }[] = [];
-    let offset = 0;
+    // Lines are cut and counted in the file's bytes, each decoded on its own: decoding the whole file first
+    // would turn an invalid byte sequence into a replacement character of another length, and every offset
+    // after it (the truncation point included) would be wrong.
+    const records: T[] = [];
     let badLines = 0;
     let lastGoodEnd = 0;
     let trailingBad = false;
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!;
-      const isLast = i === lines.length - 1;
-      const end = offset + Buffer.byteLength(line, 'utf8') + (isLast ? 0 : 1);
-      offset = end;
+    for (let start = 0; start < bytes.length; ) {
+      const newline = bytes.indexOf(0x0a, start);
+      const isLast = newline === -1;
+      // Byte offset where the line ends (after its newline), to truncate at a whole record.
+      const end = isLast ? bytes.length : newline + 1;
+      const line = bytes.toString('utf8', start, isLast ? end : newline);
+      start = end;
       if (line.trim() === '') continue;
       const value = isLast ? undefined : parseLine(line, parse); // a line without its newline was never acknowledged
       if (value === undefined) {
@@ -63,10 +65,10 @@ export class JsonlFile {
       }
       if (trailingBad) logger?.warn({ file: path }, 'feedback store: skipped an unreadable record in the middle of the file');
       trailingBad = false;
-      records.push({ value, end });
+      records.push(value);
       lastGoodEnd = end;
     }
-    const byteLength = Buffer.byteLength(text, 'utf8');
+    const byteLength = bytes.length;
     if (lastGoodEnd < byteLength && trailingBad) {
       // The tail after the last good record is what a crash leaves behind: cut it off.
       await truncate(path, lastGoodEnd);
@@ -74,8 +76,8 @@ export class JsonlFile {
     }
 
     const handle = await open(path, 'a');
-    if (text === '') await syncDirectory(dirname(path));
-    return { file: new JsonlFile(handle, path), records: records.map((r) => r.value), skipped: badLines };
+    if (byteLength === 0) await syncDirectory(dirname(path));
+    return { file: new JsonlFile(handle, path), records, skipped: badLines };
   }
 
   /**
