@@ -6,7 +6,7 @@ import { createApp } from './app.js';
 import { createCdsAuth } from './auth/cds-auth.js';
 import { ConfigError, loadConfig, withBoundPort, type Config } from './config.js';
 import { openFeedbackStore } from './feedback/store.js';
-import { dataDirWritable, evaluationThreadsLoaded } from './ops/health.js';
+import { dataDirWritable, evaluationThreadsLoaded, feedbackStoreWrites } from './ops/health.js';
 import { limitHeapGrowth } from './ops/heap.js';
 import type { Logger } from 'pino';
 import { createLogger } from './ops/logger.js';
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     feedbackStore,
     metrics,
     authenticate: auth.middleware,
-    readiness: [dataDirWritable(config.DATA_DIR), evaluationThreadsLoaded(engine)],
+    readiness: [dataDirWritable(config.DATA_DIR), feedbackStoreWrites(feedbackStore), evaluationThreadsLoaded(engine)],
     routers: [
       metricsRoute(metrics),
       criteriaPageRouter({ cqlDir: join(root, 'cql-mappings'), baseUrl: config.PUBLIC_BASE_URL }),

@@ -54,6 +54,11 @@ export interface FeedbackStore {
   /** Stores feedback entries (already checked against issued cards); resolves once they are durable. */
   recordFeedback(entries: readonly FeedbackRecord[]): Promise<void>;
   counts(): FeedbackCount[];
+  /**
+   * Resolves when both files take appends; rejects while one is failing (its last append failed and it could
+   * not be cut back to whole records yet). Each call retries that repair.
+   */
+  check(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -144,6 +149,10 @@ class JsonlFeedbackStore implements FeedbackStore {
     return [...this.tally.values()]
       .map((c) => ({ ...c }))
       .sort((a, b) => a.topic.localeCompare(b.topic) || a.outcome.localeCompare(b.outcome));
+  }
+
+  async check(): Promise<void> {
+    await Promise.all([this.issuedFile.check(), this.feedbackFile.check()]);
   }
 
   async close(): Promise<void> {

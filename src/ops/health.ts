@@ -31,6 +31,16 @@ export function dataDirWritable(dir: string): ReadinessCheck {
   };
 }
 
+/**
+ * The feedback store writes: after a failed append (a full disk, an I/O error) the service is not ready until
+ * the store has cut its files back to whole records and can append again. Until then hook calls are answered
+ * but their cards cannot be recorded, so feedback on them would be refused; the data directory's probe alone
+ * would pass again as soon as the disk has room, while the store's own file might still be failing.
+ */
+export function feedbackStoreWrites(store: { check(): Promise<void> }): ReadinessCheck {
+  return { name: 'feedback-store-writes', check: () => store.check() };
+}
+
 /** The evaluation threads have loaded the criteria library: before that, the first calls would wait for them. */
 export function evaluationThreadsLoaded(engine: { readonly loaded: boolean }): ReadinessCheck {
   return {

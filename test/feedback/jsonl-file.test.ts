@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JsonlFile } from '../../src/feedback/jsonl-file.js';
@@ -9,6 +10,31 @@ interface Rec {
 const rec = (card: string) => ({ card, topic: 't', outcome: 'overridden', outcomeTimestamp: '2026-01-01T00:00:00Z' });
 const parse = (v: unknown): Rec | undefined => (typeof v === 'object' && v !== null && typeof (v as Rec).card === 'string' ? (v as Rec) : undefined);
 const line = (card: string) => Buffer.from(`${JSON.stringify(rec(card))}\n`);
+
+type Write = (data: Buffer | string, offset?: number, length?: number) => Promise<{ bytesWritten: number }>;
+
+/**
+ * Replaces the file's write() with `fake`, which gets the bytes of each call (whichever form the code under test
+ * uses) and the real write for what it lets through.
+ */
+function fakeWrites(file: JsonlFile, fake: (bytes: Buffer, real: (bytes: Buffer) => Promise<{ bytesWritten: number }>) => Promise<{ bytesWritten: number }>): FileHandle {
+  const handle = (file as unknown as { handle: FileHandle }).handle;
+  const real = (handle.write as Write).bind(handle);
+  (handle as unknown as { write: Write }).write = (data, offset = 0, length) => {
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data.subarray(offset, length === undefined ? undefined : offset + length);
+    return fake(bytes, (b) => real(b, 0, b.length));
+  };
+  return handle;
+}
+
+const errno = (code: string) => Object.assign(new Error(`${code}: simulated`), { code });
+
+async function cards(path: string): Promise<string[]> {
+  const reopened = await JsonlFile.open(path, parse);
+  await reopened.file.close();
+  expect(reopened.skipped).toBe(0);
+  return reopened.records.map((r) => r.card);
+}
 
 describe('JsonlFile', () => {
   let dir: string;
@@ -40,5 +66,89 @@ describe('JsonlFile', () => {
     expect(opened.records.map((r) => r.card)).toEqual(['é-α-😀']);
     expect(readFileSync(path)).toEqual(line('é-α-😀'));
     await opened.file.close();
+  });
+
+  it('writes every byte of an append whose write() takes fewer bytes than given', async () => {
+    const { file } = await JsonlFile.open(path, parse);
+    let calls = 0;
+    fakeWrites(file, (bytes, real) => {
+      calls++;
+      return real(bytes.subarray(0, 7));
+    });
+    await file.append([rec('a'), rec('b')]);
+    await file.append([rec('c')]);
+    await file.close();
+    expect(calls).toBeGreaterThan(3);
+    expect(readFileSync(path)).toEqual(Buffer.concat([line('a'), line('b'), line('c')]));
+  });
+
+  it('refuses an append cut short for good, and the next append goes through on whole records', async () => {
+    const { file } = await JsonlFile.open(path, parse);
+    await file.append([rec('a')]);
+    let failing = true;
+    fakeWrites(file, async (bytes, real) => {
+      if (!failing) return real(bytes);
+      failing = false;
+      // Half of it reaches the file; the next write() finds the disk full.
+      await real(bytes.subarray(0, Math.floor(bytes.length / 2)));
+      throw errno('ENOSPC');
+    });
+    await expect(file.append([rec('lost')])).rejects.toMatchObject({ code: 'ENOSPC' });
+    await file.append([rec('b')]);
+    await file.close();
+    expect(await cards(path)).toEqual(['a', 'b']);
+  });
+
+  it('refuses an append whose write() makes no progress', async () => {
+    const { file } = await JsonlFile.open(path, parse);
+    fakeWrites(file, async () => ({ bytesWritten: 0 }));
+    await expect(file.append([rec('a')])).rejects.toThrow(/no progress/);
+    await file.close();
+  });
+
+  it('refuses an append whose sync fails, and leaves none of it in the file', async () => {
+    const { file } = await JsonlFile.open(path, parse);
+    await file.append([rec('a')]);
+    const handle = (file as unknown as { handle: FileHandle }).handle;
+    const realSync = handle.datasync.bind(handle);
+    handle.datasync = () => Promise.reject(errno('EIO'));
+    await expect(file.append([rec('unsynced')])).rejects.toMatchObject({ code: 'EIO' });
+    handle.datasync = realSync;
+    await file.append([rec('b')]);
+    await file.close();
+    expect(await cards(path)).toEqual(['a', 'b']);
+  });
+
+  it('fails its check while it cannot be repaired, and repairs itself when it can (no append needed)', async () => {
+    const { file } = await JsonlFile.open(path, parse);
+    await file.append([rec('a')]);
+    await file.check();
+    const handle = fakeWrites(file, async (bytes, real) => {
+      await real(bytes.subarray(0, 5));
+      throw errno('EIO');
+    });
+    await expect(file.append([rec('lost')])).rejects.toMatchObject({ code: 'EIO' });
+    await expect(file.check()).rejects.toThrow(/cannot be written \(EIO\)/);
+    await expect(file.check()).rejects.toThrow(/EIO/);
+    // The device is back.
+    (handle as unknown as { write: unknown }).write = Object.getPrototypeOf(handle).write;
+    await file.check();
+    expect(readFileSync(path, 'utf8')).toBe(`${line('a').toString()}\n`);
+    await file.append([rec('b')]);
+    await file.close();
+    expect(await cards(path)).toEqual(['a', 'b']);
+  });
+
+  it('is cut back to whole records when closed after a failed append', async () => {
+    const { file } = await JsonlFile.open(path, parse);
+    await file.append([rec('a')]);
+    fakeWrites(file, async (bytes, real) => {
+      await real(bytes.subarray(0, bytes.length - 1));
+      throw errno('EFBIG');
+    });
+    // Whole records but the newline: read back, they would count though never acknowledged.
+    await expect(file.append([rec('x'), rec('y')])).rejects.toMatchObject({ code: 'EFBIG' });
+    await file.close();
+    expect(readFileSync(path)).toEqual(line('a'));
   });
 });

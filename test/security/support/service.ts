@@ -12,7 +12,7 @@ import { projectRoot } from '../../../src/cds/project-root.js';
 import { loadConfig, type Config } from '../../../src/config.js';
 import { criteriaPageRouter } from '../../../src/criteria-page/route.js';
 import { openFeedbackStore, type FeedbackStore } from '../../../src/feedback/store.js';
-import { dataDirWritable } from '../../../src/ops/health.js';
+import { dataDirWritable, feedbackStoreWrites } from '../../../src/ops/health.js';
 import { createLogger } from '../../../src/ops/logger.js';
 import { createMetrics, metricsHandler, type Metrics } from '../../../src/ops/metrics.js';
 import { realReviewer } from './seed.js';
@@ -57,7 +57,7 @@ export async function startService(env: Record<string, string> = {}, opts: { rev
     feedbackStore: store,
     metrics,
     authenticate: auth.middleware,
-    readiness: [dataDirWritable(config.DATA_DIR)],
+    readiness: [dataDirWritable(config.DATA_DIR), feedbackStoreWrites(store)],
     routers: [metricsRoute, criteriaPageRouter({ cqlDir: join(projectRoot(), 'cql-mappings'), baseUrl: config.PUBLIC_BASE_URL })],
   });
   const server: Server = await new Promise((resolve) => {
