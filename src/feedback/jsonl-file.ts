@@ -156,9 +156,13 @@ export class JsonlFile {
    * through again.
    */
   async check(): Promise<void> {
-    while (this.flushing) await this.flushing;
     if (this.closed) throw new Error(`${this.path} is closed`);
-    if (this.failure) {
+    // Healthy: answered at once, never queued behind the appends of a busy service.
+    if (!this.failure) return;
+    if (this.flushing) {
+      // An append under way tries the repair itself; its outcome is the answer.
+      await this.flushing;
+    } else {
       this.flushing = this.recover().finally(() => {
         this.flushing = undefined;
         if (this.pending.length > 0) this.kick();

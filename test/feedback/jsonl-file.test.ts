@@ -139,6 +139,26 @@ describe('JsonlFile', () => {
     expect(await cards(path)).toEqual(['a', 'b']);
   });
 
+  it('answers its check at once while healthy, even with an append waiting on a slow disk', async () => {
+    const { file } = await JsonlFile.open(path, parse);
+    const handle = (file as unknown as { handle: FileHandle }).handle;
+    const realSync = handle.datasync.bind(handle);
+    let release: () => void = () => {};
+    const syncing = new Promise<void>((started) => {
+      handle.datasync = () => {
+        started();
+        return new Promise<void>((resolve) => (release = resolve)).then(realSync);
+      };
+    });
+    const appended = file.append([rec('a')]);
+    await syncing;
+    await file.check();
+    release();
+    await appended;
+    handle.datasync = realSync;
+    await file.close();
+  });
+
   it('is cut back to whole records when closed after a failed append', async () => {
     const { file } = await JsonlFile.open(path, parse);
     await file.append([rec('a')]);
