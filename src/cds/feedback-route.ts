@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { BadRequestError, type Problem } from '../errors.js';
-import type { FeedbackRecord, FeedbackStore } from '../feedback/store.js';
+import type { FeedbackRecord, FeedbackStore, IssuedCard, OfferedReason } from '../feedback/store.js';
 import type { Metrics } from '../ops/metrics.js';
 import { parseFeedback } from './feedback-schema.js';
 import { unknownService } from './hook-route.js';
@@ -8,8 +8,23 @@ import { callLog } from './request-log.js';
 import type { ServiceRegistry } from './service-registry.js';
 
 /**
- * POST /cds-services/{id}/feedback. The whole body is checked (shape, then every card and suggestion
- * against what this service issued) before anything is stored, so a 400 leaves nothing half-recorded.
+ * The offered reason a feedback's override reason names (same system and code), or a problem saying why
+ * there is none. Only reasons the card offered are taken: they are the service's own codes, so what is
+ * stored is a known vocabulary, never a client's free text.
+ */
+function offeredReason(issued: IssuedCard, reason: { system?: string | undefined; code: string }, path: string): OfferedReason | Problem {
+  const offered = issued.overrideReasons ?? [];
+  if (offered.length === 0) {
+    return { path, message: 'this card offered no override reasons: give only a userComment, or no overrideReason' };
+  }
+  const match = offered.find((r) => r.system === reason.system && r.code === reason.code);
+  return match ?? { path, message: "is not one of the override reasons this card offered (the system and code of one of the card's overrideReasons)" };
+}
+
+/**
+ * POST /cds-services/{id}/feedback. The whole body is checked (shape, then every card, suggestion and
+ * override reason against what this service issued) before anything is stored, so a 400 leaves nothing
+ * half-recorded.
  */
 export function feedbackRouter(deps: {
   registry: ServiceRegistry;
@@ -36,18 +51,23 @@ export function feedbackRouter(deps: {
           problems.push({ path: `feedback.${i}.acceptedSuggestions.${j}.id`, message: 'is not the uuid of a suggestion on this card' });
         }
       });
-      const reason = entry.overrideReason?.reason;
+      let reason: OfferedReason | undefined;
+      if (entry.overrideReason?.reason) {
+        const found = offeredReason(issued, entry.overrideReason.reason, `feedback.${i}.overrideReason.reason`);
+        if ('message' in found) problems.push(found);
+        else reason = found;
+      }
+      // The userComment is not kept: free text may hold PHI, and the store holds none.
       records.push({
         card: entry.card,
         topic: issued.topic,
         outcome: entry.outcome,
         ...(entry.acceptedSuggestions ? { acceptedSuggestions: entry.acceptedSuggestions.map((s) => s.id) } : {}),
-        ...(reason ? { overrideReasonCode: reason.code } : {}),
-        ...(reason?.system ? { overrideReasonSystem: reason.system } : {}),
+        ...(reason ? { overrideReasonCode: reason.code, overrideReasonSystem: reason.system } : {}),
         outcomeTimestamp: entry.outcomeTimestamp,
       });
     });
-    if (problems.length > 0) throw new BadRequestError('feedback refers to unknown cards or suggestions', problems);
+    if (problems.length > 0) throw new BadRequestError('feedback refers to unknown cards, suggestions or override reasons', problems);
 
     await deps.feedbackStore.recordFeedback(records);
     for (const r of records) deps.metrics?.countFeedback(r.topic, r.outcome);

@@ -128,7 +128,12 @@ export function hookRouter(deps: HookRouteDeps): Router {
     log.cardTopics = clean.map(topicOf);
     try {
       await deps.feedbackStore.recordIssued(
-        clean.map((c) => ({ uuid: c.uuid, topic: topicOf(c), suggestions: (c.suggestions ?? []).map((s) => s.uuid) })),
+        clean.map((c) => ({
+          uuid: c.uuid,
+          topic: topicOf(c),
+          suggestions: (c.suggestions ?? []).map((s) => s.uuid),
+          overrideReasons: (c.overrideReasons ?? []).map((r) => ({ system: r.system, code: r.code })),
+        })),
         deps.clock(),
       );
     } catch (error) {

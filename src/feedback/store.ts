@@ -3,10 +3,16 @@ import { JsonlFile, type StoreLogger } from './jsonl-file.js';
 
 /**
  * The durable record of issued cards and the feedback on them, under DATA_DIR. Only card and
- * suggestion uuids, topics, outcomes, override reason codes and timestamps are kept: never PHI,
- * never the free-text userComment (a clinician may write anything there).
+ * suggestion uuids, topics, outcomes, the override reasons the service itself offered (system and code)
+ * and timestamps are kept: never PHI, never the free-text userComment (a clinician may write anything there).
  */
 export type Outcome = 'accepted' | 'overridden';
+
+/** An override reason a card offered (CDS Hooks 2.0 Card.overrideReasons), by its system and code. */
+export interface OfferedReason {
+  system: string;
+  code: string;
+}
 
 export interface IssuedCard {
   uuid: string;
@@ -14,6 +20,15 @@ export interface IssuedCard {
   issuedAt: string;
   /** uuids of the card's suggestions, so that feedback can name only those. */
   suggestions?: string[];
+  /** The card's override reasons, so that feedback can give only those. */
+  overrideReasons?: readonly OfferedReason[];
+}
+
+export interface CardToRecord {
+  uuid: string;
+  topic: string;
+  suggestions?: readonly string[];
+  overrideReasons?: readonly OfferedReason[];
 }
 
 export interface FeedbackRecord {
@@ -48,7 +63,7 @@ export interface FeedbackStore {
   /** Hours an issued card accepts feedback (FeedbackStoreOptions.windowHours). */
   readonly windowHours: number;
   /** Records issued cards; resolves once they are durable. */
-  recordIssued(cards: readonly { uuid: string; topic: string; suggestions?: readonly string[] }[], issuedAt: Date): Promise<void>;
+  recordIssued(cards: readonly CardToRecord[], issuedAt: Date): Promise<void>;
   /** The issued card with this uuid, if this service issued it within the feedback window. */
   issuedCard(uuid: string): IssuedCard | undefined;
   /** Stores feedback entries (already checked against issued cards); resolves once they are durable. */
@@ -67,11 +82,14 @@ const FEEDBACK_FILE = 'feedback.jsonl';
 
 const isText = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 const isTextList = (v: unknown): v is string[] => Array.isArray(v) && v.every(isText);
+const isReasonList = (v: unknown): v is OfferedReason[] =>
+  Array.isArray(v) && v.every((r: Partial<OfferedReason> | null) => typeof r === 'object' && r !== null && isText(r.system) && isText(r.code));
 
 function asIssued(v: unknown): IssuedCard | undefined {
   const r = v as Partial<IssuedCard> | null;
   if (typeof r !== 'object' || r === null || !isText(r.uuid) || !isText(r.topic) || !isText(r.issuedAt)) return undefined;
   if (r.suggestions !== undefined && !isTextList(r.suggestions)) return undefined;
+  if (r.overrideReasons !== undefined && !isReasonList(r.overrideReasons)) return undefined;
   return r as IssuedCard;
 }
 
@@ -93,6 +111,11 @@ class JsonlFeedbackStore implements FeedbackStore {
   private readonly issued = new Map<string, IssuedCard>();
   private readonly tally = new Map<string, FeedbackCount>();
   private readonly windowMs: number;
+  /**
+   * One shared copy of each distinct list of override reasons: cards of a topic all offer the same list, so a
+   * week of issued cards holds a handful of lists, not one per card.
+   */
+  private readonly reasonLists = new Map<string, readonly OfferedReason[]>();
 
   constructor(
     private readonly issuedFile: JsonlFile,
@@ -103,8 +126,21 @@ class JsonlFeedbackStore implements FeedbackStore {
     private readonly clock: () => Date,
   ) {
     this.windowMs = windowHours * 3_600_000;
-    for (const card of issued) this.issued.set(card.uuid, card);
+    for (const card of issued) {
+      if (card.overrideReasons) card.overrideReasons = this.shared(card.overrideReasons);
+      this.issued.set(card.uuid, card);
+    }
     for (const entry of feedback) this.count(entry);
+  }
+
+  private shared(reasons: readonly OfferedReason[]): readonly OfferedReason[] {
+    const key = JSON.stringify(reasons.map((r) => [r.system, r.code]));
+    let list = this.reasonLists.get(key);
+    if (!list) {
+      list = Object.freeze(reasons.map((r) => Object.freeze({ system: r.system, code: r.code })));
+      this.reasonLists.set(key, list);
+    }
+    return list;
   }
 
   private count(entry: FeedbackRecord): void {
@@ -114,13 +150,14 @@ class JsonlFeedbackStore implements FeedbackStore {
     else this.tally.set(key, { topic: entry.topic, outcome: entry.outcome, count: 1 });
   }
 
-  async recordIssued(cards: readonly { uuid: string; topic: string; suggestions?: readonly string[] }[], issuedAt: Date): Promise<void> {
+  async recordIssued(cards: readonly CardToRecord[], issuedAt: Date): Promise<void> {
     const at = issuedAt.toISOString();
     const records: IssuedCard[] = cards.map((c) => ({
       uuid: c.uuid,
       topic: c.topic,
       issuedAt: at,
       ...(c.suggestions && c.suggestions.length > 0 ? { suggestions: [...c.suggestions] } : {}),
+      ...(c.overrideReasons && c.overrideReasons.length > 0 ? { overrideReasons: this.shared(c.overrideReasons) } : {}),
     }));
     await this.issuedFile.append(records);
     for (const r of records) this.issued.set(r.uuid, r);

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { openFeedbackStore } from '../../src/feedback/store.js';
 import { buildTestApp, type TestApp } from '../cds/support/app-fixture.js';
-import { fullPrefetch, hookRequest, SERVICE_URL } from '../cds/support/requests.js';
+import { FAKE_OVERRIDE_REASONS } from '../cds/support/fake-reviewer.js';
+import { condition, fullPrefetch, hookRequest, searchset, SERVICE_URL } from '../cds/support/requests.js';
 
 const FEEDBACK_URL = `${SERVICE_URL}/feedback`;
 
@@ -45,12 +46,70 @@ describe('POST /cds-services/lumbar-fusion-criteria/feedback', () => {
     expect(stored).not.toContain('Quinn');
   });
 
+  const override = (cardUuid: string, overrideReason: unknown) => ({
+    feedback: [{ card: cardUuid, outcome: 'overridden', overrideReason, outcomeTimestamp: '2026-11-23T10:00:00Z' }],
+  });
+
+  it('refuses an override reason the card did not offer, saying so, and stores nothing', async () => {
+    const phi = 'Pt Quinn Testperson MRN 0042 refuses';
+    for (const reason of [
+      { system: 'urn:free-text', code: phi },
+      { code: 'documented-elsewhere' },
+      { system: 'http://spine-cds.org/fhir/CodeSystem/override-reason', code: 'patient-preference' },
+      { system: 'http://spine-cds.org/fhir/CodeSystem/override-reason', code: 'x'.repeat(100_000) },
+    ]) {
+      const res = await send(override(card.uuid, { reason })).expect(400);
+      expect(res.body.problems).toEqual([
+        { path: 'feedback.0.overrideReason.reason', message: expect.stringContaining('is not one of the override reasons this card offered') },
+      ]);
+      expect(JSON.stringify(res.body)).not.toContain('Quinn');
+    }
+    expect(t.store.counts()).toEqual([]);
+    expect(readFileSync(join(t.dataDir, 'feedback.jsonl'), 'utf8')).toBe('');
+  });
+
+  it('refuses any override reason on a card that offered none, and takes a userComment alone there', async () => {
+    const res = await request(t.app)
+      .post(SERVICE_URL)
+      .send(hookRequest({ prefetch: fullPrefetch({ conditions: searchset([condition('c-1')]) }) }))
+      .expect(200);
+    const info = res.body.cards[0];
+    expect(info.indicator).toBe('info');
+    expect(info.overrideReasons).toBeUndefined();
+    const refused = await send(override(info.uuid, { reason: { system: 'http://spine-cds.org/fhir/CodeSystem/override-reason', code: 'clinical-judgment' } })).expect(400);
+    expect(refused.body.problems).toEqual([{ path: 'feedback.0.overrideReason.reason', message: expect.stringContaining('this card offered no override reasons') }]);
+    await send(override(info.uuid, { userComment: 'reviewed with the patient' })).expect(200, { received: 1 });
+    expect(t.store.counts()).toEqual([{ topic: 'criteria-met', outcome: 'overridden', count: 1 }]);
+  });
+
+  it('takes a userComment of up to 1,000 characters, never stores it, and refuses a longer one', async () => {
+    await send(override(card.uuid, { userComment: 'Q'.repeat(1000) })).expect(200);
+    const res = await send(override(card.uuid, { userComment: 'Q'.repeat(1001) })).expect(400);
+    expect(res.body.problems).toEqual([{ path: 'feedback.0.overrideReason.userComment', message: 'must be at most 1000 characters' }]);
+    expect(readFileSync(join(t.dataDir, 'feedback.jsonl'), 'utf8')).not.toContain('QQ');
+  });
+
+  it('records the offered reason of the card it names, with its system', async () => {
+    await send(override(card.uuid, { reason: { system: 'http://spine-cds.org/fhir/CodeSystem/override-reason', code: 'clinical-judgment', display: 'anything' } })).expect(200);
+    const [stored] = readFileSync(join(t.dataDir, 'feedback.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(stored).toEqual({
+      card: card.uuid,
+      topic: 'documentation-incomplete',
+      outcome: 'overridden',
+      overrideReasonCode: 'clinical-judgment',
+      overrideReasonSystem: 'http://spine-cds.org/fhir/CodeSystem/override-reason',
+      outcomeTimestamp: '2026-11-23T10:00:00Z',
+    });
+  });
+
   it('keeps feedback across a restart of the store', async () => {
     await send({ feedback: [{ card: card.uuid, outcome: 'overridden', outcomeTimestamp: '2026-11-23T10:00:00Z' }] }).expect(200);
     await t.store.close();
     const reopened = await openFeedbackStore(t.dataDir);
     expect(reopened.counts()).toEqual([{ topic: 'documentation-incomplete', outcome: 'overridden', count: 1 }]);
     expect(reopened.issuedCard(card.uuid)?.topic).toBe('documentation-incomplete');
+    // The card's override reasons are known after the restart too.
+    expect(reopened.issuedCard(card.uuid)?.overrideReasons).toEqual(FAKE_OVERRIDE_REASONS.map(({ system, code }) => ({ system, code })));
     await reopened.close();
   });
 

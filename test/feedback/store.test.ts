@@ -47,6 +47,30 @@ describe('feedback store', () => {
     await reopened.close();
   });
 
+  it("keeps each card's override reasons across a reopen, one shared list for cards that offer the same", async () => {
+    const clock = () => new Date('2026-11-23T10:00:00Z');
+    const reasons = [
+      { system: 'http://spine-cds.org/fhir/CodeSystem/override-reason', code: 'documented-elsewhere' },
+      { system: 'http://spine-cds.org/fhir/CodeSystem/override-reason', code: 'clinical-judgment' },
+    ];
+    const store = await openFeedbackStore(dir, undefined, { clock });
+    await store.recordIssued(
+      [
+        { uuid: 'a', topic: 'criteria-not-met', overrideReasons: reasons.map((r) => ({ ...r })) },
+        { uuid: 'b', topic: 'criteria-not-met', overrideReasons: reasons.map((r) => ({ ...r })) },
+        { uuid: 'c', topic: 'criteria-met', overrideReasons: [] },
+      ],
+      new Date('2026-11-23T09:00:00Z'),
+    );
+    expect(store.issuedCard('a')!.overrideReasons).toBe(store.issuedCard('b')!.overrideReasons);
+    await store.close();
+    const reopened = await openFeedbackStore(dir, undefined, { clock });
+    expect(reopened.issuedCard('a')!.overrideReasons).toEqual(reasons);
+    expect(reopened.issuedCard('a')!.overrideReasons).toBe(reopened.issuedCard('b')!.overrideReasons);
+    expect(reopened.issuedCard('c')!.overrideReasons).toBeUndefined();
+    await reopened.close();
+  });
+
   it('skips a torn last line at load and truncates the file back to the last whole record', async () => {
     const store = await openFeedbackStore(dir);
     await store.recordIssued([{ uuid: 'card-1', topic: 'criteria-met' }], new Date());

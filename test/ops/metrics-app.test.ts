@@ -64,7 +64,7 @@ beforeAll(async () => {
     .send({
       feedback: [
         { card: inpatient.uuid, outcome: 'accepted', acceptedSuggestions: [{ id: inpatient.suggestions![0]!.uuid }], outcomeTimestamp: at },
-        { card: met.uuid, outcome: 'overridden', overrideReason: { reason: { code: 'disagree', system: 'http://example.org/reasons' } }, outcomeTimestamp: at },
+        { card: met.uuid, outcome: 'overridden', overrideReason: { userComment: 'disagree' }, outcomeTimestamp: at },
       ],
     })
     .expect(200, { received: 2 });

@@ -13,7 +13,7 @@ interface CardsBody {
 }
 
 const overridden = (card: string) => ({
-  feedback: [{ card, outcome: 'overridden', overrideReason: { reason: { code: 'clinical-judgement' } }, outcomeTimestamp: new Date().toISOString() }],
+  feedback: [{ card, outcome: 'overridden', overrideReason: { userComment: 'clinical judgement' }, outcomeTimestamp: new Date().toISOString() }],
 });
 
 function jsonLines(file: string): unknown[] {

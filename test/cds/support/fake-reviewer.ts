@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Card } from '../../../src/cards/types.js';
 import { CARD_TOPIC_SYSTEM } from '../../../src/cards/types.js';
+import { OVERRIDE_REASON_SYSTEM } from '../../../src/cards/card-parts.js';
 import type { OrderReviewer, ReviewContext } from '../../../src/cds/order-reviewer.js';
 import type { PatientRecord } from '../../../src/data/types.js';
 import type { SurgicalPlan } from '../../../src/orders/types.js';
@@ -15,6 +16,12 @@ export interface ReviewCall {
   now: Date;
   context?: ReviewContext;
 }
+
+/** The override reasons the double's warning cards offer (an info card offers none, as the real ones). */
+export const FAKE_OVERRIDE_REASONS = [
+  { system: OVERRIDE_REASON_SYSTEM, code: 'documented-elsewhere', display: 'Documented outside this EHR' },
+  { system: OVERRIDE_REASON_SYSTEM, code: 'clinical-judgment', display: 'Patient-specific clinical judgment' },
+];
 
 /**
  * A test double for the clinical side: one plan per ServiceRequest with a triggering CPT code, one card per
@@ -54,6 +61,7 @@ export class FakeReviewer implements OrderReviewer {
       source: { label: 'spine-cds', url: 'http://localhost/criteria/lumbar-fusion-criteria', topic: { system: CARD_TOPIC_SYSTEM, code: topic, display: topic } },
       suggestions: [{ label: 'Plan inpatient admission', uuid: randomUUID(), actions: [{ type: 'update', description: 'set inpatient' }] }],
       selectionBehavior: 'at-most-one',
+      ...(topic === 'criteria-met' ? {} : { overrideReasons: FAKE_OVERRIDE_REASONS.map((r) => ({ ...r })) }),
       links: [],
     }));
   }
