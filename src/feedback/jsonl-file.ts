@@ -25,7 +25,7 @@ export interface LoadedJsonl<T> {
 export class JsonlFile {
   private pending: { data: string; resolve: () => void; reject: (e: Error) => void }[] = [];
   private flushing: Promise<void> | undefined;
-  /** The last write failed and the file may end with part of it; cleared once it is cut back. */
+  /** The last write failed and the file may end with part of it; cleared once an append or a repair goes through. */
   private failure: Error | undefined;
   private closed = false;
 
