@@ -39,6 +39,18 @@ export class UpstreamError extends Error {
   }
 }
 
+/** Something of the service's own is failing for now (its feedback store cannot write): 503 with Retry-After. */
+export class TemporarilyUnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'TemporarilyUnavailableError';
+  }
+}
+
 /** A CDS client failed authentication: 401. */
 export class AuthenticationError extends Error {
   constructor(

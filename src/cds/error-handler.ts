@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { AuthenticationError, BadRequestError, PreconditionFailedError, UpstreamError, type Problem } from '../errors.js';
+import { AuthenticationError, BadRequestError, PreconditionFailedError, TemporarilyUnavailableError, UpstreamError, type Problem } from '../errors.js';
 import { UnsupportedMediaTypeError } from './json-body.js';
 
 /** The shape of errors thrown by express's body parser. */
@@ -66,6 +66,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (err instanceof AuthenticationError) {
       logger.warn({ reason: err.reason, path: req.path }, 'CDS client not authenticated');
       res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'authentication failed' });
+      return;
+    }
+    if (err instanceof TemporarilyUnavailableError) {
+      logger.error({ error: withoutMessage(err.cause), path: req.path, reqId: res.locals.requestId }, err.message);
+      res.status(503).set('Retry-After', String(err.retryAfterSeconds)).json({ error: err.message });
       return;
     }
     if (err instanceof UnsupportedMediaTypeError) {

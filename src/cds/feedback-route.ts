@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { BadRequestError, type Problem } from '../errors.js';
+import { BadRequestError, TemporarilyUnavailableError, type Problem } from '../errors.js';
 import type { FeedbackRecord, FeedbackStore, IssuedCard, OfferedReason } from '../feedback/store.js';
 import type { Metrics } from '../ops/metrics.js';
 import { parseFeedback } from './feedback-schema.js';
@@ -26,6 +26,9 @@ function offeredReason(issued: IssuedCard, reason: { system?: string | undefined
  * override reason against what this service issued) before anything is stored, so a 400 leaves nothing
  * half-recorded.
  */
+/** The next append retries the write (the store first cuts back what failed); a few seconds let a passing fault clear. */
+const FEEDBACK_RETRY_SECONDS = 5;
+
 export function feedbackRouter(deps: {
   registry: ServiceRegistry;
   feedbackStore: FeedbackStore;
@@ -69,7 +72,10 @@ export function feedbackRouter(deps: {
     });
     if (problems.length > 0) throw new BadRequestError('feedback refers to unknown cards, suggestions or override reasons', problems);
 
-    await deps.feedbackStore.recordFeedback(records);
+    // All or nothing: a failed write acknowledged none of the batch, and the store is repaired before the next one.
+    await deps.feedbackStore.recordFeedback(records).catch((error: unknown) => {
+      throw new TemporarilyUnavailableError('the feedback could not be stored, none of it was kept: send it again', FEEDBACK_RETRY_SECONDS, { cause: error });
+    });
     for (const r of records) deps.metrics?.countFeedback(r.topic, r.outcome);
     callLog(res).cardTopics = records.map((r) => r.topic);
     res.json({ received: records.length });

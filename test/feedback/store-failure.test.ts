@@ -75,7 +75,9 @@ it('answers no 200 for feedback it could not store, counts none of it, and store
   });
   try {
     const refused = await request(s.url).post(FEEDBACK_PATH).send(overridden(card!.uuid));
-    expect(refused.status).toBe(500);
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBe('5');
+    expect(refused.body).toEqual({ error: 'the feedback could not be stored, none of it was kept: send it again' });
     expect(s.store.counts()).toEqual(before);
     await request(s.url).post(FEEDBACK_PATH).send(overridden(card!.uuid)).expect(200, { received: 1 });
   } finally {
