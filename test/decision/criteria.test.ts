@@ -77,11 +77,15 @@ describe('revision and R1', () => {
     expect(d.determination).toBe('documentation-incomplete');
   });
 
-  it('a plan of unknown level booked outpatient gets no inpatient recommendation: it is not known to be at an operated level', async () => {
-    const unknown = await decide(plan([{ ...order('o1', ['22830', '22612', '22840'], 'outpatient'), levels: [] }], 'unknown'), seedRecord(), seedFacts());
-    expect(unknown.isRevision).toBe(true);
-    expect(unknown.inpatientRecommended).toBe(false);
-    expect(unknown.inpatientReasons).toEqual([]);
+  it('a plan of unknown level booked outpatient is a revision for its setting only by its own revision code', async () => {
+    // A prior fusion elsewhere does not put an order of unstated level at an operated level.
+    const noCode = await decide(plan([{ ...order('o1', ['22612', '22840'], 'outpatient'), levels: [] }], 'unknown'), seedRecord(), seedFacts());
+    expect(noCode.isRevision).toBe(true);
+    expect(noCode.inpatientRecommended).toBe(false);
+    // 22830 (exploration of fusion) is a revision wherever it is: criteria.md's setting rule applies.
+    const revisionCode = await decide(plan([{ ...order('o1', ['22830', '22612', '22840'], 'outpatient'), levels: [] }], 'unknown'), seedRecord(), seedFacts());
+    expect(revisionCode.inpatientRecommended).toBe(true);
+    expect(revisionCode.inpatientReasons).toContain('revision-fusion');
     const known = await decide(plan([order('o1', ['22830', '22612', '22840'], 'outpatient')]), seedRecord(), seedFacts());
     expect(known.inpatientRecommended).toBe(true);
   });
