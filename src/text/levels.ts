@@ -89,8 +89,10 @@ const WEIGHTED_AFTER = /^\s?-?\s?weighted/i;
 /**
  * The regions of the spine a text names, by vertebrae, interspaces and ranges of any region ("C5-C6", "T10-T12",
  * "T10-L2" names both) or by the region's own words. Nerve roots count: "C6 radiculopathy" is about the neck.
+ * A lone cervical or thoracic vertebra counts only where the text is a site (`loneUpperVertebra`): in an order's
+ * name a procedure's description may mention one in passing (22840: "sublaminar wiring at C1").
  */
-export function spineRegions(input: unknown): SpineRegions {
+export function spineRegions(input: unknown, { loneUpperVertebra = true } = {}): SpineRegions {
   const text = asString(input);
   const regions: SpineRegions = { cervicalOrThoracic: false, lumbosacral: false };
   if (!text) return regions;
@@ -103,7 +105,7 @@ export function spineRegions(input: unknown): SpineRegions {
     const ordinals = ordinalsOf(match[0]);
     if (ordinals.length === 0) continue;
     if (ordinals.length === 1 && WEIGHTED_AFTER.test(text.slice(end, end + 12))) continue;
-    if (ordinals.some((o) => o < L1)) regions.cervicalOrThoracic = true;
+    if (ordinals.some((o) => o < L1) && (ordinals.length > 1 || loneUpperVertebra)) regions.cervicalOrThoracic = true;
     if (ordinals.some((o) => o >= L1)) regions.lumbosacral = true;
   }
   return regions;

@@ -61,6 +61,8 @@ describe.each([
   const T12 = { coding: [{ system: SCT, code: '23215003' }] };
   const LUMBAR_SPINE = { coding: [{ system: SCT, code: '122496007' }] };
   const ids = (draft: unknown) => triggeringOrders(draft, valueSets).map((o) => o.id);
+  const DESCRIPTOR_22840 =
+    'Posterior non-segmental instrumentation (eg, Harrington rod technique, pedicle fixation across 1 interspace, atlantoaxial transarticular screw fixation, sublaminar wiring at C1, facet screw fixation)';
 
   it.each([
     ['a cervical body site coding and text', { code: cpt('22850', 'Removal of posterior segmental instrumentation'), bodySite: [{ ...CERVICAL_SPINE, text: 'C5-C6' }] }],
@@ -71,7 +73,7 @@ describe.each([
     ['vertebra codings C5 and C6', { code: cpt('22840'), bodySite: [C5, C6] }],
     ['vertebra codings T10 and T12', { code: cpt('22842'), bodySite: [T10, T12] }],
     ['a thoracic spine coding without text', { code: cpt('22850'), bodySite: [THORACIC_SPINE] }],
-    ['a cervical nerve root', { code: cpt('22830'), note: [{ text: 'C6 radiculopathy after the prior fusion' }] }],
+    ['a lone cervical vertebra as its body site', { code: cpt('22850'), bodySite: [{ text: 'C2' }] }],
   ])('a spine-wide code with %s does not trigger', (_what, fields) => {
     expect(ids(bundle(serviceRequest({ id: 'sr-1', ...fields })))).toEqual([]);
   });
@@ -87,6 +89,11 @@ describe.each([
     ['a lumbar vertebra coding', { code: cpt('22840'), bodySite: [T12, L3] }],
     ['the sacrum', { code: cpt('22842', 'Instrumentation T10 to sacrum') }],
     ['an MRI sequence, which is no thoracic level', { code: cpt('22830'), note: [{ text: 'T2-weighted images show fluid' }] }],
+    // The AMA descriptor of 22840, sent as display or as the order's name, mentions C1 in passing.
+    ['22840 with its descriptor as display', { code: cpt('22840', undefined, DESCRIPTOR_22840) }],
+    ['22840 with its descriptor as the order name', { code: cpt('22840', DESCRIPTOR_22840) }],
+    ['a cervical vertebra named in passing in a note', { code: cpt('22830'), note: [{ text: 'C6 radiculopathy after the prior fusion' }] }],
+    ['a display naming the cervical spine', { code: cpt('22830', undefined, 'Exploration of fusion C5-C6') }],
   ])('a spine-wide code with %s triggers as before', (_what, fields) => {
     expect(ids(bundle(serviceRequest({ id: 'sr-1', ...fields })))).toEqual(['sr-1']);
   });
