@@ -55,6 +55,11 @@ const OVERRIDE_REASONS: Partial<Record<CardTopicCode, OverrideReason[]>> = {
   ],
 };
 
+/** The override reasons a warning card of this topic offers (none for the info topics). */
+export function overrideReasonsOf(topic: string): readonly OverrideReason[] {
+  return OVERRIDE_REASONS[topic as CardTopicCode] ?? [];
+}
+
 export interface CardBody {
   summary: string;
   detail: string;

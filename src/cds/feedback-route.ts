@@ -4,6 +4,7 @@ import type { FeedbackRecord, FeedbackStore, IssuedCard, OfferedReason } from '.
 import type { Metrics } from '../ops/metrics.js';
 import { parseFeedback } from './feedback-schema.js';
 import { unknownService } from './hook-route.js';
+import { overrideReasonsOf } from '../cards/card-parts.js';
 import { callLog } from './request-log.js';
 import type { ServiceRegistry } from './service-registry.js';
 
@@ -13,12 +14,14 @@ import type { ServiceRegistry } from './service-registry.js';
  * stored is a known vocabulary, never a client's free text.
  */
 function offeredReason(issued: IssuedCard, reason: { system?: string | undefined; code: string }, path: string): OfferedReason | Problem {
-  const offered = issued.overrideReasons ?? [];
+  // Cards recorded before the store kept their reasons: every card of a topic offered that topic's list.
+  const offered = issued.overrideReasons ?? overrideReasonsOf(issued.topic).map(({ system, code }) => ({ system, code }));
   if (offered.length === 0) {
     return { path, message: 'this card offered no override reasons: give only a userComment, or no overrideReason' };
   }
-  const match = offered.find((r) => r.system === reason.system && r.code === reason.code);
-  return match ?? { path, message: "is not one of the override reasons this card offered (the system and code of one of the card's overrideReasons)" };
+  // A client that echoes the code without its system still names one reason: the card's codes are all distinct.
+  const match = offered.find((r) => r.code === reason.code && (reason.system === undefined || r.system === reason.system));
+  return match ?? { path, message: "is not one of the override reasons this card offered (the code, and system if given, of one of the card's overrideReasons)" };
 }
 
 /**

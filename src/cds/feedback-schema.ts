@@ -6,12 +6,6 @@ import { expected, problemsFrom } from './zod-problems.js';
 
 const text = z.string({ error: expected('a non-empty string') }).min(1, 'must be a non-empty string');
 
-/**
- * Longest userComment taken. The comment is checked, never stored (it is free text, and may name the
- * patient); the bound keeps a client from passing whole documents through it.
- */
-export const MAX_USER_COMMENT_CHARS = 1000;
-
 const coding = z.object(
   {
     system: text.optional(),
@@ -31,7 +25,8 @@ const feedbackEntry = z.object(
       .optional(),
     overrideReason: z
       .object(
-        { reason: coding.optional(), userComment: text.max(MAX_USER_COMMENT_CHARS, `must be at most ${MAX_USER_COMMENT_CHARS} characters`).optional() },
+        // The comment is never stored (free text may name the patient), so its length refuses nothing; MAX_BODY_BYTES bounds it.
+        { reason: coding.optional(), userComment: text.optional() },
         { error: expected('an object') },
       )
       .refine((r) => r.reason !== undefined || r.userComment !== undefined, 'must hold a reason or a userComment')

@@ -157,7 +157,8 @@ class JsonlFeedbackStore implements FeedbackStore {
       topic: c.topic,
       issuedAt: at,
       ...(c.suggestions && c.suggestions.length > 0 ? { suggestions: [...c.suggestions] } : {}),
-      ...(c.overrideReasons && c.overrideReasons.length > 0 ? { overrideReasons: this.shared(c.overrideReasons) } : {}),
+      // Always written, empty for an info card: a record without the field is one from before reasons were kept.
+      overrideReasons: this.shared(c.overrideReasons ?? []),
     }));
     await this.issuedFile.append(records);
     for (const r of records) this.issued.set(r.uuid, r);

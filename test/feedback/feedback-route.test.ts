@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { openFeedbackStore } from '../../src/feedback/store.js';
@@ -54,7 +54,8 @@ describe('POST /cds-services/lumbar-fusion-criteria/feedback', () => {
     const phi = 'Pt Quinn Testperson MRN 0042 refuses';
     for (const reason of [
       { system: 'urn:free-text', code: phi },
-      { code: 'documented-elsewhere' },
+      { code: phi },
+      { system: 'urn:another-system', code: 'documented-elsewhere' },
       { system: 'http://spine-cds.org/fhir/CodeSystem/override-reason', code: 'patient-preference' },
       { system: 'http://spine-cds.org/fhir/CodeSystem/override-reason', code: 'x'.repeat(100_000) },
     ]) {
@@ -82,11 +83,32 @@ describe('POST /cds-services/lumbar-fusion-criteria/feedback', () => {
     expect(t.store.counts()).toEqual([{ topic: 'criteria-met', outcome: 'overridden', count: 1 }]);
   });
 
-  it('takes a userComment of up to 1,000 characters, never stores it, and refuses a longer one', async () => {
+  it('takes a userComment of any length within the body bound, and never stores it', async () => {
     await send(override(card.uuid, { userComment: 'Q'.repeat(1000) })).expect(200);
-    const res = await send(override(card.uuid, { userComment: 'Q'.repeat(1001) })).expect(400);
-    expect(res.body.problems).toEqual([{ path: 'feedback.0.overrideReason.userComment', message: 'must be at most 1000 characters' }]);
+    await send(override(card.uuid, { userComment: 'Q'.repeat(20_000) })).expect(200);
     expect(readFileSync(join(t.dataDir, 'feedback.jsonl'), 'utf8')).not.toContain('QQ');
+  });
+
+  it('takes an offered reason echoed by its code alone, and stores it with the card\'s system', async () => {
+    await send(override(card.uuid, { reason: { code: 'documented-elsewhere', display: 'Documented outside this EHR' } })).expect(200);
+    const [stored] = readFileSync(join(t.dataDir, 'feedback.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(stored).toMatchObject({ overrideReasonCode: 'documented-elsewhere', overrideReasonSystem: 'http://spine-cds.org/fhir/CodeSystem/override-reason' });
+  });
+
+  it('takes an offered reason on a card recorded before the store kept reasons, by the reasons of its topic', async () => {
+    const legacy = { uuid: '3f0c6b2a-8d1e-4c55-9b7a-1e2d3c4b5a69', topic: 'criteria-not-met', issuedAt: new Date().toISOString() };
+    appendFileSync(join(t.dataDir, 'issued-cards.jsonl'), `${JSON.stringify(legacy)}\n`);
+    const store = await openFeedbackStore(t.dataDir);
+    const reopened = await buildTestApp({}, { feedbackStore: store });
+    try {
+      const post = (reason: unknown) => request(reopened.app).post(FEEDBACK_URL).send(override(legacy.uuid, { reason }));
+      const taken = await post({ system: 'http://spine-cds.org/fhir/CodeSystem/override-reason', code: 'clinical-judgment' });
+      expect(taken.body).toEqual({ received: 1 });
+      await post({ system: 'http://spine-cds.org/fhir/CodeSystem/override-reason', code: 'will-document' }).expect(400);
+    } finally {
+      await reopened.close();
+      await store.close();
+    }
   });
 
   it('records the offered reason of the card it names, with its system', async () => {

@@ -38,6 +38,7 @@ describe('feedback store', () => {
       topic: 'inpatient-recommended',
       issuedAt: '2026-11-23T09:00:00.000Z',
       suggestions: ['sugg-1'],
+      overrideReasons: [],
     });
     expect(reopened.issuedCard('card-3')).toBeUndefined();
     expect(reopened.counts()).toEqual([
@@ -67,7 +68,8 @@ describe('feedback store', () => {
     const reopened = await openFeedbackStore(dir, undefined, { clock });
     expect(reopened.issuedCard('a')!.overrideReasons).toEqual(reasons);
     expect(reopened.issuedCard('a')!.overrideReasons).toBe(reopened.issuedCard('b')!.overrideReasons);
-    expect(reopened.issuedCard('c')!.overrideReasons).toBeUndefined();
+    // Written even when empty: a record without the field is one from before the store kept reasons.
+    expect(reopened.issuedCard('c')!.overrideReasons).toEqual([]);
     await reopened.close();
   });
 
