@@ -20,6 +20,16 @@ const wholeNumber = (min: number, max: number) =>
 
 const isLoopback = (hostname: string) => hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 
+/**
+ * An http (not https) URL to a host other than loopback. Read from the parsed URL, so HTTP://… counts too; a value
+ * that does not parse is left to its own check (superRefine runs even when z.url has refused the value).
+ */
+function isPlainHttpOffLoopback(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return url.protocol === 'http:' && !isLoopback(url.hostname);
+}
+
 const boolean = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 const fields = z.object({
@@ -34,8 +44,8 @@ const fields = z.object({
       (u) => !URL.canParse(u) || ['search', 'hash', 'username', 'password'].every((part) => new URL(u)[part as 'search'] === ''),
       'a base URL has no query, fragment or credentials: JWT aud and card links are built by appending paths to it',
     )
-    // One spelling, as clients write it: lower-case scheme and host, no default port, no trailing slash.
-    .transform((u) => `${new URL(u).origin}${new URL(u).pathname}`.replace(/\/+$/, ''))
+    // Kept as written, but for a trailing slash: JWT aud is checked against this spelling and its usual one.
+    .transform((u) => u.replace(/\/+$/, ''))
     .optional(),
   /** FHIR base URLs the service may call; unset: loopback only outside production, none in production. */
   FHIR_SERVER_ALLOWLIST: urlList.optional(),
@@ -84,12 +94,12 @@ const schema = fields.superRefine((env, ctx) => {
     // Without it, the JWT audience would be http://localhost:PORT and every correctly addressed token refused.
     if (env.PUBLIC_BASE_URL === undefined) {
       ctx.addIssue({ code: 'custom', path: ['PUBLIC_BASE_URL'], message: 'required when NODE_ENV=production: the https URL the EHR calls (the JWT aud and card links are built from it)' });
-    } else if (env.PUBLIC_BASE_URL.startsWith('http:') && !isLoopback(new URL(env.PUBLIC_BASE_URL).hostname)) {
+    } else if (isPlainHttpOffLoopback(env.PUBLIC_BASE_URL)) {
       ctx.addIssue({ code: 'custom', path: ['PUBLIC_BASE_URL'], message: `${env.PUBLIC_BASE_URL} is not https: CDS Hooks requires TLS in production (terminate it in front of the service and give its URL)` });
     }
     // CDS Hooks: https whenever production data is exchanged; the hook's access token rides on every FHIR read.
     for (const url of env.FHIR_SERVER_ALLOWLIST ?? []) {
-      if (url.startsWith('http:') && !isLoopback(new URL(url).hostname)) {
+      if (isPlainHttpOffLoopback(url)) {
         ctx.addIssue({ code: 'custom', path: ['FHIR_SERVER_ALLOWLIST'], message: `${url} is not https: in production the hook's access token is sent over TLS only (loopback excepted)` });
       }
     }

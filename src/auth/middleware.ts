@@ -42,6 +42,10 @@ export function expectedAudiences(publicBaseUrl: string, originalUrl: string, lo
   const path = originalUrl.split('?')[0]!;
   const base = publicBaseUrl.replace(/\/+$/, '');
   const audiences = [`${base}${path}`];
+  // The same URL in its usual spelling too (lower-case scheme and host, no default port): the operator may write
+  // PUBLIC_BASE_URL one way and the EHR sign `aud` the other, and both name this endpoint.
+  const usual = URL.canParse(base) ? `${new URL(base).origin}${new URL(base).pathname}`.replace(/\/+$/, '') : base;
+  if (usual !== base) audiences.push(`${usual}${path}`);
   if (loopbackAliases) {
     const url = new URL(base);
     if (LOOPBACK_SPELLINGS.includes(url.hostname)) {

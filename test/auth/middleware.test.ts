@@ -190,6 +190,13 @@ describe('expectedAudiences', () => {
       'http://[::1]:3000/cds-services',
     ]);
   });
+
+  it('takes the base as written and in its usual spelling, whichever the EHR signs', () => {
+    expect(expectedAudiences('HTTPS://CDS.Example.org:443/spine', '/cds-services')).toEqual([
+      'HTTPS://CDS.Example.org:443/spine/cds-services',
+      'https://cds.example.org/spine/cds-services',
+    ]);
+  });
 });
 
 describe('cdsAuthMiddleware, off', () => {
