@@ -18,13 +18,19 @@ function badRequestBody(message: string, problems: readonly Problem[]): object {
  * An unexpected error as it may be logged: its type and where it was thrown, not its message, which a
  * library may have filled with values from the chart.
  */
-export function withoutMessage(err: unknown): { type: string; frames?: string[] } {
+export function withoutMessage(err: unknown): { type: string; code?: string; frames?: string[] } {
   if (!(err instanceof Error)) return { type: typeof err };
   const frames = (err.stack ?? '')
     .split('\n')
     .filter((line) => /^\s+at /.test(line))
     .map((line) => line.trim());
-  return frames.length > 0 ? { type: err.name, frames } : { type: err.name };
+  // A system error's code (ENOSPC, EIO) tells operators what failed and is never chart data.
+  const { code } = err as NodeJS.ErrnoException;
+  return {
+    type: err.name,
+    ...(typeof code === 'string' && /^E[A-Z0-9_]{1,30}$/.test(code) ? { code } : {}),
+    ...(frames.length > 0 ? { frames } : {}),
+  };
 }
 
 /** FHIR OperationOutcome for a 412: the client must send more prefetch or a usable fhirServer. */

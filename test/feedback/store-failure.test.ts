@@ -78,6 +78,8 @@ it('answers no 200 for feedback it could not store, counts none of it, and store
     expect(refused.status).toBe(503);
     expect(refused.headers['retry-after']).toBe('5');
     expect(refused.body).toEqual({ error: 'the feedback could not be stored, none of it was kept: send it again' });
+    // Operators see what failed (the errno), never more.
+    expect(s.logLines().find((l) => l.msg === 'the feedback could not be stored, none of it was kept: send it again')).toMatchObject({ level: 50, error: { code: 'ENOSPC' } });
     expect(s.store.counts()).toEqual(before);
     await request(s.url).post(FEEDBACK_PATH).send(overridden(card!.uuid)).expect(200, { received: 1 });
   } finally {
