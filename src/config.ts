@@ -41,7 +41,8 @@ const fields = z.object({
     .url({ protocol: /^https?$/ })
     .refine(
       // Zod runs this check after a failed z.url too, so an unparsable value passes here and is reported once, by z.url.
-      (u) => !URL.canParse(u) || ['search', 'hash', 'username', 'password'].every((part) => new URL(u)[part as 'search'] === ''),
+      // Read on the text too: a bare "?", "#" or "@" leaves the parsed parts empty, and would still end up in every link.
+      (u) => !URL.canParse(u) || !/[?#]|^[^/]*\/\/[^/]*@/.test(u),
       'a base URL has no query, fragment or credentials: JWT aud and card links are built by appending paths to it',
     )
     // Kept as written, but for a trailing slash: JWT aud is checked against this spelling and its usual one.

@@ -57,7 +57,8 @@ const OVERRIDE_REASONS: Partial<Record<CardTopicCode, OverrideReason[]>> = {
 
 /** The override reasons a warning card of this topic offers (none for the info topics). */
 export function overrideReasonsOf(topic: string): readonly OverrideReason[] {
-  return OVERRIDE_REASONS[topic as CardTopicCode] ?? [];
+  // Own keys only: the topic comes from a stored record, and "constructor" must not find Object's.
+  return Object.hasOwn(OVERRIDE_REASONS, topic) ? (OVERRIDE_REASONS[topic as CardTopicCode] ?? []) : [];
 }
 
 export interface CardBody {

@@ -25,11 +25,12 @@ const feedbackEntry = z.object(
       .optional(),
     overrideReason: z
       .object(
-        // The comment is never stored (free text may name the patient), so its length refuses nothing; MAX_BODY_BYTES bounds it.
-        { reason: coding.optional(), userComment: text.optional() },
+        // The comment is never stored (free text may name the patient), so nothing in it refuses the feedback: empty,
+        // null or long (MAX_BODY_BYTES bounds it), it is read as given or as no comment.
+        { reason: coding.optional(), userComment: z.string({ error: expected('a string') }).nullable().optional() },
         { error: expected('an object') },
       )
-      .refine((r) => r.reason !== undefined || r.userComment !== undefined, 'must hold a reason or a userComment')
+      .refine((r) => r.reason !== undefined || (r.userComment !== undefined && r.userComment !== null), 'must hold a reason or a userComment')
       .optional(),
     outcomeTimestamp: z.iso.datetime({ offset: true, error: expected('an ISO 8601 date-time with a time zone') }),
   },

@@ -12,8 +12,8 @@ const LUMBAR_SITE = 'lumbar-spine-site';
  * a cervical or thoracic vertebra, level or region, or its name (code.text) or notes name a cervical or thoracic
  * level, range or region, and nothing about the order names a lumbar or sacral one. One lumbar mention anywhere,
  * a coding's display included, keeps the order in scope (a cervical order wrongly silenced is cheap, a lumbar one
- * is not). A coding's display never takes an order out: it is the code system's description, not the order's
- * site (22840's names "sublaminar wiring at C1"), and so is a lone vertebra in the order's name or notes.
+ * is not). The order code's display never takes an order out: it is the code system's description, not the
+ * order's site (22840's names "sublaminar wiring at C1"), and nor does a lone vertebra in the order's name or notes.
  */
 export function namesOnlyCervicalOrThoracicSpine(resource: JsonRecord, valueSets: ValueSetLookup): boolean {
   const codings = codingsOfAll(resource.bodySite);

@@ -147,7 +147,7 @@ describe('configuration from the environment', () => {
 
   it('keeps PUBLIC_BASE_URL as written but for trailing slashes, and refuses a query, fragment or credentials in it', () => {
     expect(loadConfig({ PUBLIC_BASE_URL: 'HTTPS://CDS.Example.org:443/spine//' }).PUBLIC_BASE_URL).toBe('HTTPS://CDS.Example.org:443/spine');
-    for (const bad of ['https://cds.example.org/spine?x=1', 'https://cds.example.org/#top', 'https://user:pw@cds.example.org']) {
+    for (const bad of ['https://cds.example.org/spine?x=1', 'https://cds.example.org/#top', 'https://user:pw@cds.example.org', 'https://cds.example.org/spine?', 'https://cds.example.org/#', 'https://:@cds.example.org/spine']) {
       expect(problemsOf({ PUBLIC_BASE_URL: bad })).toEqual([expect.stringMatching(/^PUBLIC_BASE_URL: a base URL has no query, fragment or credentials/)]);
     }
   });

@@ -88,6 +88,10 @@ describe('revision and R1', () => {
     expect(revisionCode.inpatientReasons).toContain('revision-fusion');
     const known = await decide(plan([order('o1', ['22830', '22612', '22840'], 'outpatient')]), seedRecord(), seedFacts());
     expect(known.inpatientRecommended).toBe(true);
+    // A re-exploration decompression (63042) needs a prior operation at the ordered level, which an unstated level
+    // cannot show: stating the level never takes a recommendation away.
+    const decompression = await decide(plan([{ ...order('o1', ['63042'], 'outpatient'), levels: [] }], 'unknown'), seedRecord(), seedFacts());
+    expect(decompression.inpatientRecommended).toBe(false);
   });
 
   it('R1 says whether any prior lumbar Procedure is recorded, for a plan of unknown level', async () => {

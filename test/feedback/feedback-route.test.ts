@@ -83,9 +83,13 @@ describe('POST /cds-services/lumbar-fusion-criteria/feedback', () => {
     expect(t.store.counts()).toEqual([{ topic: 'criteria-met', outcome: 'overridden', count: 1 }]);
   });
 
-  it('takes a userComment of any length within the body bound, and never stores it', async () => {
+  it('takes a userComment of any length within the body bound, empty or null beside a reason, and never stores it', async () => {
     await send(override(card.uuid, { userComment: 'Q'.repeat(1000) })).expect(200);
     await send(override(card.uuid, { userComment: 'Q'.repeat(20_000) })).expect(200);
+    const offered = { system: 'http://spine-cds.org/fhir/CodeSystem/override-reason', code: 'documented-elsewhere' };
+    await send(override(card.uuid, { reason: offered, userComment: '' })).expect(200);
+    await send(override(card.uuid, { reason: offered, userComment: null })).expect(200);
+    await send(override(card.uuid, { userComment: null })).expect(400);
     expect(readFileSync(join(t.dataDir, 'feedback.jsonl'), 'utf8')).not.toContain('QQ');
   });
 
@@ -97,7 +101,9 @@ describe('POST /cds-services/lumbar-fusion-criteria/feedback', () => {
 
   it('takes an offered reason on a card recorded before the store kept reasons, by the reasons of its topic', async () => {
     const legacy = { uuid: '3f0c6b2a-8d1e-4c55-9b7a-1e2d3c4b5a69', topic: 'criteria-not-met', issuedAt: new Date().toISOString() };
-    appendFileSync(join(t.dataDir, 'issued-cards.jsonl'), `${JSON.stringify(legacy)}\n`);
+    // A topic no card has, named like an Object property: no reasons, and never a 500.
+    const odd = { uuid: '3f0c6b2a-8d1e-4c55-9b7a-1e2d3c4b5a70', topic: 'constructor', issuedAt: new Date().toISOString() };
+    appendFileSync(join(t.dataDir, 'issued-cards.jsonl'), `${JSON.stringify(legacy)}\n${JSON.stringify(odd)}\n`);
     const store = await openFeedbackStore(t.dataDir);
     const reopened = await buildTestApp({}, { feedbackStore: store });
     try {
@@ -105,6 +111,10 @@ describe('POST /cds-services/lumbar-fusion-criteria/feedback', () => {
       const taken = await post({ system: 'http://spine-cds.org/fhir/CodeSystem/override-reason', code: 'clinical-judgment' });
       expect(taken.body).toEqual({ received: 1 });
       await post({ system: 'http://spine-cds.org/fhir/CodeSystem/override-reason', code: 'will-document' }).expect(400);
+      await request(reopened.app)
+        .post(FEEDBACK_URL)
+        .send(override(odd.uuid, { reason: { code: 'clinical-judgment' } }))
+        .expect(400);
     } finally {
       await reopened.close();
       await store.close();
