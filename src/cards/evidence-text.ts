@@ -1,12 +1,10 @@
 import type { EvidenceItem } from '../decision/types.js';
 import { escapeMarkdown } from './text.js';
 
-/** How a resource is named at the start of an evidence line; studies and reports are named by their own display. */
-const RESOURCE_KIND: Record<string, string> = {
-  Condition: 'Problem',
-  Procedure: 'Procedure',
-  Observation: 'Observation',
-};
+/**
+ * An evidence line starts with the resource type (a Condition may be a problem-list entry or an encounter
+ * diagnosis, so it is named for neither); studies and reports are named by their own display instead.
+ */
 const NAMED_BY_DISPLAY = new Set(['ImagingStudy', 'DiagnosticReport']);
 
 /** At most this many evidence items per criterion line: the detail is read in seconds. */
@@ -37,9 +35,10 @@ function mentionsSide(text: string, side: string): boolean {
  */
 export function evidenceText(item: EvidenceItem): string {
   const byDisplay = NAMED_BY_DISPLAY.has(item.resourceType);
-  const kind = byDisplay ? item.display : (RESOURCE_KIND[item.resourceType] ?? item.resourceType);
+  const kind = byDisplay ? item.display : item.resourceType;
   // An undated finding counts as of the order (criteria.md): the surgeon should see that it has no date.
-  const date = item.date && item.date.trim() !== '' ? item.date : 'undated';
+  const dated = item.date && item.date.trim() !== '' ? item.date : 'undated';
+  const date = item.startDate && dated !== 'undated' ? `${item.startDate} to ${dated}` : dated;
   const head = `${kind} ${date}`;
   let body = byDisplay ? (item.note ?? '') : item.display;
   if (!byDisplay && item.note && item.note.trim() !== '' && item.note.trim() !== item.display.trim()) {

@@ -18,6 +18,7 @@ interface CqlEvidence {
   resourceType?: string | null;
   id?: string | null;
   date?: string | null;
+  startDate?: string | null;
   display?: string | null;
   level?: string | null;
   side?: string | null;
@@ -67,6 +68,7 @@ function evidence(list: CqlEvidence[] | null | undefined): EvidenceItem[] {
       resourceType: e.resourceType,
       id: e.id,
       ...(e.date ? { date: e.date } : {}),
+      ...(e.date && e.startDate ? { startDate: e.startDate } : {}),
       display: e.display || e.resourceType,
       ...(e.level && LEVELS.has(e.level) ? { level: e.level as Interspace } : {}),
       ...(e.side && SIDES.has(e.side) ? { side: e.side as Side } : {}),

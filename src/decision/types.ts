@@ -10,8 +10,10 @@ export type PlanKind = 'fusion' | 'decompression' | 'other';
 export interface EvidenceItem {
   resourceType: string;
   id: string;
-  /** YYYY-MM-DD when the resource is dated. */
+  /** YYYY-MM-DD when the resource is dated (a period's end). */
   date?: string;
+  /** A period's start, when it is another day than `date`. */
+  startDate?: string;
   /** Code display or text naming what the resource records. */
   display: string;
   level?: Interspace;

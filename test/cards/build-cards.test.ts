@@ -66,10 +66,10 @@ describe('determination cards', () => {
     for (const id of ['R1', 'R2', 'R3', 'R4']) expect(lines.filter((l) => l.startsWith(`- **${id} `))).toHaveLength(1);
     expect(card!.detail).toContain('MRI lumbar spine 2025-10-02: moderate bilateral foraminal narrowing at L3-L4.');
     expect(card!.detail).toContain('Procedure 2019-04-10: Laminectomy and fusion, L3-L4');
-    expect(card!.detail).toContain('Problem 2025-08-01: Foot drop, left');
+    expect(card!.detail).toContain('Condition 2025-08-01: Foot drop, left');
     expect(card!.detail).toContain('R2 Recurrent or progressive neurological deficit: met, progressive.');
     expect(card!.detail).toMatch(/R4 .*: met\.\*\* Conservative care may be skipped: progressive neurological deficit/);
-    expect(card!.detail).toContain('- S2 Prior dural tear: Problem 2019-04-10: Accidental puncture of dura during a procedure.');
+    expect(card!.detail).toContain('- S2 Prior dural tear: Condition 2019-04-10: Accidental puncture of dura during a procedure.');
     expect(card!.detail).toContain('- S3 Instrumented fusion ordered.');
     expect(card!.detail).toMatch(/Documentation tip: .*Not in this record: evidence of instability \(CT or flexion-extension films\); smoking status\./);
   });
@@ -82,7 +82,7 @@ describe('determination cards', () => {
       ],
     });
     const [card] = buildCards([{ plan: seedPlan, decision: d }], ctx);
-    expect(card!.detail).toContain('- S1 Instability or biomechanical failure: Problem undated: Pseudarthrosis after fusion, L3-L4.');
+    expect(card!.detail).toContain('- S1 Instability or biomechanical failure: Condition undated: Pseudarthrosis after fusion, L3-L4.');
     expect(card!.detail).toContain('- S4 Smoking status: current smoker, higher risk of non-union (Observation 2025-09-09: Tobacco smoking status: every day).');
     expect(card!.detail).not.toContain('Documentation tip');
   });
@@ -249,12 +249,12 @@ describe('determination cards', () => {
     const [card] = buildCards([{ plan: unknown, decision: d }], ctx);
     expectValidCard(card!);
     expect(card!.detail).toContain(
-      '- **R1 Failed prior surgery at the ordered level: not documented.** State the level on the order. No prior lumbar surgery is recorded as a procedure: document the prior lumbar fusion or decompression as a completed procedure with its level and date. Found: Problem 2021-03: Arthrodesis status.',
+      '- **R1 Failed prior surgery at the ordered level: not documented.** State the level on the order. No prior lumbar surgery is recorded as a procedure: document the prior lumbar fusion or decompression as a completed procedure with its level and date. Found: Condition 2021-03: Arthrodesis status.',
     );
     // With a prior lumbar Procedure in the record, only the level is missing.
     const recorded: PlanDecision = { ...d, criteria: d.criteria.map((c) => (c.id === 'R1' ? { ...c, priorProcedureRecorded: true } : c)) };
     const [again] = buildCards([{ plan: unknown, decision: recorded }], ctx);
-    expect(again!.detail).toContain('- **R1 Failed prior surgery at the ordered level: not documented.** Checked once the order states its level; in the record: Problem 2021-03: Arthrodesis status.');
+    expect(again!.detail).toContain('- **R1 Failed prior surgery at the ordered level: not documented.** Checked once the order states its level; in the record: Condition 2021-03: Arthrodesis status.');
   });
 });
 

@@ -16,11 +16,16 @@ describe('evidence lines', () => {
 
   it('shows three items and counts the rest', () => {
     const items = ['a', 'b', 'c', 'd', 'e'].map((id) => ({ resourceType: 'Condition', id, display: `Finding ${id}` }));
-    expect(evidenceList(items)).toBe('Problem undated: Finding a; Problem undated: Finding b; Problem undated: Finding c; and 2 more');
+    expect(evidenceList(items)).toBe('Condition undated: Finding a; Condition undated: Finding b; Condition undated: Finding c; and 2 more');
+  });
+
+  it('shows a period as its first and last day', () => {
+    const course = { resourceType: 'Procedure', id: 'pt', startDate: '2026-03-02', date: '2026-05-11', display: 'Physical therapy course' };
+    expect(evidenceText(course)).toBe('Procedure 2026-03-02 to 2026-05-11: Physical therapy course');
   });
 
   it('says when a finding has no date (it then counts as of the order)', () => {
-    expect(evidenceText({ resourceType: 'Condition', id: 'fd', display: 'Left foot drop', side: 'left' })).toBe('Problem undated: Left foot drop');
-    expect(evidenceText({ resourceType: 'Condition', id: 'fd', date: '2025-09', display: 'Left foot drop', side: 'left' })).toBe('Problem 2025-09: Left foot drop');
+    expect(evidenceText({ resourceType: 'Condition', id: 'fd', display: 'Left foot drop', side: 'left' })).toBe('Condition undated: Left foot drop');
+    expect(evidenceText({ resourceType: 'Condition', id: 'fd', date: '2025-09', display: 'Left foot drop', side: 'left' })).toBe('Condition 2025-09: Left foot drop');
   });
 });

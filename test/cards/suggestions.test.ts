@@ -41,14 +41,14 @@ describe('inpatient-recommended suggestion', () => {
     expect(restUpdated).toEqual(restOriginal);
     expect(sr).toEqual(before);
     expect(card.overrideReasons!.map((r) => r.code)).toContain('overnight-observation');
-    expect(card.detail).toContain('- Prior dural tear: Problem 2019-04-10: Accidental puncture of dura during a procedure.');
+    expect(card.detail).toContain('- Prior dural tear: Condition 2019-04-10: Accidental puncture of dura during a procedure.');
     expect(card.detail).toContain('- Revision fusion:');
   });
 
   it('gives the evidence that makes the deficit progressive, not every neurological finding', () => {
     const d = metDecision({ setting: 'outpatient', inpatientRecommended: true, inpatientReasons: ['progressive-deficit'] });
     const card = cardOf(buildCards([{ plan: plan([draftOrder(serviceRequest('sr-1', '22612'))]), decision: d }], ctx), 'inpatient-recommended');
-    expect(card.detail).toContain('- Progressive neurological deficit, which needs close neurological checks after surgery: Problem 2025-08-01: Foot drop, left; Problem 2025-08-01: Gait instability.');
+    expect(card.detail).toContain('- Progressive neurological deficit, which needs close neurological checks after surgery: Condition 2025-08-01: Foot drop, left; Condition 2025-08-01: Gait instability.');
     expect(card.detail).not.toContain('radiculopathy');
   });
 
@@ -278,9 +278,9 @@ describe('consider-fusion suggestion', () => {
       supporting: [{ id: 'S1', status: 'present', evidence: [{ resourceType: 'Condition', id: 's', display: 'Spondylolisthesis, lumbar region', level: 'L3-L4' }] }],
     });
     const card = cardOf(buildCards([{ plan: plan([draftOrder(serviceRequest('sr-1', '63047'))]), decision: withInstability }], ctx), 'consider-fusion');
-    expect(card.detail).toContain('- Instability or biomechanical failure: Problem undated: Spondylolisthesis, lumbar region, L3-L4.');
+    expect(card.detail).toContain('- Instability or biomechanical failure: Condition undated: Spondylolisthesis, lumbar region, L3-L4.');
     expect(card.detail).toContain('- Recurrent stenosis: MRI lumbar spine 2025-10-02: moderate bilateral foraminal narrowing at L3-L4.');
-    expect(card.detail).toContain('- Progressive neurological deficit: Problem 2025-08-01: Foot drop, left; Problem 2025-08-01: Gait instability.');
+    expect(card.detail).toContain('- Progressive neurological deficit: Condition 2025-08-01: Foot drop, left; Condition 2025-08-01: Gait instability.');
     expect(card.detail).not.toContain('radiculopathy');
   });
 });

@@ -286,6 +286,11 @@ describe('R4 conservative care', () => {
     expect(status(d, 'R4')).toBe('met');
     expect(d.criteria[3].weeks).toBe(8);
     expect(d.determination).toBe('criteria-met');
+    // Each course is shown with its whole period, not as one session on its last day.
+    expect(d.criteria[3].evidence.map((e) => [e.startDate, e.date])).toEqual([
+      ['2025-02-01', '2025-02-28'],
+      ['2025-03-01', '2025-03-29'],
+    ]);
   });
 
   it('is not documented with three weeks of care and no waiver', async () => {
