@@ -1,5 +1,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { orderReviewer } from '../../src/review/order-reviewer.js';
@@ -311,6 +312,43 @@ describe('the seed patient on the workbench', () => {
       const file = join(shotsDir, `workbench-${width}x${height}.png`);
       await page.screenshot({ path: file, fullPage: true });
       expect(pngSize(readFileSync(file)).width).toBe(width);
+    }
+  });
+});
+
+/** A loopback port nothing listens on: taken from the system, then let go. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('what the workbench does not let a tester believe', () => {
+  test('an order date after today is shown and sent as today, as the service would read it', async () => {
+    await choosePatient(page, SEED);
+    await page.fill('#order-date', '2099-01-01');
+    await page.dispatchEvent('#order-date', 'change');
+    const today = await page.evaluate(() => new Date().toLocaleDateString('en-CA'));
+    expect(await page.inputValue('#order-date')).toBe(today);
+    expect(await page.getAttribute('#order-date', 'max')).toBe(today);
+  });
+
+  test('a failed "Load patients" leaves no patient on screen whose orders could still be signed', async () => {
+    await choosePatient(page, SEED);
+    const base = await page.inputValue('#fhir-base');
+    try {
+      await page.fill('#fhir-base', `http://127.0.0.1:${await freePort()}/fhir`);
+      await page.click('#load-patients');
+      await page.waitForFunction(() => document.querySelector('#patient-status')?.textContent?.startsWith('Could not load patients'));
+      expect(await page.getAttribute('#chart', 'data-patient-id')).toBeFalsy();
+      // The browser reports the refused connection itself; that one console error is this test's doing.
+      problems.errors = problems.errors.filter((e) => !e.startsWith('console error: Failed to load resource: net::ERR_CONNECTION_REFUSED'));
+    } finally {
+      await page.fill('#fhir-base', base);
+      await page.click('#load-patients');
+      await page.waitForFunction(() => !document.querySelector('#patient')?.hasAttribute('disabled'));
     }
   });
 });

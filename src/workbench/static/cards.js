@@ -139,7 +139,7 @@ function overrideMenu(card, n, onOverride) {
 export function renderCards(container, cards, actions) {
   container.replaceChildren();
   if (cards.length === 0) {
-    container.append(el('p', { class: 'no-cards', dataset: { empty: 'true' } }, 'No cards: the service has nothing to say about these orders.'));
+    container.append(el('p', { class: 'no-cards', dataset: { empty: 'true' } }, 'No cards: the service has nothing to say about these orders (only an order with one of the lumbar spine surgery codes of the criteria page is reviewed).'));
     return;
   }
   for (const card of cards) container.append(renderCard(card, actions));

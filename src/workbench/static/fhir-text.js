@@ -13,7 +13,8 @@ export function conceptText(concept) {
   return concepts
     .map((c) => {
       const codings = asArray(c?.coding);
-      const name = c?.text ?? codings.find((x) => x?.display)?.display ?? '';
+      // Every coding's display: a site coded as two vertebrae (L3 and L4) is named by both.
+      const name = c?.text ?? codings.map((x) => x?.display).filter(Boolean).join(' / ');
       const codes = codings.map((x) => x?.code).filter(Boolean);
       if (name && codes.length > 0) return `${name} (${codes.join(', ')})`;
       return name || codes.join(', ');

@@ -86,6 +86,8 @@ async function loadPatients() {
   } catch (error) {
     fillSelect(ui.patient, [option('', 'Could not load patients')]);
     ui.patientStatus.textContent = `Could not load patients: ${error.message}`;
+    // The chart on screen came from the server that just failed: orders signed now must not name its patient.
+    if (state.patientId) await selectPatient('');
   }
 }
 
@@ -226,9 +228,13 @@ function renderOrders() {
   ui.ordersEmpty.hidden = state.drafts.length > 0;
 }
 
-/** The date the orders are written on (authoredOn); the service judges the chart as of that date. */
+/**
+ * The date the orders are written on (authoredOn); the service judges the chart as of that date, never later than
+ * the signing, so a later date is taken as today here too rather than sent and silently read as today.
+ */
 function orderDate() {
-  return /^\d{4}-\d{2}-\d{2}$/.test(ui.orderDate.value) ? ui.orderDate.value : today();
+  const value = /^\d{4}-\d{2}-\d{2}$/.test(ui.orderDate.value) ? ui.orderDate.value : today();
+  return value > today() ? today() : value;
 }
 
 function requirePatient() {
@@ -388,8 +394,10 @@ async function start() {
   });
   ui.addMedication.addEventListener('click', () => addDrafts([newMedicationRequest(state.patientId, orderDate())]));
   ui.orderDate.value = today();
+  ui.orderDate.max = today();
   ui.orderDate.addEventListener('change', () => {
     const date = orderDate();
+    ui.orderDate.value = date;
     state.drafts = state.drafts.map((d) => ({ ...d, authoredOn: date }));
   });
   ui.sign.addEventListener('click', sign);
