@@ -18,6 +18,8 @@ import {
   stringAsSource,
 } from '@cqframework/cql/cql-to-elm';
 import { Pair } from '@cqframework/cql/kotlin-kotlin-stdlib';
+import { ELM_SOURCE_KEY, sourceDigest } from '../src/decision/elm-source.js';
+import { loadValueSets } from '../src/terminology/value-sets.js';
 
 const require = createRequire(import.meta.url);
 
@@ -124,12 +126,35 @@ export function compileCqlDirectory(cqlDir: string, elmDir: string): CompileResu
     result.errors.push(...errors);
     result.warnings.push(...toMessages(file, translator.warnings, 'warning'));
     if (errors.length > 0) continue;
-    const elm = JSON.parse(translator.toJson()) as { library: { identifier: { id: string } } };
+    const elm = JSON.parse(translator.toJson()) as CompiledElm;
+    result.errors.push(...missingValueSets(file, elm, cqlDir));
+    // The source's digest travels with its ELM: the service refuses to run ELM older than the CQL beside it.
+    const stamped = { ...elm, [ELM_SOURCE_KEY]: { file, sha256: sourceDigest(sources.get(path.basename(file, '.cql'))!) } };
     const out = path.join(elmDir, `${elm.library.identifier.id}.json`);
-    writeFileSync(out, JSON.stringify(elm, null, 2) + '\n');
+    writeFileSync(out, JSON.stringify(stamped, null, 2) + '\n');
     result.written.push(out);
   }
   return result;
+}
+
+interface CompiledElm {
+  library: { identifier: { id: string }; valueSets?: { def?: { name: string; id: string }[] } };
+}
+
+/**
+ * Every value set a library declares must be a file in valuesets/ (whose files must parse): a mistyped URL would
+ * otherwise build, start, and silently match nothing.
+ */
+function missingValueSets(file: string, elm: CompiledElm, cqlDir: string): CompileMessage[] {
+  let known: Set<string>;
+  try {
+    known = new Set(loadValueSets(path.join(cqlDir, 'valuesets')).resources().map((r) => r.url));
+  } catch (error) {
+    return [{ file: 'valuesets', severity: 'error', message: error instanceof Error ? error.message : String(error) }];
+  }
+  return (elm.library.valueSets?.def ?? [])
+    .filter((vs) => !known.has(vs.id))
+    .map((vs) => ({ file, severity: 'error' as const, message: `value set "${vs.name}" (${vs.id}) has no file in cql-mappings/valuesets/ with that url` }));
 }
 
 function main(): void {

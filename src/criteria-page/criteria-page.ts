@@ -28,6 +28,8 @@ const systemName = (uri: string): string => SYSTEM_NAMES[uri] ?? uri;
 
 interface NamedLibrary {
   file: string;
+  /** The library as written, shown whole on the page. */
+  source: string;
   lib: CqlLibrary;
 }
 
@@ -35,7 +37,10 @@ interface NamedLibrary {
 function readLibraries(cqlDir: string): NamedLibrary[] {
   const files = readdirSync(cqlDir).filter((f) => f.endsWith('.cql')).sort();
   if (files.length === 0) throw new Error(`No CQL library in ${cqlDir}`);
-  const libs = files.map((file) => ({ file, lib: readCqlLibrary(readFileSync(path.join(cqlDir, file), 'utf8')) }));
+  const libs = files.map((file) => {
+    const source = readFileSync(path.join(cqlDir, file), 'utf8');
+    return { file, source, lib: readCqlLibrary(source) };
+  });
   const included = new Set(libs.flatMap((l) => l.lib.includes));
   const isRoot = (l: NamedLibrary): boolean => !included.has(l.lib.name ?? l.file.replace(/\.cql$/, ''));
   return [...libs.filter(isRoot), ...libs.filter((l) => !isRoot(l))];
@@ -172,6 +177,7 @@ function buildPage(opts: CriteriaPageOptions): string {
     '<li><a href="#criteria">Criteria in CQL</a><ul>',
     ...groups.map((g) => `<li><a href="#${g.id}">${h(g.title)}</a></li>`),
     '</ul></li>',
+    '<li><a href="#whole-library">Every rule, in full</a></li>',
     '<li><a href="#value-sets">Value sets</a></li>',
   ].join('\n');
 
@@ -183,15 +189,20 @@ function buildPage(opts: CriteriaPageOptions): string {
     '</section>',
     '<section aria-labelledby="criteria">',
     '<h2 id="criteria">Criteria in CQL</h2>',
-    '<p>Each criterion is a named CQL definition that returns its status and the evidence behind it. The text below is the library source the service runs.</p>',
+    '<p>Each criterion is a named CQL definition that returns its status and the evidence behind it. The text below is the library source the service runs (it refuses to start on ELM compiled from another text).</p>',
     ...groups.map((g) =>
       [`<section aria-labelledby="${g.id}">`, `<h3 id="${g.id}">${h(g.title)}</h3>`, `<p>${h(g.intro)}</p>`, ...g.defs.map((s) => definitionHtml(s.d, s.label)), '</section>'].join('\n'),
     ),
     groups.length === 0 ? '<p>The library defines none of the criteria yet.</p>' : '',
     '</section>',
+    '<section aria-labelledby="whole-library">',
+    '<h2 id="whole-library">Every rule, in full</h2>',
+    '<p>The criteria above rest on further definitions: the text rules (the words read in conditions, procedures and reports), the look-back and care-duration windows, the reasons for inpatient care, the revision test. Each library as written:</p>',
+    ...libs.map((l) => `<details><summary>${h(l.file)} (${l.lib.definitions.length} definitions)</summary>\n<pre><code>${h(l.source)}</code></pre>\n</details>`),
+    '</section>',
     '<section aria-labelledby="value-sets">',
     '<h2 id="value-sets">Value sets</h2>',
-    `<p>The codes each rule recognises (${valueSets.length} value sets). Text rules beside the codes are in the CQL above. “All codes under” a code means the code and every code below it (ICD-10-CM codes by prefix).</p>`,
+    `<p>The codes each rule recognises (${valueSets.length} value sets). Text rules beside the codes are in the CQL (“Every rule, in full”). “All codes under” a code means the code and every code below it (ICD-10-CM codes by prefix).</p>`,
     ...valueSets.map((vs) => valueSetHtml(vs, byUrl, vs.url ? (cqlNamesByUrl.get(vs.url) ?? []) : [])),
     codeSystemsHtml(valueSets),
     '</section>',
@@ -218,7 +229,7 @@ function buildPage(opts: CriteriaPageOptions): string {
     '</header>',
     `<nav aria-label="Contents"><ul>\n${nav}\n</ul></nav>`,
     `<main id="main">\n${main}\n</main>`,
-    '<footer><p>Generated from <code>cql-mappings/</code> when the service started. This page supports clinical judgment; it does not replace it.</p></footer>',
+    '<footer><p>Generated from <code>cql-mappings/</code> by the service that runs it. This page supports clinical judgment; it does not replace it.</p></footer>',
     '</body>',
     '</html>',
     '',

@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cql from 'cql-execution';
+import { checkElmMatchesSource } from './elm-source.js';
 import { skipRedundantDistinct, stripForRuntime } from './elm-plan.js';
 import { rememberFunctionResults } from './function-memo.js';
 import { indexListLookups } from './list-index.js';
@@ -40,6 +41,7 @@ export function loadCriteriaLibrary(
   const elm: Record<string, unknown> = {};
   for (const f of files) {
     const json: unknown = JSON.parse(readFileSync(path.join(elmDir, f), 'utf8'));
+    checkElmMatchesSource(json, path.dirname(elmDir));
     elm[path.basename(f, '.json')] = options.asCompiled ? json : stripForRuntime(json);
   }
   if (!elm[CRITERIA_LIBRARY]) throw new Error(`ELM for ${CRITERIA_LIBRARY} missing in ${elmDir}: run "npm run build" first`);

@@ -1,4 +1,5 @@
 import type { PatientRecord } from '../data/types.js';
+import { loadValueSets, type ValueSetIndex } from '../terminology/value-sets.js';
 import { asArray, asCode, asRecord, asString, codingsOf, conceptTexts, noteTexts, type JsonRecord } from '../text/fhir-values.js';
 import { readImagingFindings } from './imaging-findings.js';
 import { readInstabilityObservation, readInstabilityText } from './instability.js';
@@ -11,7 +12,7 @@ import type { EvidenceFacts, ImagingFinding } from './types.js';
  * Every resource is read whatever its status (record hygiene is decided in CQL), and nothing here throws on
  * loosely formed resources: the chart comes from outside.
  */
-export function extractEvidence(record: PatientRecord): EvidenceFacts {
+export function extractEvidence(record: PatientRecord, valueSets: ValueSetIndex = defaultValueSets()): EvidenceFacts {
   const facts: EvidenceFacts = { resources: [], imaging: [], strength: [], instability: [] };
   const r = asRecord(record) ?? {};
   const lists: [string, unknown][] = [
@@ -29,7 +30,7 @@ export function extractEvidence(record: PatientRecord): EvidenceFacts {
       // A resource without id cannot be referenced by the CQL; '#' never occurs in a FHIR id, so this never collides.
       const ref = `${type}/${asCode(resource.id) ?? `#${index}`}`;
       facts.resources.push(readResourceFacts(ref, type, resource));
-      if (type === 'DiagnosticReport') readReport(ref, resource, facts);
+      if (type === 'DiagnosticReport') readReport(ref, resource, facts, valueSets);
       if (type === 'ImagingStudy') facts.imaging.push(...studyFindings(ref, resource));
       if (type === 'Observation') {
         facts.strength.push(...readStrengthScores(ref, resource));
@@ -41,12 +42,21 @@ export function extractEvidence(record: PatientRecord): EvidenceFacts {
   return facts;
 }
 
-const FLEXION_EXTENSION_LOINC = '24971-4';
+/** The studies that measure translation on flexion and extension: cql-mappings/valuesets, where informaticists keep codes. */
+const FLEXION_EXTENSION_VALUE_SET = 'flexion-extension-imaging';
 
-function readReport(ref: string, report: JsonRecord, facts: EvidenceFacts): void {
+let loaded: ValueSetIndex | undefined;
+/** The project's value sets, read once, for callers (tests, tools) that do not pass the service's own. */
+function defaultValueSets(): ValueSetIndex {
+  loaded ??= loadValueSets();
+  return loaded;
+}
+
+function readReport(ref: string, report: JsonRecord, facts: EvidenceFacts, valueSets: ValueSetIndex): void {
   facts.imaging.push(...readImagingFindings(ref, report.conclusion));
   const dynamicStudy =
-    codingsOf(report.code).some((c) => c.code === FLEXION_EXTENSION_LOINC) || conceptTexts(report.code).some((t) => /flexion|extension|dynamic/i.test(t));
+    codingsOf(report.code).some((c) => valueSets.has(FLEXION_EXTENSION_VALUE_SET, c.system, c.code)) ||
+    conceptTexts(report.code).some((t) => /flexion|extension|dynamic/i.test(t));
   facts.instability.push(...readInstabilityText(ref, report.conclusion, { dynamicStudy }));
 }
 

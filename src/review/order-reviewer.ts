@@ -28,7 +28,7 @@ export function orderReviewer(options: ReviewerOptions): OrderReviewer {
   return {
     plansFor: (draftOrders: unknown): SurgicalPlan[] => findPlans(draftOrders, valueSets),
     async review(plans: SurgicalPlan[], record: PatientRecord, now: Date, context?: ReviewContext): Promise<Card[]> {
-      const facts = extractEvidence(record);
+      const facts = extractEvidence(record, valueSets);
       const decisions = await engine.evaluate(plans, record, facts, now, context?.deadlineAt);
       return buildCards(
         plans.map((plan, i) => ({ plan, decision: decisions[i] })),

@@ -67,7 +67,13 @@ export function loadValueSets(dir: string = defaultValueSetDir()): ValueSetIndex
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((f) => {
-      const parsed = valueSetSchema.safeParse(JSON.parse(readFileSync(path.join(dir, f), 'utf8')));
+      let json: unknown;
+      try {
+        json = JSON.parse(readFileSync(path.join(dir, f), 'utf8'));
+      } catch (error) {
+        throw new Error(`Invalid value set ${f}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+      }
+      const parsed = valueSetSchema.safeParse(json);
       if (!parsed.success) {
         throw new Error(`Invalid value set ${f}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
       }

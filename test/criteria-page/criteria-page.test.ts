@@ -58,10 +58,20 @@ describe('renderCriteriaPage on fixture CQL and value sets', () => {
     expect(page).toContain('<p>R1: failed prior surgery &lt;at the level&gt; &amp; more.</p>');
     expect(page).toContain('<pre><code>define &quot;R1 Failed Prior Surgery&quot;:\n  if &quot;Helper&quot; = 1 then &#39;met&#39;\n  else &#39;not-documented&#39;</code></pre>');
     for (const name of ['S2 Prior Dural Tear', 'Is Revision', 'Determination', 'Consider Fusion']) expect(page).toContain(`>${name}</h4>`);
-    expect(page).not.toContain('R10 Something Else');
-    expect(page).not.toContain('define &quot;Helper&quot;');
-    expect(page).not.toContain('R1Helper');
-    expect(page).not.toContain('Twice');
+    // The criteria sections show the criteria and rules only; everything else waits in "Every rule, in full".
+    const criteria = page.slice(page.indexOf('<h2 id="criteria">'), page.indexOf('<h2 id="whole-library">'));
+    expect(criteria).not.toContain('R10 Something Else');
+    expect(criteria).not.toContain('define &quot;Helper&quot;');
+    expect(criteria).not.toContain('R1Helper');
+    expect(criteria).not.toContain('Twice');
+  });
+
+  it('shows every library whole, the helpers and text rules the criteria rest on included', () => {
+    const whole = page.slice(page.indexOf('<h2 id="whole-library">'), page.indexOf('<h2 id="value-sets">'));
+    expect(whole).toContain('define &quot;Helper&quot;');
+    expect(whole).toContain('R10 Something Else');
+    expect(whole).toMatch(/<details><summary>[^<]+\.cql \(\d+ definitions\)<\/summary>/);
+    expect(page).toContain('<a href="#whole-library">Every rule, in full</a>');
   });
 
   it('lists every value set with title, url, purpose and each code with system and display', () => {

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync, copyFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { compileCqlDirectory } from '../../scripts/compile-cql.js';
-import { defaultCqlDir } from '../../src/decision/cql-library.js';
+import { defaultCqlDir, loadCriteriaLibrary } from '../../src/decision/cql-library.js';
 import { DecisionEngine } from '../../src/decision/engine.js';
 import { order, plan, seedFacts, seedRecord } from './seed-record.js';
 
@@ -13,6 +13,7 @@ const cqlDir = defaultCqlDir();
 function compileVariant(from: string, to: string): { elmDir: string; errors: ReturnType<typeof compileCqlDirectory>['errors'] } {
   const dir = mkdtempSync(path.join(tmpdir(), 'cql-'));
   for (const f of readdirSync(cqlDir).filter((f) => f.endsWith('.cql'))) copyFileSync(path.join(cqlDir, f), path.join(dir, f));
+  cpSync(path.join(cqlDir, 'valuesets'), path.join(dir, 'valuesets'), { recursive: true });
   const file = path.join(dir, 'LumbarFusionCriteria.cql');
   const text = readFileSync(file, 'utf8');
   expect(text).toContain(from);
@@ -45,6 +46,28 @@ describe('the CQL build', () => {
     expect(errors[0]).toMatchObject({ file: 'LumbarFusionCriteria.cql', severity: 'error' });
     expect(errors[0].line).toBeGreaterThan(50);
     expect(errors[0].message).toMatch(/NoSuchThing/);
+  });
+
+  it('refuses a value set the CQL declares that has no file, naming it', () => {
+    const { errors } = compileVariant("/ValueSet/motor-deficit'", "/ValueSet/motor-deficits'");
+    expect(errors).toEqual([expect.objectContaining({ file: 'LumbarFusionCriteria.cql', severity: 'error', message: expect.stringContaining('motor-deficits) has no file in cql-mappings/valuesets/') })]);
+  });
+
+  it('refuses a value set file that is not JSON, naming the file', () => {
+    const { elmDir } = compileVariant('define "Interspaces":', 'define "Interspaces":');
+    const file = path.join(path.dirname(elmDir), 'valuesets', 'motor-deficit.json');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/\}\s*$/, ',}'));
+    const result = compileCqlDirectory(path.dirname(elmDir), elmDir);
+    expect(result.errors.map((e) => e.message)).toContainEqual(expect.stringMatching(/^Invalid value set motor-deficit\.json: not valid JSON/));
+  });
+
+  it('stamps the ELM with its source, and the service refuses ELM older than the CQL beside it', () => {
+    const { elmDir, errors } = compileVariant('define "Interspaces":', 'define "Interspaces":');
+    expect(errors).toEqual([]);
+    expect(() => loadCriteriaLibrary(elmDir)).not.toThrow();
+    const source = path.join(path.dirname(elmDir), 'LumbarFusionCriteria.cql');
+    writeFileSync(source, readFileSync(source, 'utf8').replace('default 6', 'default 10'));
+    expect(() => loadCriteriaLibrary(elmDir)).toThrow('cql-mappings/LumbarFusionCriteria.cql has changed since it was compiled to ELM: run "npm run build"');
   });
 
   it('a changed default changes the answer after a rebuild', async () => {

@@ -1,5 +1,10 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { PatientRecord } from '../../src/data/types.js';
+import { defaultCqlDir } from '../../src/decision/cql-library.js';
 import { extractEvidence } from '../../src/evidence/extract.js';
+import { loadValueSets } from '../../src/terminology/value-sets.js';
 
 const SCT = 'http://snomed.info/sct';
 const ICD = 'http://hl7.org/fhir/sid/icd-10-cm';
@@ -217,5 +222,32 @@ describe('extractEvidence on loosely formed records', () => {
     const facts = extractEvidence(record);
     expect(facts.strength).toHaveLength(1);
     expect(facts.imaging).toEqual([{ ref: 'DiagnosticReport/r', level: 'L4-L5', kind: 'compression', text: 'Severe stenosis at L4-5.' }]);
+  });
+});
+
+describe('flexion-extension studies come from the value set', () => {
+  const report = (code: { system: string; code: string }) =>
+    ({
+      patientId: 'pt-fx',
+      conditions: [],
+      procedures: [],
+      observations: [],
+      imagingStudies: [],
+      diagnosticReports: [
+        { resourceType: 'DiagnosticReport', id: 'fx', status: 'final', subject: { reference: 'Patient/pt-fx' }, code: { coding: [code] }, conclusion: 'L3-L4: 4 mm anterior slip of L3 on L4.' },
+      ],
+    }) as unknown as PatientRecord;
+  const xr72120 = { system: CPT, code: '72120' };
+
+  it('a code an informaticist adds to flexion-extension-imaging makes the report a dynamic study, with no TypeScript change', () => {
+    expect(extractEvidence(report(xr72120)).instability).toEqual([]);
+    const dir = mkdtempSync(join(tmpdir(), 'valuesets-'));
+    cpSync(join(defaultCqlDir(), 'valuesets'), dir, { recursive: true });
+    const file = join(dir, 'flexion-extension-imaging.json');
+    const vs = JSON.parse(readFileSync(file, 'utf8')) as { compose: { include: unknown[] } };
+    vs.compose.include.push({ system: CPT, concept: [{ code: '72120', display: 'X-ray spine lumbosacral, bending views only' }] });
+    writeFileSync(file, JSON.stringify(vs));
+    expect(extractEvidence(report(xr72120), loadValueSets(dir)).instability).not.toEqual([]);
+    expect(extractEvidence(report({ system: 'http://loinc.org', code: '24971-4' })).instability).not.toEqual([]);
   });
 });
