@@ -71,7 +71,7 @@ export function loadValueSets(dir: string = defaultValueSetDir()): ValueSetIndex
       try {
         json = JSON.parse(readFileSync(path.join(dir, f), 'utf8'));
       } catch (error) {
-        throw new Error(`Invalid value set ${f}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+        throw new Error(`Invalid value set ${f}: not valid JSON (${error instanceof Error ? error.message : String(error)})`, { cause: error });
       }
       const parsed = valueSetSchema.safeParse(json);
       if (!parsed.success) {
