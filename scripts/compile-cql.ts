@@ -3,7 +3,7 @@
  * with the JavaScript CQL translator (no Java). Any translator error fails the build,
  * printed with its file and line so the informaticist can find it.
  */
-import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -120,6 +120,7 @@ export function compileCqlDirectory(cqlDir: string, elmDir: string): CompileResu
 
   const result: CompileResult = { written: [], errors: [], warnings: [] };
   mkdirSync(elmDir, { recursive: true });
+  const knownValueSets = valueSetUrls(path.join(cqlDir, 'valuesets'));
   for (const file of files) {
     const translator = CqlTranslator.fromText(readFileSync(path.join(cqlDir, file), 'utf8'), libraryManager);
     const errors = toMessages(file, translator.errors, 'error');
@@ -127,7 +128,10 @@ export function compileCqlDirectory(cqlDir: string, elmDir: string): CompileResu
     result.warnings.push(...toMessages(file, translator.warnings, 'warning'));
     if (errors.length > 0) continue;
     const elm = JSON.parse(translator.toJson()) as CompiledElm;
-    result.errors.push(...missingValueSets(file, elm, cqlDir));
+    const missing = missingValueSets(file, elm, knownValueSets);
+    result.errors.push(...missing);
+    // A library that fails a check gets no ELM: an older ELM, or none, keeps the service from running it.
+    if (missing.length > 0) continue;
     // The source's digest travels with its ELM: the service refuses to run ELM older than the CQL beside it.
     const stamped = { ...elm, [ELM_SOURCE_KEY]: { file, sha256: sourceDigest(sources.get(path.basename(file, '.cql'))!) } };
     const out = path.join(elmDir, `${elm.library.identifier.id}.json`);
@@ -145,16 +149,23 @@ interface CompiledElm {
  * Every value set a library declares must be a file in valuesets/ (whose files must parse): a mistyped URL would
  * otherwise build, start, and silently match nothing.
  */
-function missingValueSets(file: string, elm: CompiledElm, cqlDir: string): CompileMessage[] {
-  let known: Set<string>;
-  try {
-    known = new Set(loadValueSets(path.join(cqlDir, 'valuesets')).resources().map((r) => r.url));
-  } catch (error) {
-    return [{ file: 'valuesets', severity: 'error', message: error instanceof Error ? error.message : String(error) }];
-  }
-  return (elm.library.valueSets?.def ?? [])
+function missingValueSets(file: string, elm: CompiledElm, known: Set<string> | CompileMessage): CompileMessage[] {
+  const declared = elm.library.valueSets?.def ?? [];
+  if (declared.length === 0) return [];
+  if (!(known instanceof Set)) return [{ ...known, file }];
+  return declared
     .filter((vs) => !known.has(vs.id))
     .map((vs) => ({ file, severity: 'error' as const, message: `value set "${vs.name}" (${vs.id}) has no file in cql-mappings/valuesets/ with that url` }));
+}
+
+/** The URLs of the value set files, read once; a folder that is missing, or a file that does not parse, is the error. */
+function valueSetUrls(dir: string): Set<string> | CompileMessage {
+  if (!existsSync(dir)) return { file: 'valuesets', severity: 'error', message: `${dir} does not exist, and the library declares value sets` };
+  try {
+    return new Set(loadValueSets(dir).resources().map((r) => r.url));
+  } catch (error) {
+    return { file: 'valuesets', severity: 'error', message: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 function main(): void {

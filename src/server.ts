@@ -11,6 +11,7 @@ import { limitHeapGrowth } from './ops/heap.js';
 import type { Logger } from 'pino';
 import { createLogger } from './ops/logger.js';
 import { createMetrics, metricsHandler, type Metrics } from './ops/metrics.js';
+import { checkCompiledCriteria } from './decision/cql-library.js';
 import { DecisionEngine } from './decision/engine.js';
 import { orderReviewer } from './review/order-reviewer.js';
 import { criteriaPageRouter } from './criteria-page/route.js';
@@ -67,6 +68,8 @@ async function main(): Promise<void> {
   // The store's counts are durable; the counter starts from them, so a restart is no reset to Prometheus.
   for (const c of feedbackStore.counts()) metrics.countFeedback(c.topic, c.outcome, c.count);
   // The CQL evaluations run on ENGINE_THREADS worker threads, beside the thread that serves HTTP (decision/engine-pool.ts).
+  // The criteria page shows the CQL source; the engine runs its ELM: the service starts only when they agree.
+  checkCompiledCriteria();
   const valueSets = loadValueSets();
   const engine = DecisionEngine.load({ threads: config.ENGINE_THREADS, valueSets });
   const reviewer = orderReviewer({ baseUrl: config.PUBLIC_BASE_URL, valueSets, engine });

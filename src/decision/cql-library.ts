@@ -41,7 +41,6 @@ export function loadCriteriaLibrary(
   const elm: Record<string, unknown> = {};
   for (const f of files) {
     const json: unknown = JSON.parse(readFileSync(path.join(elmDir, f), 'utf8'));
-    checkElmMatchesSource(json, path.dirname(elmDir));
     elm[path.basename(f, '.json')] = options.asCompiled ? json : stripForRuntime(json);
   }
   if (!elm[CRITERIA_LIBRARY]) throw new Error(`ELM for ${CRITERIA_LIBRARY} missing in ${elmDir}: run "npm run build" first`);
@@ -56,6 +55,21 @@ export function loadCriteriaLibrary(
     readPropertyPaths(library);
   }
   return { library, defaults: numericDefaults(elm[CRITERIA_LIBRARY]), elm };
+}
+
+/**
+ * Checks, once at start-up, that every compiled library is the CQL beside it (see elm-source.ts); throws naming
+ * the file otherwise. Not done by loadCriteriaLibrary: an evaluation thread that replaces a failed one must load
+ * what its siblings run, not refuse because someone is editing the CQL.
+ */
+export function checkCompiledCriteria(elmDir: string = path.join(defaultCqlDir(), 'elm')): void {
+  let files: string[];
+  try {
+    files = readdirSync(elmDir).filter((f) => f.endsWith('.json'));
+  } catch {
+    return; // loadCriteriaLibrary says what is missing.
+  }
+  for (const f of files) checkElmMatchesSource(JSON.parse(readFileSync(path.join(elmDir, f), 'utf8')), path.dirname(elmDir));
 }
 
 interface ElmParameterDef {

@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, copyFile
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { compileCqlDirectory } from '../../scripts/compile-cql.js';
-import { defaultCqlDir, loadCriteriaLibrary } from '../../src/decision/cql-library.js';
+import { checkCompiledCriteria, defaultCqlDir, loadCriteriaLibrary } from '../../src/decision/cql-library.js';
 import { DecisionEngine } from '../../src/decision/engine.js';
 import { order, plan, seedFacts, seedRecord } from './seed-record.js';
 
@@ -49,8 +49,18 @@ describe('the CQL build', () => {
   });
 
   it('refuses a value set the CQL declares that has no file, naming it', () => {
-    const { errors } = compileVariant("/ValueSet/motor-deficit'", "/ValueSet/motor-deficits'");
+    const { elmDir, errors } = compileVariant("/ValueSet/motor-deficit'", "/ValueSet/motor-deficits'");
     expect(errors).toEqual([expect.objectContaining({ file: 'LumbarFusionCriteria.cql', severity: 'error', message: expect.stringContaining('motor-deficits) has no file in cql-mappings/valuesets/') })]);
+    // No ELM for the library that failed: nothing can start on it.
+    expect(readdirSync(elmDir)).not.toContain('LumbarFusionCriteria.json');
+  });
+
+  it('compiles a library that declares no value set without a valuesets folder', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cql-tiny-'));
+    writeFileSync(path.join(dir, 'Tiny.cql'), "library Tiny version '1.0.0'\n\ndefine \"One\": 1\n");
+    const result = compileCqlDirectory(dir, path.join(dir, 'elm'));
+    expect(result.errors).toEqual([]);
+    expect(readdirSync(path.join(dir, 'elm'))).toEqual(['Tiny.json']);
   });
 
   it('refuses a value set file that is not JSON, naming the file', () => {
@@ -64,10 +74,12 @@ describe('the CQL build', () => {
   it('stamps the ELM with its source, and the service refuses ELM older than the CQL beside it', () => {
     const { elmDir, errors } = compileVariant('define "Interspaces":', 'define "Interspaces":');
     expect(errors).toEqual([]);
-    expect(() => loadCriteriaLibrary(elmDir)).not.toThrow();
+    expect(() => checkCompiledCriteria(elmDir)).not.toThrow();
     const source = path.join(path.dirname(elmDir), 'LumbarFusionCriteria.cql');
     writeFileSync(source, readFileSync(source, 'utf8').replace('default 6', 'default 10'));
-    expect(() => loadCriteriaLibrary(elmDir)).toThrow('cql-mappings/LumbarFusionCriteria.cql has changed since it was compiled to ELM: run "npm run build"');
+    expect(() => checkCompiledCriteria(elmDir)).toThrow('cql-mappings/LumbarFusionCriteria.cql has changed since it was compiled to ELM: run "npm run build"');
+    // An evaluation thread that replaces a failed one still loads what its siblings run.
+    expect(() => loadCriteriaLibrary(elmDir)).not.toThrow();
   });
 
   it('a changed default changes the answer after a rebuild', async () => {

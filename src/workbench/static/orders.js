@@ -25,6 +25,16 @@ export function uuid() {
 }
 
 /** Today in the browser's time zone, as a FHIR date. */
+/**
+ * The latest order date the service takes as written: it reads a date as midnight UTC and never judges later
+ * than the signing, so east of UTC the local date can already be "in the future" for it.
+ */
+export function latestOrderDate() {
+  const utc = new Date().toISOString().slice(0, 10);
+  const local = today();
+  return local < utc ? local : utc;
+}
+
 export function today() {
   const d = new Date();
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;

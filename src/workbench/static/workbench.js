@@ -12,11 +12,11 @@ import {
   SIDES,
   applyActions,
   forPatient,
+  latestOrderDate,
   newMedicationRequest,
   newServiceRequest,
   readServiceRequest,
   revisionFusionOrders,
-  today,
   writeServiceRequest,
 } from './orders.js';
 
@@ -230,11 +230,12 @@ function renderOrders() {
 
 /**
  * The date the orders are written on (authoredOn); the service judges the chart as of that date, never later than
- * the signing, so a later date is taken as today here too rather than sent and silently read as today.
+ * the signing, so a later date becomes the latest the service takes here, rather than being sent and silently
+ * replaced by the signing time.
  */
 function orderDate() {
-  const value = /^\d{4}-\d{2}-\d{2}$/.test(ui.orderDate.value) ? ui.orderDate.value : today();
-  return value > today() ? today() : value;
+  const value = /^\d{4}-\d{2}-\d{2}$/.test(ui.orderDate.value) ? ui.orderDate.value : latestOrderDate();
+  return value > latestOrderDate() ? latestOrderDate() : value;
 }
 
 function requirePatient() {
@@ -393,8 +394,8 @@ async function start() {
     ui.orders.querySelector('.order:last-child select')?.focus();
   });
   ui.addMedication.addEventListener('click', () => addDrafts([newMedicationRequest(state.patientId, orderDate())]));
-  ui.orderDate.value = today();
-  ui.orderDate.max = today();
+  ui.orderDate.value = latestOrderDate();
+  ui.orderDate.max = latestOrderDate();
   ui.orderDate.addEventListener('change', () => {
     const date = orderDate();
     ui.orderDate.value = date;
