@@ -5,6 +5,7 @@
  * service's memory, once per fetch.
  */
 import type { FetchImplementation } from 'jose';
+import { readBoundedBody } from '../bounded-body.js';
 
 /** A JWK Set holds a few keys of a few hundred bytes each; 256 KB is hundreds of RSA keys. */
 export const DEFAULT_MAX_JWKS_BYTES = 256 * 1024;
@@ -29,24 +30,8 @@ export function boundedFetch(maxBytes = DEFAULT_MAX_JWKS_BYTES): FetchImplementa
       await response.body?.cancel().catch(() => {});
       return response;
     }
-    const declared = Number(response.headers.get('content-length'));
-    if (declared > maxBytes) {
-      await response.body.cancel().catch(() => {});
-      throw new JwksTooLargeError(maxBytes);
-    }
-    const reader = response.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) {
-        await reader.cancel().catch(() => {});
-        throw new JwksTooLargeError(maxBytes);
-      }
-      chunks.push(value);
-    }
-    return new Response(Buffer.concat(chunks), { status: 200, headers: { 'content-type': response.headers.get('content-type') ?? 'application/json' } });
+    const body = await readBoundedBody(response, maxBytes);
+    if (body === undefined) throw new JwksTooLargeError(maxBytes);
+    return new Response(body, { status: 200, headers: { 'content-type': response.headers.get('content-type') ?? 'application/json' } });
   };
 }

@@ -1,3 +1,4 @@
+import { readBoundedBody } from '../bounded-body.js';
 import { UpstreamError } from '../errors.js';
 
 /**
@@ -17,31 +18,6 @@ function tooLarge(maxBytes: number): UpstreamError {
   return new UpstreamError(`FHIR server answered with more than ${maxBytes} bytes`, 'too-large');
 }
 
-/** The body as text, refusing it once it passes `maxBytes` (announced or streamed), without reading the rest. */
-async function boundedText(response: Response, maxBytes: number): Promise<string> {
-  const announced = Number(response.headers.get('content-length'));
-  if (announced > maxBytes) {
-    void response.body?.cancel().catch(() => undefined);
-    throw tooLarge(maxBytes);
-  }
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      void reader.cancel().catch(() => undefined);
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  // TextDecoder drops a byte-order mark, as response.text() does.
-  return new TextDecoder().decode(Buffer.concat(chunks));
-}
-
 /**
  * GETs `url` and parses its JSON. A status outside 2xx is 'refused' (401, 403) or 'error-status' (a redirect
  * too: it is never followed, since it could carry the bearer token to a server nobody allowed); a 2xx body that
@@ -58,7 +34,10 @@ export async function getFhirJson(url: string, options: FhirGetOptions): Promise
     if (status === 401 || status === 403) throw new UpstreamError(`FHIR server refused access (${status})`, 'refused');
     throw new UpstreamError(`FHIR server answered ${status}`, 'error-status');
   }
-  const text = await boundedText(response, options.maxBytes);
+  const body = await readBoundedBody(response, options.maxBytes);
+  if (body === undefined) throw tooLarge(options.maxBytes);
+  // TextDecoder drops a byte-order mark, as response.text() does.
+  const text = new TextDecoder().decode(body);
   try {
     return JSON.parse(text) as unknown;
   } catch {
