@@ -18,11 +18,19 @@ export interface Child {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function spawnServer(env: Record<string, string>): { child: ChildProcess; lines: Record<string, unknown>[]; stderr: () => string; exited: Child['exited'] } {
-  if (!existsSync(SERVER_JS)) throw new Error(`${SERVER_JS} is missing: run \`npm run build\` (npm test does) first`);
-  const child = spawn(process.execPath, [SERVER_JS], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', EMBEDDED_FHIR: 'false', LOG_LEVEL: 'info', ...env },
+/** Where the service runs from: the repository by default; `env` is then the whole environment beside PATH. */
+export interface ChildPlace {
+  cwd: string;
+  args: string[];
+}
+
+const TEST_DEFAULTS = { NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', EMBEDDED_FHIR: 'false', LOG_LEVEL: 'info' };
+
+function spawnServer(env: Record<string, string>, place?: ChildPlace): { child: ChildProcess; lines: Record<string, unknown>[]; stderr: () => string; exited: Child['exited'] } {
+  if (!place && !existsSync(SERVER_JS)) throw new Error(`${SERVER_JS} is missing: run \`npm run build\` (npm test does) first`);
+  const child = spawn(process.execPath, place?.args ?? [SERVER_JS], {
+    cwd: place?.cwd ?? ROOT,
+    env: { PATH: process.env.PATH ?? '', ...(place ? {} : TEST_DEFAULTS), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: Record<string, unknown>[] = [];
@@ -40,8 +48,8 @@ function spawnServer(env: Record<string, string>): { child: ChildProcess; lines:
 }
 
 /** Starts the service and resolves once it is ready (rejects if it exits first or takes over 20 s). */
-export async function startChild(env: Record<string, string>): Promise<Child> {
-  const { child, lines, stderr, exited } = spawnServer(env);
+export async function startChild(env: Record<string, string>, place?: ChildPlace): Promise<Child> {
+  const { child, lines, stderr, exited } = spawnServer(env, place);
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no 'listening' line within 20 s; stderr: ${stderr()}`)), 20_000);
     const poll = setInterval(() => {
