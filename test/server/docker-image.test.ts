@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -78,6 +79,12 @@ function destOf(stageDir: string, c: { dest: string; sources: string[] }, src: s
   return c.dest.endsWith('/') || c.sources.length > 1 ? path.join(dest, path.basename(src)) : dest;
 }
 
+const digestOfHiddenLockfile = () => {
+  const file = path.join(ROOT, 'node_modules', '.package-lock.json');
+  return existsSync(file) ? createHash('sha256').update(readFileSync(file)).digest('hex') : 'absent';
+};
+const hiddenLockfileBefore = digestOfHiddenLockfile();
+
 describe('the image, replayed', () => {
   let tmp = '';
   let appDir = '';
@@ -96,8 +103,14 @@ describe('the image, replayed', () => {
         const [c] = copiesOf({ ...build, instructions: [ins] });
         for (const src of c!.sources) copyFromContext(src, destOf(buildDir, c!, src));
       } else if (ins.keyword === 'RUN' && /^npm install\b/.test(ins.args)) {
-        // No network in tests: the tree `npm install` made for this checkout, hard-linked (prune unlinks only).
+        // No network in tests: the tree `npm install` made for this checkout, hard-linked. npm prune unlinks
+        // packages but rewrites its hidden lockfile in place, so that one file is copied, not linked.
         execFileSync('cp', ['-al', path.join(ROOT, 'node_modules'), path.join(buildDir, 'node_modules')]);
+        const hidden = path.join(buildDir, 'node_modules', '.package-lock.json');
+        if (existsSync(hidden)) {
+          rmSync(hidden);
+          cpSync(path.join(ROOT, 'node_modules', '.package-lock.json'), hidden);
+        }
       } else if (ins.keyword === 'RUN') {
         const { NODE_ENV: _jest, ...env } = process.env; // the build stage sets no NODE_ENV; Jest's is not the image's
         const r = spawnSync('sh', ['-c', ins.args], { cwd: buildDir, env: { ...env, npm_config_offline: 'true' }, encoding: 'utf8' });
@@ -120,6 +133,11 @@ describe('the image, replayed', () => {
   afterAll(async () => {
     if (child) await stopChild(child, 'SIGKILL');
     rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('leaves the installed tree of the checkout as it was', () => {
+    expect(digestOfHiddenLockfile()).toBe(hiddenLockfileBefore);
+    expect(existsSync(path.join(ROOT, 'node_modules', 'typescript', 'package.json'))).toBe(true);
   });
 
   it('holds production dependencies only', () => {
