@@ -4,34 +4,51 @@ import type { FeedbackRecord, FeedbackStore, IssuedCard, OfferedReason } from '.
 import type { Metrics } from '../ops/metrics.js';
 import { parseFeedback } from './feedback-schema.js';
 import { unknownService } from './hook-route.js';
-import { overrideReasonsOf } from '../cards/card-parts.js';
+import { OVERRIDE_REASON_SYSTEM, overrideReasonsOf } from '../cards/card-parts.js';
 import { callLog } from './request-log.js';
 import type { ServiceRegistry } from './service-registry.js';
 
+/** A stored override reason: the card's own, or one the EHR added to the card's list. */
+type StoredReason = OfferedReason & { offered: boolean };
+
 /**
- * The offered reason a feedback's override reason names (same system and code), or a problem saying why
- * there is none. Only reasons the card offered are taken: they are the service's own codes, so what is
- * stored is a known vocabulary, never a client's free text.
+ * CDS Hooks 2.0 lets the EHR add reasons of its own to a card's list, so a reason the card did not offer is
+ * taken too, but only as a code: a system (a URI) and a short token. Display and userComment are never kept,
+ * and a code with spaces or of sentence length is refused, so that a clinician's words (which may name the
+ * patient) cannot reach the store dressed as a Coding.
  */
-function offeredReason(issued: IssuedCard, reason: { system?: string | undefined; code: string }, path: string): OfferedReason | Problem {
+const CLIENT_SYSTEM = /^[A-Za-z][A-Za-z0-9+.-]*:\S{1,250}$/;
+const CLIENT_CODE = /^[A-Za-z0-9._:-]{1,64}$/;
+
+function storedReason(issued: IssuedCard, reason: { system?: string | undefined; code: string }, path: string): StoredReason | Problem {
   // Cards recorded before the store kept their reasons: every card of a topic offered that topic's list.
   const offered = issued.overrideReasons ?? overrideReasonsOf(issued.topic).map(({ system, code }) => ({ system, code }));
-  if (offered.length === 0) {
-    return { path, message: 'this card offered no override reasons: give only a userComment, or no overrideReason' };
-  }
   // A client that echoes the code without its system still names one reason: the card's codes are all distinct.
   const match = offered.find((r) => r.code === reason.code && (reason.system === undefined || r.system === reason.system));
-  return match ?? { path, message: "is not one of the override reasons this card offered (the code, and system if given, of one of the card's overrideReasons)" };
+  if (match) return { ...match, offered: true };
+  if (reason.system === OVERRIDE_REASON_SYSTEM) {
+    return { path, message: "names this service's own reason code system, but is not one of the override reasons this card offered" };
+  }
+  if (reason.system !== undefined && CLIENT_SYSTEM.test(reason.system) && CLIENT_CODE.test(reason.code)) {
+    return { system: reason.system, code: reason.code, offered: false };
+  }
+  return {
+    path,
+    message:
+      "is neither one of this card's override reasons nor a reason of the EHR's own: those need a system (a URI) and a code of " +
+      "up to 64 letters, digits, '.', '_', ':' or '-' (free text goes in userComment, which is not stored)",
+  };
 }
+
+/**
+/** The next append retries the write (the store first cuts back what failed); a few seconds let a passing fault clear. */
+const FEEDBACK_RETRY_SECONDS = 5;
 
 /**
  * POST /cds-services/{id}/feedback. The whole body is checked (shape, then every card, suggestion and
  * override reason against what this service issued) before anything is stored, so a 400 leaves nothing
  * half-recorded.
  */
-/** The next append retries the write (the store first cuts back what failed); a few seconds let a passing fault clear. */
-const FEEDBACK_RETRY_SECONDS = 5;
-
 export function feedbackRouter(deps: {
   registry: ServiceRegistry;
   feedbackStore: FeedbackStore;
@@ -57,9 +74,9 @@ export function feedbackRouter(deps: {
           problems.push({ path: `feedback.${i}.acceptedSuggestions.${j}.id`, message: 'is not the uuid of a suggestion on this card' });
         }
       });
-      let reason: OfferedReason | undefined;
+      let reason: StoredReason | undefined;
       if (entry.overrideReason?.reason) {
-        const found = offeredReason(issued, entry.overrideReason.reason, `feedback.${i}.overrideReason.reason`);
+        const found = storedReason(issued, entry.overrideReason.reason, `feedback.${i}.overrideReason.reason`);
         if ('message' in found) problems.push(found);
         else reason = found;
       }
@@ -69,7 +86,7 @@ export function feedbackRouter(deps: {
         topic: issued.topic,
         outcome: entry.outcome,
         ...(entry.acceptedSuggestions ? { acceptedSuggestions: entry.acceptedSuggestions.map((s) => s.id) } : {}),
-        ...(reason ? { overrideReasonCode: reason.code, overrideReasonSystem: reason.system } : {}),
+        ...(reason ? { overrideReasonCode: reason.code, overrideReasonSystem: reason.system, overrideReasonOffered: reason.offered } : {}),
         outcomeTimestamp: entry.outcomeTimestamp,
       });
     });

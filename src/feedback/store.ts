@@ -3,8 +3,9 @@ import { JsonlFile, type StoreLogger } from './jsonl-file.js';
 
 /**
  * The durable record of issued cards and the feedback on them, under DATA_DIR. Only card and
- * suggestion uuids, topics, outcomes, the override reasons the service itself offered (system and code)
- * and timestamps are kept: never PHI, never the free-text userComment (a clinician may write anything there).
+ * suggestion uuids, topics, outcomes, override reasons (system and code: the card's own, or short codes the
+ * EHR added) and timestamps are kept: never PHI, never the free-text userComment (a clinician may write
+ * anything there).
  */
 export type Outcome = 'accepted' | 'overridden';
 
@@ -38,6 +39,8 @@ export interface FeedbackRecord {
   acceptedSuggestions?: string[];
   overrideReasonCode?: string;
   overrideReasonSystem?: string;
+  /** false for a reason the EHR added to the card's list (CDS Hooks 2.0 lets it); absent in records before this was kept. */
+  overrideReasonOffered?: boolean;
   outcomeTimestamp: string;
 }
 

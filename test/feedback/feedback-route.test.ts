@@ -50,26 +50,28 @@ describe('POST /cds-services/lumbar-fusion-criteria/feedback', () => {
     feedback: [{ card: cardUuid, outcome: 'overridden', overrideReason, outcomeTimestamp: '2026-11-23T10:00:00Z' }],
   });
 
-  it('refuses an override reason the card did not offer, saying so, and stores nothing', async () => {
+  it('refuses an override reason that is neither offered nor a code of the EHR\'s own, saying so, and stores nothing', async () => {
     const phi = 'Pt Quinn Testperson MRN 0042 refuses';
     for (const reason of [
       { system: 'urn:free-text', code: phi },
       { code: phi },
-      { system: 'urn:another-system', code: 'documented-elsewhere' },
-      { system: 'http://spine-cds.org/fhir/CodeSystem/override-reason', code: 'patient-preference' },
+      { code: 'surgeon-disagrees' },
+      { system: 'not a uri', code: 'surgeon-disagrees' },
+      { system: 'https://ehr.example.org/override', code: 'x'.repeat(65) },
       { system: 'http://spine-cds.org/fhir/CodeSystem/override-reason', code: 'x'.repeat(100_000) },
     ]) {
       const res = await send(override(card.uuid, { reason })).expect(400);
-      expect(res.body.problems).toEqual([
-        { path: 'feedback.0.overrideReason.reason', message: expect.stringContaining('is not one of the override reasons this card offered') },
-      ]);
+      expect(res.body.problems).toEqual([{ path: 'feedback.0.overrideReason.reason', message: expect.stringMatching(/is neither one of this card's override reasons nor a reason of the EHR's own|names this service's own reason code system/) }]);
       expect(JSON.stringify(res.body)).not.toContain('Quinn');
     }
+    // A code of this service's own system that this card did not offer is a mix-up, not an EHR's reason.
+    const mixedUp = await send(override(card.uuid, { reason: { system: 'http://spine-cds.org/fhir/CodeSystem/override-reason', code: 'patient-preference' } })).expect(400);
+    expect(mixedUp.body.problems[0].message).toContain("names this service's own reason code system");
     expect(t.store.counts()).toEqual([]);
     expect(readFileSync(join(t.dataDir, 'feedback.jsonl'), 'utf8')).toBe('');
   });
 
-  it('refuses any override reason on a card that offered none, and takes a userComment alone there', async () => {
+  it('refuses a reason of this service on a card that offered none, and takes a userComment alone there', async () => {
     const res = await request(t.app)
       .post(SERVICE_URL)
       .send(hookRequest({ prefetch: fullPrefetch({ conditions: searchset([condition('c-1')]) }) }))
@@ -78,9 +80,27 @@ describe('POST /cds-services/lumbar-fusion-criteria/feedback', () => {
     expect(info.indicator).toBe('info');
     expect(info.overrideReasons).toBeUndefined();
     const refused = await send(override(info.uuid, { reason: { system: 'http://spine-cds.org/fhir/CodeSystem/override-reason', code: 'clinical-judgment' } })).expect(400);
-    expect(refused.body.problems).toEqual([{ path: 'feedback.0.overrideReason.reason', message: expect.stringContaining('this card offered no override reasons') }]);
+    expect(refused.body.problems).toEqual([{ path: 'feedback.0.overrideReason.reason', message: expect.stringContaining('is not one of the override reasons this card offered') }]);
     await send(override(info.uuid, { userComment: 'reviewed with the patient' })).expect(200, { received: 1 });
     expect(t.store.counts()).toEqual([{ topic: 'criteria-met', outcome: 'overridden', count: 1 }]);
+  });
+
+  it("takes a reason the EHR added to the card's list (CDS Hooks 2.0 lets it), by its system and code only", async () => {
+    const res = await request(t.app)
+      .post(SERVICE_URL)
+      .send(hookRequest({ prefetch: fullPrefetch({ conditions: searchset([condition('c-1')]) }) }))
+      .expect(200);
+    const info = res.body.cards[0];
+    expect(info.overrideReasons).toBeUndefined();
+    const own = { system: 'https://ehr.example.org/override-reason', code: 'surgeon-disagrees', display: 'Surgeon disagrees with Quinn' };
+    await send(override(card.uuid, { reason: own })).expect(200, { received: 1 });
+    await send(override(info.uuid, { reason: { system: 'urn:oid:1.2.3.4', code: '7' } })).expect(200, { received: 1 });
+    const stored = readFileSync(join(t.dataDir, 'feedback.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(stored.map((r) => [r.overrideReasonSystem, r.overrideReasonCode, r.overrideReasonOffered])).toEqual([
+      ['https://ehr.example.org/override-reason', 'surgeon-disagrees', false],
+      ['urn:oid:1.2.3.4', '7', false],
+    ]);
+    expect(JSON.stringify(stored)).not.toContain('Quinn');
   });
 
   it('takes a userComment of any length within the body bound, empty or null beside a reason, and never stores it', async () => {
@@ -130,6 +150,7 @@ describe('POST /cds-services/lumbar-fusion-criteria/feedback', () => {
       outcome: 'overridden',
       overrideReasonCode: 'clinical-judgment',
       overrideReasonSystem: 'http://spine-cds.org/fhir/CodeSystem/override-reason',
+      overrideReasonOffered: true,
       outcomeTimestamp: '2026-11-23T10:00:00Z',
     });
   });

@@ -5,9 +5,9 @@ import { FEEDBACK_PATH, SERVICE_PATH, seedPrefetch, seedRequest } from './suppor
 import { startService, type ServiceUnderTest } from './support/service.js';
 
 /**
- * Feedback override reasons against the real cards: only a reason the card offered is taken (and stored as
- * the service's own system and code); free text in a Coding, or any reason on a card that offered none, is
- * refused and reaches neither the store nor the logs.
+ * Feedback override reasons against the real cards: a reason the card offered is stored as the service's own
+ * system and code, a reason the EHR added to the list as its system and a short code; free text in a Coding
+ * is refused and reaches neither the store nor the logs.
  */
 interface CardJson {
   uuid: string;
@@ -54,5 +54,14 @@ it("takes a reason the card offered, as the card's Coding, and stores its system
   expect(JSON.parse(stored)).toMatchObject({ overrideReasonCode: 'overnight-observation', overrideReasonSystem: offered.system });
   expect(stored).not.toContain('Quinn');
   expect(stored).not.toContain(offered.display);
+  expect(s.logText()).not.toContain('Quinn');
+});
+
+it("takes a reason the EHR added to the card's list as a code, and keeps neither its display nor the comment", async () => {
+  const own = { system: 'https://ehr.example.org/cds/override-reason', code: 'OR-17', display: PHI };
+  await request(s.url).post(FEEDBACK_PATH).send(overridden(met.uuid, { reason: own, userComment: PHI })).expect(200, { received: 1 });
+  const last = readFileSync(join(s.dataDir, 'feedback.jsonl'), 'utf8').trim().split('\n').at(-1)!;
+  expect(JSON.parse(last)).toMatchObject({ topic: 'criteria-met', overrideReasonCode: 'OR-17', overrideReasonSystem: own.system, overrideReasonOffered: false });
+  expect(last).not.toContain('Quinn');
   expect(s.logText()).not.toContain('Quinn');
 });
