@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BadRequestError, type Problem } from '../errors.js';
+import { isRfc3339DateTime } from './rfc3339.js';
 import { expected, problemsFrom } from './zod-problems.js';
 
 /** The CDS Hooks 2.0 feedback body (https://cds-hooks.hl7.org/2.0/#feedback). */
@@ -32,7 +33,9 @@ const feedbackEntry = z.object(
       )
       .refine((r) => r.reason !== undefined || (r.userComment !== undefined && r.userComment !== null), 'must hold a reason or a userComment')
       .optional(),
-    outcomeTimestamp: z.iso.datetime({ offset: true, error: expected('an ISO 8601 date-time with a time zone') }),
+    outcomeTimestamp: z
+      .string({ error: expected('an RFC 3339 date-time with a time zone (2026-11-23T10:00:00Z)') })
+      .refine(isRfc3339DateTime, 'must be an RFC 3339 date-time with a time zone (2026-11-23T10:00:00Z)'),
   },
   { error: expected('a feedback object') },
 );

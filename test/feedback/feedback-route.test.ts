@@ -155,6 +155,16 @@ describe('POST /cds-services/lumbar-fusion-criteria/feedback', () => {
     });
   });
 
+  it('takes every RFC 3339 form of outcomeTimestamp, lower-case t and z and a leap second included, as sent', async () => {
+    for (const outcomeTimestamp of ['2020-12-11t00:00:00z', '2016-12-31T23:59:60Z', '2026-11-23T10:00:00.25-05:00']) {
+      await send({ feedback: [{ card: card.uuid, outcome: 'overridden', outcomeTimestamp }] }).expect(200);
+    }
+    const stored = readFileSync(join(t.dataDir, 'feedback.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { outcomeTimestamp: string }).outcomeTimestamp);
+    expect(stored).toEqual(['2020-12-11t00:00:00z', '2016-12-31T23:59:60Z', '2026-11-23T10:00:00.25-05:00']);
+    const res = await send({ feedback: [{ card: card.uuid, outcome: 'overridden', outcomeTimestamp: '2026-11-23T10:00Z' }] }).expect(400);
+    expect(res.body.problems).toEqual([{ path: 'feedback.0.outcomeTimestamp', message: expect.stringContaining('RFC 3339') }]);
+  });
+
   it('keeps feedback across a restart of the store', async () => {
     await send({ feedback: [{ card: card.uuid, outcome: 'overridden', outcomeTimestamp: '2026-11-23T10:00:00Z' }] }).expect(200);
     await t.store.close();
