@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CodeableConcept, ServiceRequest } from 'fhir/r4.js';
 import { copyOf } from '../orders/json-copy.js';
+import { withoutForbiddenEmpty } from './fhir-json-clean.js';
 import type { DraftOrder } from '../orders/types.js';
 
 export const POS_SYSTEM = 'https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set';
@@ -47,15 +48,16 @@ const INPATIENT: CodeableConcept = {
 };
 
 /**
- * The draft order moved to an inpatient setting: a deep copy of the ServiceRequest exactly as the EHR sent it, with
+ * The draft order moved to an inpatient setting: a deep copy of the ServiceRequest as the EHR sent it, with
  * locationCode replaced by CMS POS 21 (an outpatient code left beside it would contradict it). CDS Hooks asks for
- * the updated resource in its entirety, so nothing else changes: nulls that align a primitive array with its
+ * the updated resource in its entirety, so nothing else changes but the empty values CDS Hooks and FHIR JSON both
+ * forbid (`null`, `""`, `[]`, `{}`, which loosely formed drafts carry): nulls that align a primitive array with its
  * extensions, values the service does not read and unknown elements go back as they came. An order sent without
  * an id gets no update (undefined): the EHR could not match an id the service made up.
  */
 export function inpatientUpdate(order: DraftOrder): ServiceRequest | undefined {
   if (!order.hasOwnId) return undefined;
-  const copy = copyOf(order.asSent);
+  const copy = (withoutForbiddenEmpty(copyOf(order.asSent)) ?? {}) as Record<string, unknown>;
   copy.locationCode = [structuredClone(INPATIENT)];
   return copy as unknown as ServiceRequest;
 }

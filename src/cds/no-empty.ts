@@ -1,8 +1,9 @@
 /**
  * CDS Hooks forbids null and empty values (`null`, `""`, `[]`, `{}`) in what a service sends:
- * optional attributes without a value are omitted. An action's resource is the exception: it is a FHIR resource,
- * an EHR's own draft order given back whole, and FHIR JSON has its own rules (a null keeps a primitive array
- * aligned with its extensions, `_instantiatesUri: [null, {...}]`), so it is sent exactly as the card holds it.
+ * optional attributes without a value are omitted. An action's resource is the exception here: it is a FHIR
+ * resource, and FHIR JSON has its own rules (a null keeps a primitive array aligned with its extensions,
+ * `_instantiatesUri: [null, {...}]`), so the card builder cleans it by those (src/cards/fhir-json-clean.ts) and
+ * it is sent as the card holds it.
  */
 
 type Path = readonly (string | number)[];
