@@ -34,9 +34,10 @@ export const DEFAULT_ALGORITHMS: JWSAlgorithm[] = ['ES384', 'RS384'];
 /** A replay-cache key is issuer plus jti; a longer jti is not a nonce but an attempt to fill memory. */
 const MAX_JTI_LENGTH = 512;
 /**
- * How far in the future `exp` may be (plus the clock allowance): CDS Hooks 1.0 and SMART Backend Services
- * both say no more than five minutes. A stolen token is usable that long at most, and the replay cache
- * holds each jti that long at most, which is what keeps it small.
+ * How far in the future `exp` may be (plus the clock allowance). CDS Hooks sets no bound; five minutes is SMART
+ * Backend Services' bound for the same kind of signed client assertion, and what the Sandbox and `npm run client`
+ * sign for. A stolen token is usable that long at most, and the replay cache holds each jti that long at most,
+ * which is what keeps it small.
  */
 export const MAX_TOKEN_LIFETIME_SECONDS = 300;
 

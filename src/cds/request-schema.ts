@@ -70,7 +70,6 @@ const fhirAuthorization = z.object(
   { error: expected('an object') },
 );
 
-const prefetchValue = z.unknown().refine((v) => v === null || isJsonObject(v), 'must be a FHIR resource (a JSON object) or null');
 
 const hookRequestSchema = z.strictObject(
   {
@@ -87,7 +86,8 @@ const hookRequestSchema = z.strictObject(
       },
       { error: expected('an object') },
     ),
-    prefetch: z.record(z.string(), prefetchValue, { error: expected('an object') }).optional(),
+    // Declared keys are checked where they are read (src/data/prefetch.ts); keys the service did not ask for are ignored.
+    prefetch: z.record(z.string(), z.unknown(), { error: expected('an object') }).optional(),
     /** CDS Hooks extensions are allowed at the top level of a request. */
     extension: z.looseObject({}, { error: expected('an object') }).optional(),
   },

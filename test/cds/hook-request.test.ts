@@ -162,6 +162,14 @@ describe('POST /cds-services/lumbar-fusion-criteria: invalid requests', () => {
     expect(pathsOf(body)).toEqual(['prefetch.conditions']);
   });
 
+  it('ignores prefetch keys the service did not declare, whatever they hold', async () => {
+    const res = await request(t.app)
+      .post(SERVICE_URL)
+      .send(hookRequest({ prefetch: { ...fullPrefetch(), user: '123', medications: [1, 2], extra: null } }))
+      .expect(200);
+    expect(Array.isArray(res.body.cards)).toBe(true);
+  });
+
   it('refuses JSON nested deeper than any FHIR resource', async () => {
     let deep: unknown = {};
     for (let i = 0; i < 200; i++) deep = { a: deep };
