@@ -18,7 +18,18 @@ describe('CORS for browser-based CDS clients', () => {
       .expect(204);
     expect(res.headers['access-control-allow-origin']).toBe('*');
     expect(res.headers['access-control-allow-methods']).toBe('GET,POST,OPTIONS');
-    expect(res.headers['access-control-allow-headers']).toBe('Authorization,Content-Type');
+    expect(res.headers['access-control-allow-headers']).toBe('authorization,content-type');
+    expect(res.headers.vary).toMatch(/Access-Control-Request-Headers/i);
+  });
+
+  it('allows the request headers a browser EHR adds of its own (tracing), as the preflight asks for them', async () => {
+    const res = await request(t.app)
+      .options(SERVICE_URL)
+      .set('Origin', 'https://ehr.example.org')
+      .set('Access-Control-Request-Method', 'POST')
+      .set('Access-Control-Request-Headers', 'authorization,content-type,traceparent,tracestate')
+      .expect(204);
+    expect(res.headers['access-control-allow-headers']).toBe('authorization,content-type,traceparent,tracestate');
   });
 
   it('answers the Private Network Access preflight of a public page calling localhost, and only that', async () => {
