@@ -97,6 +97,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         res.status(415).json({ error: 'unsupported body charset or encoding' });
         return;
       case 'request.aborted':
+        // The client closed the connection mid-body: there is no one to answer (the call is logged as abandoned).
+        return;
       case 'request.size.invalid':
         res.status(400).json({ error: 'request body incomplete' });
         return;

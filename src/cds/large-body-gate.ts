@@ -30,7 +30,7 @@ export function beginWork(res: Response): () => void {
  * unread, in arrival order. A parsed chart of thousands of resources takes tens of MB of heap while its call
  * runs; eight of them at once set the process's peak memory, and every step of a review is CPU work, so
  * running more at once than the threads can work on makes no call faster. Small calls never wait; a chunked
- * body, whose size is unknown until read, counts as large.
+ * or compressed body, whose size is unknown until read, counts as large.
  * A place is given back when the answer is sent. When the client goes away first, a review under way goes
  * on until it ends (or its deadline stops it): the place is kept until the route says its work is over
  * (`beginWork`); a call whose body never fully arrived had no review, and gives its place back at once.
@@ -48,8 +48,10 @@ export function largeBodyGate(options: LargeBodyGateOptions): RequestHandler {
   };
   return (req, res, next) => {
     const length = Number(req.headers['content-length'] ?? 0);
-    const chunked = req.headers['transfer-encoding'] !== undefined;
-    if ((!chunked && length <= threshold) || length > options.maxBodyBytes) {
+    // Chunked, or compressed (a 55 KB gzip body can inflate to a 5 MB chart): the size that matters is unknown.
+    const encoding = req.headers['content-encoding']?.trim().toLowerCase();
+    const sizeUnknown = req.headers['transfer-encoding'] !== undefined || (encoding !== undefined && encoding !== '' && encoding !== 'identity');
+    if ((!sizeUnknown && length <= threshold) || length > options.maxBodyBytes) {
       next();
       return;
     }
@@ -61,9 +63,15 @@ export function largeBodyGate(options: LargeBodyGateOptions): RequestHandler {
         released = true;
         release();
       };
-      res.once('finish', done);
+      // Node marks an answer written to a socket the client already closed as writableFinished without ever
+      // emitting 'finish': only 'finish' itself says the answer went out.
+      let answered = false;
+      res.once('finish', () => {
+        answered = true;
+        done();
+      });
       res.once('close', () => {
-        if (res.writableFinished) return;
+        if (answered) return;
         const work = res.locals[WORK] as Promise<void> | undefined;
         if (work && req.complete) void work.finally(done);
         else done();

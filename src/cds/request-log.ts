@@ -42,7 +42,11 @@ export function requestLog(logger: Logger, onFinished?: (res: Response, seconds:
       latencyMs: Math.round(seconds * 1e4) / 10,
       ...callLog(res),
     });
+    // Not res.writableFinished: an answer written to a socket the client already closed is marked finished
+    // without a 'finish' event, and such a call would get no line at all.
+    let answered = false;
     res.on('finish', () => {
+      answered = true;
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const line = { ...lineOf(seconds), status: res.statusCode };
       if (res.statusCode >= 500) logger.error(line, 'call');
@@ -51,7 +55,7 @@ export function requestLog(logger: Logger, onFinished?: (res: Response, seconds:
     });
     // A client that leaves before the answer still gets its line: operators see abandoned calls (timeouts upstream).
     res.on('close', () => {
-      if (res.writableFinished) return;
+      if (answered) return;
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       logger.info({ ...lineOf(seconds), clientClosed: true }, 'call abandoned by the client');
       onFinished?.(res, seconds, CLIENT_CLOSED_STATUS);
