@@ -26,13 +26,14 @@ export class PreconditionFailedError extends Error {
 
 /**
  * The FHIR server failed (error status, timeout, unreadable body, chart over the bound, a search cut short), or
- * the review of the record could not finish within the hook deadline: evaluation-unavailable card.
+ * the review of the record could not finish (the hook deadline passed, or its evaluation thread stopped):
+ * evaluation-unavailable card.
  */
 export class UpstreamError extends Error {
   constructor(
     message: string,
     /** A short reason safe to show a clinician and to log: never PHI, never a token. */
-    readonly reason: 'timeout' | 'refused' | 'error-status' | 'unreadable' | 'too-large' | 'incomplete' | 'unreachable' | 'review-timeout',
+    readonly reason: 'timeout' | 'refused' | 'error-status' | 'unreadable' | 'too-large' | 'incomplete' | 'unreachable' | 'review-timeout' | 'review-failed',
   ) {
     super(message);
     this.name = 'UpstreamError';

@@ -71,7 +71,11 @@ async function main(): Promise<void> {
   // The criteria page shows the CQL source; the engine runs its ELM: the service starts only when they agree.
   checkCompiledCriteria();
   const valueSets = loadValueSets();
-  const engine = DecisionEngine.load({ threads: config.ENGINE_THREADS, valueSets });
+  const engine = DecisionEngine.load({
+    threads: config.ENGINE_THREADS,
+    valueSets,
+    onThreadStopped: (e) => logger.error(e, e.wasLoaded ? 'evaluation thread stopped; restarting it' : 'evaluation thread could not start; retrying'),
+  });
   const reviewer = orderReviewer({ baseUrl: config.PUBLIC_BASE_URL, valueSets, engine });
   const root = projectRoot();
   const app = createApp({

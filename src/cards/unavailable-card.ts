@@ -1,12 +1,22 @@
 import { makeCard } from './card-parts.js';
 import type { Card } from './types.js';
 
-export type UnavailableReason = 'timeout' | 'refused' | 'error-status' | 'unreadable' | 'too-large' | 'incomplete' | 'unreachable' | 'review-timeout';
+export type UnavailableReason =
+  | 'timeout'
+  | 'refused'
+  | 'error-status'
+  | 'unreadable'
+  | 'too-large'
+  | 'incomplete'
+  | 'unreachable'
+  | 'review-timeout'
+  | 'review-failed';
 
 /** Why the record could not be read, in general terms: never a URL, status body or anything from the record. */
 const REASON: Record<UnavailableReason, { short: string; sentence: string }> = {
   timeout: { short: 'the patient record did not arrive in time', sentence: 'The FHIR server did not answer within the time this service allows.' },
   'review-timeout': { short: 'the review did not finish in time', sentence: 'The patient record could not be reviewed within the time this service allows.' },
+  'review-failed': { short: 'the review stopped inside this service', sentence: 'The review stopped inside this service before it reached a conclusion.' },
   refused: { short: 'access to the patient record was refused', sentence: 'The FHIR server refused this service access to the patient record.' },
   'error-status': { short: 'the FHIR server returned an error', sentence: 'The FHIR server answered with an error instead of the patient record.' },
   unreadable: { short: 'the FHIR server answer could not be read', sentence: 'The FHIR server answer was not a FHIR resource this service could read.' },

@@ -8,7 +8,7 @@ import { ValueSetCodeService } from './code-service.js';
 import { loadCriteriaLibrary } from './cql-library.js';
 import { informativeResourceFacts, planParameters, recordResources } from './parameters.js';
 import { patientSourceFor, SYSTEM_STRING_ELEMENTS, type CqlPatientSource } from './patient-source.js';
-import { EnginePool, type EvaluationJob } from './engine-pool.js';
+import { EnginePool, type EvaluationJob, type ThreadStopped } from './engine-pool.js';
 import { relevanceFilter, type RelevanceFilter } from './relevance.js';
 import { toPlanDecision, type CqlPlanDecision } from './to-decision.js';
 import type { PlanDecision } from './types.js';
@@ -43,6 +43,8 @@ export interface DecisionEngineOptions {
   threads?: number;
   /** The threads' module (default: engine-thread.js beside this file); tests point it at the build. */
   threadEntry?: URL;
+  /** Told when an evaluation thread stops on its own (the server logs it); the pool restarts the thread. */
+  onThreadStopped?: (e: ThreadStopped) => void;
 }
 
 /**
@@ -68,7 +70,8 @@ export class DecisionEngine {
     const relevance =
       options.relevance === false || !SYSTEM_STRING_ELEMENTS ? undefined : relevanceFilter(elm, valueSets, SYSTEM_STRING_ELEMENTS);
     const threads = options.threads ?? 0;
-    const pool = threads > 0 ? new EnginePool(threads, options.elmDir !== undefined ? { elmDir: options.elmDir } : {}, options.threadEntry) : undefined;
+    const pool =
+      threads > 0 ? new EnginePool(threads, options.elmDir !== undefined ? { elmDir: options.elmDir } : {}, options.threadEntry, options.onThreadStopped) : undefined;
     return new DecisionEngine(library, codeService, defaults, relevance, options.patientSource ?? patientSourceFor, pool);
   }
 

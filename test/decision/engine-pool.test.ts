@@ -1,13 +1,21 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DecisionEngine } from '../../src/decision/engine.js';
+import type { ThreadStopped } from '../../src/decision/engine-pool.js';
 import { order, plan, seedFacts, seedRecord } from './seed-record.js';
 
 /** Threads run the compiled engine: these tests need `npm run build` first (npm test does it). */
 const BUILT = path.resolve(import.meta.dirname, '..', '..', 'dist', 'src', 'decision', 'engine-thread.js');
 const NOW = new Date('2026-11-20T10:00:00Z');
+async function waitFor(condition: () => boolean, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 const plans = () => [plan([order('o1', ['22830', '22612'], 'inpatient')]), plan([order('o2', ['63047'], 'outpatient', 'L4-L5')], 'L4-L5')];
 
 describe('evaluations on worker threads', () => {
@@ -41,16 +49,66 @@ describe('evaluations on worker threads', () => {
     }
   });
 
-  it('fail the evaluation, not the process, when a thread dies; a new thread takes its place', async () => {
+  it('fail the evaluation with review-failed, not the process, when a thread dies; a new thread takes its place at once', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'engine-thread-'));
-    const entry = path.join(dir, 'dies.mjs');
-    writeFileSync(entry, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => process.exit(3));\n");
-    const engine = DecisionEngine.load({ threads: 1, threadEntry: pathToFileURL(entry) });
+    const entry = path.join(dir, 'loads-then-dies.mjs');
+    writeFileSync(entry, "import { parentPort } from 'node:worker_threads';\nparentPort.postMessage({ ready: true });\nparentPort.on('message', () => process.exit(3));\n");
+    const stops: ThreadStopped[] = [];
+    const engine = DecisionEngine.load({ threads: 1, threadEntry: pathToFileURL(entry), onThreadStopped: (e) => stops.push(e) });
     try {
-      await expect(engine.evaluate(plans(), seedRecord(), seedFacts(), NOW)).rejects.toThrow(/exited with code 3/);
-      await expect(engine.evaluate(plans(), seedRecord(), seedFacts(), NOW)).rejects.toThrow(/exited with code 3/);
+      await waitFor(() => engine.loaded);
+      await expect(engine.evaluate(plans(), seedRecord(), seedFacts(), NOW)).rejects.toMatchObject({ reason: 'review-failed' });
+      expect(stops).toEqual([{ event: 'exit', exitCode: 3, wasLoaded: true, failedEvaluations: 1, restartInMs: 0 }]);
+      // Restarted at once: still ready, and the next evaluation reaches the new thread (which dies the same way).
+      expect(engine.loaded).toBe(true);
+      await waitFor(() => stops.length === 1 && engine.loaded);
+      await new Promise((r) => setTimeout(r, 50));
+      await expect(engine.evaluate(plans(), seedRecord(), seedFacts(), NOW)).rejects.toMatchObject({ reason: 'review-failed' });
+      expect(stops).toHaveLength(2);
     } finally {
       await engine.close();
+    }
+  });
+
+  it('restart a thread that cannot load with a growing delay, and count the service not ready until one loads', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'engine-thread-'));
+    const broken = path.join(dir, 'broken');
+    const entry = path.join(dir, 'breakable.mjs');
+    // While the flag file exists the thread dies before loading, as with ELM moved away under a running service.
+    writeFileSync(
+      entry,
+      `import { existsSync } from 'node:fs';\nimport { parentPort } from 'node:worker_threads';\nif (existsSync(${JSON.stringify(broken)})) process.exit(1);\nparentPort.postMessage({ ready: true });\nparentPort.on('message', () => process.exit(3));\n`,
+    );
+    const stops: ThreadStopped[] = [];
+    const engine = DecisionEngine.load({ threads: 1, threadEntry: pathToFileURL(entry), onThreadStopped: (e) => stops.push(e) });
+    try {
+      await waitFor(() => engine.loaded);
+      writeFileSync(broken, '');
+      await expect(engine.evaluate(plans(), seedRecord(), seedFacts(), NOW)).rejects.toMatchObject({ reason: 'review-failed' });
+      await waitFor(() => stops.length >= 3, 10_000);
+      expect(stops.slice(1, 3).map((s) => [s.wasLoaded, s.restartInMs])).toEqual([
+        [false, 500],
+        [false, 1000],
+      ]);
+      expect(engine.loaded).toBe(false);
+      // No thread to run it: refused at once, never queued behind a restart.
+      await expect(engine.evaluate(plans(), seedRecord(), seedFacts(), NOW)).rejects.toMatchObject({ reason: 'review-failed' });
+      rmSync(broken);
+      await waitFor(() => engine.loaded, 10_000);
+    } finally {
+      await engine.close();
+    }
+  }, 20_000);
+
+  it('fail alone an evaluation that cannot cross to the thread, leaving nothing pending', async () => {
+    const threaded = DecisionEngine.load({ threads: 1, threadEntry: pathToFileURL(BUILT) });
+    try {
+      const facts = { ...seedFacts(), imaging: [{ notCloneable: () => 1 }] } as unknown as ReturnType<typeof seedFacts>;
+      await expect(threaded.evaluate(plans(), seedRecord(), facts, NOW)).rejects.toMatchObject({ reason: 'review-failed' });
+      const [d] = await threaded.evaluate(plans(), seedRecord(), seedFacts(), NOW);
+      expect(d!.determination).toBe('criteria-met');
+    } finally {
+      await threaded.close();
     }
   });
 
