@@ -1,5 +1,17 @@
 import { DEFAULT_MAX_REPLAY_ENTRIES, ReplayCache, ReplayCacheFullError } from '../../src/auth/replay-cache.js';
 
+/** A cache whose monotonic clock runs with the wall time it is given: a machine whose clock is never stepped. */
+function steadyCache(max?: number): ReplayCache {
+  let mono = 0;
+  const cache = new ReplayCache(max, () => mono);
+  const remember = cache.remember.bind(cache);
+  cache.remember = (id, exp, now) => {
+    mono = now;
+    return remember(id, exp, now);
+  };
+  return cache;
+}
+
 function fullError(fn: () => unknown): ReplayCacheFullError {
   try {
     fn();
@@ -12,7 +24,7 @@ function fullError(fn: () => unknown): ReplayCacheFullError {
 
 describe('ReplayCache', () => {
   it('refuses an id it has seen until that id expires', () => {
-    const cache = new ReplayCache();
+    const cache = steadyCache();
     expect(cache.remember('a', 100, 10)).toBe(true);
     expect(cache.remember('a', 100, 50)).toBe(false);
     expect(cache.remember('a', 200, 100)).toBe(true);
@@ -20,7 +32,7 @@ describe('ReplayCache', () => {
   });
 
   it('drops entries after their exp', () => {
-    const cache = new ReplayCache(1000);
+    const cache = steadyCache(1000);
     for (let i = 0; i < 10; i++) cache.remember(`id-${i}`, 100 + i, 0);
     expect(cache.size).toBe(10);
     cache.remember('late', 500, 105);
@@ -29,7 +41,7 @@ describe('ReplayCache', () => {
   });
 
   it('never forgets a live id to make room: a full cache refuses new ids, saying when room comes', () => {
-    const cache = new ReplayCache(3);
+    const cache = steadyCache(3);
     for (const [id, exp] of [['a', 1000], ['b', 400], ['c', 1000]] as const) expect(cache.remember(id, exp, 0)).toBe(true);
     expect(fullError(() => cache.remember('d', 1000, 1)).retryAfterSeconds).toBe(399);
     // Every id remembered is still refused as a replay.
@@ -43,7 +55,7 @@ describe('ReplayCache', () => {
 
   it('refuses the replay of a live token after as many newer tokens as the bound allows', () => {
     // The old cache evicted the oldest live entry at 100,000: the captured token then passed again.
-    const cache = new ReplayCache();
+    const cache = steadyCache();
     const now = 1_000_000;
     expect(cache.remember('iss\u0000the-captured-one', now + 300, now)).toBe(true);
     let refused = 0;
@@ -60,7 +72,7 @@ describe('ReplayCache', () => {
   });
 
   it('holds the 500 calls/s of the benchmark with six-minute tokens', () => {
-    const cache = new ReplayCache();
+    const cache = steadyCache();
     const start = 1_000_000;
     let n = 0;
     let accepted = 0;
@@ -73,10 +85,38 @@ describe('ReplayCache', () => {
   });
 
   it('tells long ids apart (it keeps a digest of each)', () => {
-    const cache = new ReplayCache();
+    const cache = steadyCache();
     const long = 'x'.repeat(512);
     expect(cache.remember(`iss\u0000${long}`, 200, 100)).toBe(true);
     expect(cache.remember(`iss\u0000${long}`, 200, 101)).toBe(false);
     expect(cache.remember(`iss\u0000${long}y`, 200, 101)).toBe(true);
+  });
+
+  it('keeps an id live across a wall clock stepped forward and back (a VM resumed, an NTP step)', () => {
+    let mono = 0;
+    const cache = new ReplayCache(1000, () => mono);
+    expect(cache.remember('captured', 1300, 1000)).toBe(true);
+    // Ten seconds later the wall clock jumps an hour ahead; another token arrives, and a sweep runs.
+    mono = 10;
+    expect(cache.remember('other', 4900, 4600)).toBe(true);
+    // The clock is put right: the captured token (exp 1300) is live again by the wall clock, and must stay refused.
+    mono = 20;
+    expect(cache.remember('captured', 1300, 1020)).toBe(false);
+  });
+
+  it('keeps an id live while the wall clock, stepped back, still calls its token live', () => {
+    let mono = 0;
+    const cache = new ReplayCache(1000, () => mono);
+    expect(cache.remember('captured', 1300, 1000)).toBe(true);
+    // The wall clock steps ten minutes back: the token's exp is now 15 minutes away by it.
+    mono = 400;
+    expect(cache.remember('other', 1000, 700)).toBe(true);
+    expect(cache.remember('captured', 1300, 700)).toBe(false);
+    mono = 900;
+    expect(cache.remember('captured', 1300, 1200)).toBe(false);
+    // Expired by both clocks: forgotten, and the id may be used again.
+    mono = 1000;
+    expect(cache.remember('x', 2000, 1301)).toBe(true);
+    expect(cache.size).toBe(1);
   });
 });
