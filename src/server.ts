@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Router } from 'express';
@@ -97,15 +97,25 @@ async function main(): Promise<void> {
     ],
   });
 
+  let stopping = false;
+  // After the signal every answer, those of calls already in flight included, says Connection: close, so that a
+  // keep-alive client does not send its next call down a connection about to be closed as idle (it would get a
+  // reset instead of an answer).
+  const unanswered = new Set<ServerResponse>();
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    if (stopping) res.shouldKeepAlive = false;
+    unanswered.add(res);
+    res.on('close', () => unanswered.delete(res));
+  });
   server.on('request', app);
   const port = boundEarly ?? (await bind(server, config, logger));
   // Whoever started the process (with PORT=0 too) learns the port from this line, written once calls are served.
   logger.info({ host: config.HOST, port }, 'spine-cds listening');
 
-  let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    for (const res of unanswered) if (!res.headersSent) res.shouldKeepAlive = false;
     logger.info({ signal }, 'stopping: no new calls, finishing those in flight');
     // Calls in flight end within the hook deadline; after that, idle and stuck connections are cut.
     const cut = setTimeout(() => server.closeAllConnections(), config.HOOK_DEADLINE_MS + 500);

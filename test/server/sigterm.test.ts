@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { SEED_TOPICS, SERVICE_PATH, seedPrefetch, seedRequest } from '../security/support/seed.js';
@@ -25,6 +26,24 @@ function refusesConnections(url: string): Promise<boolean> {
   });
 }
 
+/** A POST on a keep-alive connection, with the Connection header of its answer. */
+function postKeepAlive(url: string, body: unknown): Promise<{ status: number; body: unknown; connection: string | undefined }> {
+  const agent = new Agent({ keepAlive: true });
+  const data = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (c: string) => (text += c));
+      res.on('end', () => {
+        agent.destroy();
+        resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown, connection: res.headers.connection });
+      });
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
 async function eventually(check: () => Promise<boolean>, ms = 5000): Promise<boolean> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
@@ -47,13 +66,15 @@ describe('SIGTERM', () => {
     // A long deadline, so that the connections cut after it cannot be what ends the process.
     const child = await run.start({ HOOK_DEADLINE_MS: '20000' });
     // No prefetch: the service reads the chart from the slow server, so the call is in flight for about 700 ms.
-    const inFlight = postJson(`${child.url}${SERVICE_PATH}`, seedRequest({ fhirServer: fhir.base }));
+    const inFlight = postKeepAlive(`${child.url}${SERVICE_PATH}`, seedRequest({ fhirServer: fhir.base }));
     await fhir.firstRequest;
     child.process.kill('SIGTERM');
 
     expect(await eventually(() => refusesConnections(child.url))).toBe(true);
     const answer = await inFlight;
     expect(answer.status).toBe(200);
+    // Told not to send another call down this connection: it is about to close.
+    expect(answer.connection).toBe('close');
     const cards = (answer.body as CardsBody).cards;
     expect(cards.map((c) => c.source.topic.code).sort()).toEqual(SEED_TOPICS);
 
