@@ -105,7 +105,14 @@ describe('the image, replayed', () => {
       } else if (ins.keyword === 'RUN' && /^npm install\b/.test(ins.args)) {
         // No network in tests: the tree `npm install` made for this checkout, hard-linked. npm prune unlinks
         // packages but rewrites its hidden lockfile in place, so that one file is copied, not linked.
-        execFileSync('cp', ['-al', path.join(ROOT, 'node_modules'), path.join(buildDir, 'node_modules')]);
+        const tree = path.join(buildDir, 'node_modules');
+        try {
+          execFileSync('cp', ['-al', path.join(ROOT, 'node_modules'), tree], { stdio: 'pipe' });
+        } catch {
+          // Hard links cannot cross file systems (a checkout on another disk than the temporary directory): copy.
+          rmSync(tree, { recursive: true, force: true });
+          execFileSync('cp', ['-a', path.join(ROOT, 'node_modules'), tree]);
+        }
         const hidden = path.join(buildDir, 'node_modules', '.package-lock.json');
         if (existsSync(hidden)) {
           rmSync(hidden);
