@@ -1,4 +1,5 @@
 import { readBoundedBody } from '../bounded-body.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../cds/json-body.js';
 import { UpstreamError } from '../errors.js';
 
 /**
@@ -21,7 +22,8 @@ function tooLarge(maxBytes: number): UpstreamError {
 /**
  * GETs `url` and parses its JSON. A status outside 2xx is 'refused' (401, 403) or 'error-status' (a redirect
  * too: it is never followed, since it could carry the bearer token to a server nobody allowed); a 2xx body that
- * is not JSON is 'unreadable'. Network failures and aborts are thrown as they come, for the caller to name.
+ * is not JSON, or nests deeper than MAX_JSON_DEPTH, is 'unreadable'. Network failures and aborts are thrown as
+ * they come, for the caller to name.
  */
 export async function getFhirJson(url: string, options: FhirGetOptions): Promise<unknown> {
   const headers: Record<string, string> = { accept: 'application/fhir+json' };
@@ -38,9 +40,16 @@ export async function getFhirJson(url: string, options: FhirGetOptions): Promise
   if (body === undefined) throw tooLarge(options.maxBytes);
   // TextDecoder drops a byte-order mark, as response.text() does.
   const text = new TextDecoder().decode(body);
+  let parsed: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    parsed = JSON.parse(text) as unknown;
   } catch {
     throw new UpstreamError(`FHIR server answered ${status} with a body that is not JSON`, 'unreadable');
   }
+  // The bound request bodies have: a Bundle read here nests two levels less than the same Bundle prefetched in a
+  // request, and deeper JSON is no FHIR at all; unchecked, it crashed the copy to the evaluation thread (a 500).
+  if (nestsDeeperThan(parsed, MAX_JSON_DEPTH)) {
+    throw new UpstreamError(`FHIR server answered with JSON nested deeper than ${MAX_JSON_DEPTH} levels`, 'unreadable');
+  }
+  return parsed;
 }
