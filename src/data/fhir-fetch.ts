@@ -27,8 +27,9 @@ export interface FhirReader {
   /** Reads one resource (e.g. Patient/<id>). */
   read(resourceType: string, id: string): Promise<JsonObject>;
   /**
-   * All resources of `resourceType` for the patient, following `next` links, at most `maxPerType`
-   * (more: UpstreamError 'too-large'); fewer than the search's `total` once the pages end: 'incomplete'.
+   * All resources of `resourceType` for the patient, following `next` links, at most `maxPerType` resources and
+   * one next link per RESOURCES_PER_NEXT_LINK of them (more: UpstreamError 'too-large'); a link back to a page
+   * already read: 'unreadable'; fewer than the search's `total` once the pages end: 'incomplete'.
    * `start` continues a Bundle the client prefetched.
    */
   searchAll(resourceType: string, patientId: string, start?: SearchStart): Promise<JsonObject[]>;
@@ -49,6 +50,14 @@ export interface FhirReaderOptions {
   /** Told about every request once it is over, for the call's log line and metrics. */
   onRequest?: (resourceType: string, seconds: number, failure?: UpstreamError['reason']) => void;
 }
+
+/**
+ * Next links one search may follow: one per ten resources FHIR_MAX_RESOURCES_PER_TYPE allows (1,000 by default).
+ * Empty pages count nothing toward that bound, so without this one only the hook deadline ended a server linking
+ * empty page to empty page (2,460 requests from one call in an audit). Ten is the default page size of some
+ * servers when the client sends no _count (LinuxForHealth FHIR, for one): a chart within the resource bound fits.
+ */
+export const RESOURCES_PER_NEXT_LINK = 10;
 
 function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -107,22 +116,29 @@ export function createFhirReader(options: FhirReaderOptions): FhirReader {
       };
       let next: string | undefined;
       const tally: Tally = { matched: 0 };
+      const visited = new Set<string>();
       if (start) {
         keep(start.resources);
         next = start.next;
         tally.matched = start.matched;
         if (start.total !== undefined) tally.total = start.total;
       } else {
-        const search = `${base}/${resourceType}?${new URLSearchParams({ patient: patientId }).toString()}`;
+        // Visited too, spelled as a parsed next link is: a link back to the search loops like one to a later page.
+        const search = new URL(`${base}/${resourceType}?${new URLSearchParams({ patient: patientId }).toString()}`).href;
+        visited.add(search);
         const first = await guarded(resourceType, (signal) => get(search, signal));
         next = pageResources(first, resourceType, keep, tally);
       }
-      const visited = new Set<string>();
+      const maxNextLinks = Math.ceil(options.maxPerType / RESOURCES_PER_NEXT_LINK);
+      let followed = 0;
       while (next !== undefined) {
         const url = pageUrl(next, base);
         // Page links must stay on the server the client named, so the token never travels elsewhere.
         if (!isWithinBase(url, base)) throw new UpstreamError('FHIR server sent a next-page link to another server', 'unreadable');
         if (visited.has(url)) throw new UpstreamError('FHIR server sent a next-page link that loops', 'unreadable');
+        if (++followed > maxNextLinks) {
+          throw new UpstreamError(`FHIR search for ${resourceType} went on past ${maxNextLinks} next-page links`, 'too-large');
+        }
         visited.add(url);
         const page = await guarded(resourceType, (signal) => get(url, signal));
         next = pageResources(page, resourceType, keep, tally);
