@@ -1,5 +1,6 @@
 import { UpstreamError } from '../errors.js';
 import { isWithinBase } from './allowlist.js';
+import { ByteBudget } from './byte-budget.js';
 import { getFhirJson } from './fhir-http.js';
 import { nextLink, resourcesOfType } from './prefetch.js';
 import { cutShort, matchCount, searchFailed, totalOf } from './search-result.js';
@@ -40,7 +41,7 @@ export interface FhirReaderOptions {
   /** From fhirAuthorization; the open servers the CDS Hooks Sandbox uses get no Authorization header. */
   accessToken?: string;
   maxPerType: number;
-  /** Bound on the bytes of one answer (FHIR_MAX_RESPONSE_BYTES); larger: UpstreamError 'too-large'. */
+  /** Bound on the bytes of all the answers this reader reads, together (FHIR_MAX_RESPONSE_BYTES); more: UpstreamError 'too-large'. */
   maxResponseBytes: number;
   requestTimeoutMs: number;
   /** Epoch ms after which no request is started and running ones are aborted. */
@@ -72,11 +73,12 @@ function upstreamFailure(error: unknown, aborted: boolean): UpstreamError {
 
 export function createFhirReader(options: FhirReaderOptions): FhirReader {
   const base = options.base.replace(/\/+$/, '');
+  const budget = new ByteBudget(options.maxResponseBytes);
   const get = (url: string, signal: AbortSignal) =>
     getFhirJson(url, {
       ...(options.accessToken !== undefined ? { accessToken: options.accessToken } : {}),
       signal,
-      maxBytes: options.maxResponseBytes,
+      budget,
     });
 
   async function guarded(resourceType: string, call: (signal: AbortSignal) => Promise<unknown>): Promise<JsonObject> {

@@ -1,6 +1,7 @@
 import { readBoundedBody } from '../bounded-body.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../cds/json-body.js';
 import { UpstreamError } from '../errors.js';
+import type { ByteBudget } from './byte-budget.js';
 
 /**
  * One GET of FHIR JSON with Node's fetch, its body read up to a bound. fhir-kit-client reads every body whole
@@ -11,12 +12,28 @@ export interface FhirGetOptions {
   /** Sent as `Authorization: Bearer`; the open servers the CDS Hooks Sandbox uses get no Authorization header. */
   accessToken?: string;
   signal: AbortSignal;
-  /** FHIR_MAX_RESPONSE_BYTES: a larger answer is an upstream failure ('too-large'). */
-  maxBytes: number;
+  /** The call's FHIR_MAX_RESPONSE_BYTES, shared with its other reads: past it, an upstream failure ('too-large'). */
+  budget: ByteBudget;
 }
 
-function tooLarge(maxBytes: number): UpstreamError {
-  return new UpstreamError(`FHIR server answered with more than ${maxBytes} bytes`, 'too-large');
+function tooLarge(budget: ByteBudget): UpstreamError {
+  return new UpstreamError(`FHIR answers to one hook call came to more than ${budget.max} bytes`, 'too-large');
+}
+
+/**
+ * `response` with each chunk of its body spent from `budget` as it arrives: the call's reads run at once, and
+ * counted only once each was whole, together they could hold several times the budget before one failed.
+ */
+function spending(response: Response, budget: ByteBudget): Response {
+  if (response.body === null) return response;
+  const spend = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      // Erroring the stream cancels the body it reads, so the connection is let go.
+      if (budget.spend(chunk.byteLength)) controller.enqueue(chunk);
+      else controller.error(tooLarge(budget));
+    },
+  });
+  return new Response(response.body.pipeThrough(spend), { headers: response.headers });
 }
 
 /**
@@ -36,8 +53,9 @@ export async function getFhirJson(url: string, options: FhirGetOptions): Promise
     if (status === 401 || status === 403) throw new UpstreamError(`FHIR server refused access (${status})`, 'refused');
     throw new UpstreamError(`FHIR server answered ${status}`, 'error-status');
   }
-  const body = await readBoundedBody(response, options.maxBytes);
-  if (body === undefined) throw tooLarge(options.maxBytes);
+  // readBoundedBody refuses an announced Content-Length over what is left before any of the body is read.
+  const body = await readBoundedBody(spending(response, options.budget), options.budget.left);
+  if (body === undefined) throw tooLarge(options.budget);
   // TextDecoder drops a byte-order mark, as response.text() does.
   const text = new TextDecoder().decode(body);
   let parsed: unknown;

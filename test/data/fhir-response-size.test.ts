@@ -6,14 +6,14 @@ import { UpstreamError } from '../../src/errors.js';
 import { loopbackOnly } from '../support/loopback-only.js';
 
 /**
- * FHIR_MAX_RESPONSE_BYTES against a real HTTP server on loopback (not nock): the answer must be refused as soon
- * as it passes the bound, whether the server announces its size or streams without end, and the connection
- * dropped rather than the rest read.
+ * FHIR_MAX_RESPONSE_BYTES against a real HTTP server on loopback (not nock): the answers of one call must be
+ * refused as soon as they pass the bound, whether the server announces a size or streams without end, and the
+ * connections dropped rather than the rest read.
  */
 const MAX = 256 * 1024;
 const chunk = Buffer.alloc(64 * 1024, ' ');
 
-type Handler = (res: http.ServerResponse) => void;
+type Handler = (res: http.ServerResponse, req: http.IncomingMessage) => void;
 let handler: Handler = (res) => res.end();
 let closed: Promise<void> = Promise.resolve();
 let server: http.Server;
@@ -21,9 +21,9 @@ let base = '';
 
 loopbackOnly();
 beforeAll(async () => {
-  server = http.createServer((_req, res) => {
+  server = http.createServer((req, res) => {
     closed = new Promise((resolve) => res.on('close', resolve));
-    handler(res);
+    handler(res, req);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/r4`;
@@ -42,13 +42,20 @@ const config = (): DataAccessConfig => ({
   FHIR_REQUEST_TIMEOUT_MS: 10_000,
 });
 
-const prefetched = () =>
-  readPrefetch({ patient: { resourceType: 'Patient', id: 'pt-1' }, procedures: null, observations: null, imagingStudies: null, diagnosticReports: null });
+/** Conditions left out, to be read from the server, and observations too with `andObservations`. */
+const prefetched = (andObservations = false) =>
+  readPrefetch({
+    patient: { resourceType: 'Patient', id: 'pt-1' },
+    procedures: null,
+    ...(andObservations ? {} : { observations: null }),
+    imagingStudies: null,
+    diagnosticReports: null,
+  });
 
-async function readConditions(): Promise<{ error: unknown; ms: number }> {
+async function readConditions(andObservations = false): Promise<{ error: unknown; ms: number }> {
   const started = Date.now();
   try {
-    await resolvePatientRecord({ patientId: 'pt-1', fhirServer: base, prefetched: prefetched() }, config(), Date.now() + 15_000);
+    await resolvePatientRecord({ patientId: 'pt-1', fhirServer: base, prefetched: prefetched(andObservations) }, config(), Date.now() + 15_000);
   } catch (error) {
     return { error, ms: Date.now() - started };
   }
@@ -89,6 +96,24 @@ describe('FHIR_MAX_RESPONSE_BYTES', () => {
     expect(error).toMatchObject({ reason: 'too-large' });
     expect(ms).toBeLessThan(5000);
     await closed;
+  });
+
+  it('bounds the answers of one call together while they stream, each under the bound and none complete', async () => {
+    const paths: string[] = [];
+    const open: Promise<void>[] = [];
+    handler = (res, req) => {
+      paths.push(new URL(req.url ?? '', base).pathname);
+      open.push(new Promise((resolve) => res.on('close', resolve)));
+      res.writeHead(200, { 'content-type': 'application/fhir+json' });
+      // Then nothing: counted only once whole, neither answer would ever be, and the reads would end in a timeout.
+      res.write(`{"resourceType":"Bundle","type":"searchset","entry":[${' '.repeat(MAX * 0.6)}`);
+    };
+    const { error, ms } = await readConditions(true);
+    expect(error).toMatchObject({ reason: 'too-large' });
+    expect(ms).toBeLessThan(5000);
+    expect(paths.sort()).toEqual(['/r4/Condition', '/r4/Observation']);
+    // Both hung up on: the one that passed the budget, and the other, cut short with it.
+    await Promise.all(open);
   });
 
   it('reads an answer of just the bound', async () => {
