@@ -89,6 +89,8 @@ export function createFhirReader(options: FhirReaderOptions): FhirReader {
     let result: unknown;
     try {
       result = await call(signal);
+      // Parsing cannot be aborted: a large answer may end it past the deadline, too late to judge the record on.
+      if (Date.now() >= options.deadlineAt) throw new UpstreamError('a FHIR answer was read past the hook deadline', 'timeout');
     } catch (error) {
       const failure = upstreamFailure(error, signal.aborted);
       // A request cut short because a sibling failed tells nothing about the server.

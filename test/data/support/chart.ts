@@ -1,4 +1,4 @@
-import { resolvePatientRecord, type DataAccessConfig } from '../../../src/data/patient-record.js';
+import { resolvePatientRecord, type DataAccessConfig, type RequestObserver } from '../../../src/data/patient-record.js';
 import { readPrefetch } from '../../../src/data/prefetch.js';
 import type { RecordKey } from '../../../src/data/record-keys.js';
 import type { PatientRecord } from '../../../src/data/types.js';
@@ -35,7 +35,12 @@ const complete: Record<RecordKey, object> = {
 };
 
 /** The record of pt-1 with `missing` left out of prefetch, so they are read from BASE. */
-export function readWithout(missing: RecordKey[], settings: DataAccessConfig = config(), deadlineAt = Date.now() + 3000): Promise<PatientRecord> {
+export function readWithout(
+  missing: RecordKey[],
+  settings: DataAccessConfig = config(),
+  deadlineAt = Date.now() + 3000,
+  onRequest?: RequestObserver,
+): Promise<PatientRecord> {
   const prefetch = Object.fromEntries(Object.entries(complete).filter(([key]) => !missing.includes(key as RecordKey)));
-  return resolvePatientRecord({ patientId: 'pt-1', fhirServer: BASE, prefetched: readPrefetch(prefetch) }, settings, deadlineAt);
+  return resolvePatientRecord({ patientId: 'pt-1', fhirServer: BASE, prefetched: readPrefetch(prefetch) }, settings, deadlineAt, onRequest);
 }
