@@ -56,7 +56,7 @@ const fields = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Upper bound on resources read per resource type; a larger chart is not evaluated. */
   FHIR_MAX_RESOURCES_PER_TYPE: wholeNumber(1, 1_000_000).default(10_000),
-  /** Upper bound on the bytes of one FHIR answer (announced or streamed); a larger one is not read further. */
+  /** Upper bound on the bytes of all FHIR answers of one hook call together (announced or streamed); past it nothing more is read. */
   FHIR_MAX_RESPONSE_BYTES: wholeNumber(1024, 1024 * 1024 * 1024).default(32 * 1024 * 1024),
   /** Deadline for a whole hook call, FHIR reads included. */
   HOOK_DEADLINE_MS: wholeNumber(100, 60_000).default(3000),

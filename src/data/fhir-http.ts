@@ -1,5 +1,5 @@
 import { readBoundedBody } from '../bounded-body.js';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from '../cds/json-body.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../json-depth.js';
 import { UpstreamError } from '../errors.js';
 import type { ByteBudget } from './byte-budget.js';
 

@@ -1,4 +1,4 @@
-import { nestsDeeperThan } from '../../src/cds/json-body.js';
+import { nestsDeeperThan } from '../../src/json-depth.js';
 
 const nested = (depth: number, open = '{"a":', close = '}'): unknown => JSON.parse(`${open.repeat(depth)}1${close.repeat(depth)}`);
 

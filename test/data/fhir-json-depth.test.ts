@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { MAX_JSON_DEPTH } from '../../src/cds/json-body.js';
+import { MAX_JSON_DEPTH } from '../../src/json-depth.js';
 import { UpstreamError } from '../../src/errors.js';
 import { cond, HOST, readWithout } from './support/chart.js';
 
