@@ -1,9 +1,8 @@
-import { mkdir, open, readFile, rename, truncate, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { loadJsonl, syncDirectory, type StoreLogger } from './jsonl-load.js';
 
-export interface StoreLogger {
-  warn(obj: object, msg: string): void;
-}
+export type { StoreLogger } from './jsonl-load.js';
 
 export interface LoadedJsonl<T> {
   file: JsonlFile;
@@ -37,56 +36,13 @@ export class JsonlFile {
   ) {}
 
   /**
-   * Opens (creating if needed) the file at `path` and reads its records. A last line cut short by a
-   * crash is dropped and the file truncated back to the last whole record, so that later appends
-   * start on a clean line. `parse` returns undefined for a line that is JSON but not a record.
+   * Opens (creating it and its directory if needed) the file at `path` and reads its records; a torn last
+   * line is cut off (see loadJsonl).
    */
   static async open<T>(path: string, parse: (value: unknown) => T | undefined, logger?: StoreLogger): Promise<LoadedJsonl<T>> {
     await mkdir(dirname(path), { recursive: true });
-    let bytes = Buffer.alloc(0);
-    try {
-      bytes = await readFile(path);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    }
-
-    // Lines are cut and counted in the file's bytes, each decoded on its own: decoding the whole file first
-    // would turn an invalid byte sequence into a replacement character of another length, and every offset
-    // after it (the truncation point included) would be wrong.
-    const records: T[] = [];
-    let badLines = 0;
-    let lastGoodEnd = 0;
-    let trailingBad = false;
-    for (let start = 0; start < bytes.length; ) {
-      const newline = bytes.indexOf(0x0a, start);
-      const isLast = newline === -1;
-      // Byte offset where the line ends (after its newline), to truncate at a whole record.
-      const end = isLast ? bytes.length : newline + 1;
-      const line = bytes.toString('utf8', start, isLast ? end : newline);
-      start = end;
-      if (line.trim() === '') continue;
-      const value = isLast ? undefined : parseLine(line, parse); // a line without its newline was never acknowledged
-      if (value === undefined) {
-        badLines++;
-        trailingBad = true;
-        continue;
-      }
-      if (trailingBad) logger?.warn({ file: path }, 'feedback store: skipped an unreadable record in the middle of the file');
-      trailingBad = false;
-      records.push(value);
-      lastGoodEnd = end;
-    }
-    const byteLength = bytes.length;
-    if (lastGoodEnd < byteLength && trailingBad) {
-      // The tail after the last good record is what a crash leaves behind: cut it off.
-      await truncate(path, lastGoodEnd);
-      logger?.warn({ file: path, bytes: byteLength - lastGoodEnd }, 'feedback store: dropped a torn record at the end of the file');
-    }
-
-    const handle = await open(path, 'a');
-    if (byteLength === 0) await syncDirectory(dirname(path));
-    const { size } = await handle.stat();
-    return { file: new JsonlFile(handle, path, size), records, skipped: badLines };
+    const { handle, size, records, skipped } = await loadJsonl(path, parse, logger);
+    return { file: new JsonlFile(handle, path, size), records, skipped };
   }
 
   /**
@@ -211,25 +167,4 @@ async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {
 
 function errorCode(error: Error): string {
   return (error as NodeJS.ErrnoException).code ?? error.name;
-}
-
-function parseLine<T>(line: string, parse: (value: unknown) => T | undefined): T | undefined {
-  try {
-    return parse(JSON.parse(line));
-  } catch {
-    return undefined;
-  }
-}
-
-/** Makes a newly created file's directory entry durable too. */
-async function syncDirectory(dir: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // Some platforms cannot fsync a directory; the file's own data is still synced on every append.
-  } finally {
-    await handle?.close();
-  }
 }
