@@ -74,7 +74,8 @@ export interface FeedbackStore {
   counts(): FeedbackCount[];
   /**
    * Resolves when both files take appends; rejects while one is failing (its last append failed and it could
-   * not be cut back to whole records yet). Each call retries that repair.
+   * not be cut back to whole records yet, or it was deleted and cannot be created again). Each call retries that
+   * repair.
    */
   check(): Promise<void>;
   close(): Promise<void>;
@@ -129,6 +130,8 @@ class JsonlFeedbackStore implements FeedbackStore {
     private readonly clock: () => Date,
   ) {
     this.windowMs = windowHours * 3_600_000;
+    // Feedback on these cards is taken while the service runs; were the file deleted, a restart would refuse it.
+    issuedFile.restoreWith(() => this.issued.values());
     for (const card of issued) {
       if (card.overrideReasons) card.overrideReasons = this.shared(card.overrideReasons);
       this.issued.set(card.uuid, card);

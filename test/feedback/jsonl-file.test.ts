@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -170,5 +170,77 @@ describe('JsonlFile', () => {
     await expect(file.append([rec('x'), rec('y')])).rejects.toMatchObject({ code: 'EFBIG' });
     await file.close();
     expect(readFileSync(path)).toEqual(line('a'));
+  });
+
+  describe('deleted or replaced under it', () => {
+    it('refuses an append that went to a file deleted meanwhile, and the next one creates the file again', async () => {
+      const { file } = await JsonlFile.open(path, parse);
+      await file.append([rec('a')]);
+      rmSync(path);
+      await expect(file.append([rec('lost')])).rejects.toMatchObject({ code: 'EDETACHED' });
+      expect(existsSync(path)).toBe(false);
+      await file.append([rec('b')]);
+      await file.close();
+      // 'a' went with the deleted file; nothing written to it since was acknowledged.
+      expect(await cards(path)).toEqual(['b']);
+    });
+
+    it('fails while its directory is gone, without creating it, and recovers once an operator brings it back', async () => {
+      const { file } = await JsonlFile.open(path, parse);
+      await file.append([rec('a')]);
+      rmSync(dir, { recursive: true });
+      await expect(file.append([rec('lost')])).rejects.toMatchObject({ code: 'EDETACHED' });
+      await expect(file.check()).rejects.toThrow(/cannot be written \(ENOENT\)/);
+      await expect(file.append([rec('lost too')])).rejects.toMatchObject({ code: 'ENOENT' });
+      await expect(file.check()).rejects.toThrow(/ENOENT/);
+      expect(existsSync(dir)).toBe(false);
+      mkdirSync(dir);
+      await file.check();
+      expect(existsSync(path)).toBe(true);
+      await file.append([rec('b')]);
+      await file.close();
+      expect(await cards(path)).toEqual(['b']);
+    });
+
+    it('notices in its check alone (no append) that the file or its directory is gone', async () => {
+      const { file } = await JsonlFile.open(path, parse);
+      await file.append([rec('a')]);
+      rmSync(path);
+      // Only the file is gone: the check creates it again and the service stays ready.
+      await file.check();
+      expect(existsSync(path)).toBe(true);
+      rmSync(dir, { recursive: true });
+      await expect(file.check()).rejects.toThrow(/ENOENT/);
+      mkdirSync(dir);
+      await file.check();
+      await file.append([rec('b')]);
+      await file.close();
+      expect(await cards(path)).toEqual(['b']);
+    });
+
+    it('writes the records to restore ahead of the next append into a file created anew', async () => {
+      const { file } = await JsonlFile.open(path, parse);
+      file.restoreWith(() => [rec('kept-1'), rec('kept-2')]);
+      await file.append([rec('a')]);
+      rmSync(path);
+      await expect(file.append([rec('lost')])).rejects.toMatchObject({ code: 'EDETACHED' });
+      await file.append([rec('b')]);
+      await file.append([rec('c')]);
+      await file.close();
+      expect(await cards(path)).toEqual(['kept-1', 'kept-2', 'b', 'c']);
+    });
+
+    it('appends to a file moved over its own as it is (torn tail cut off, nothing restored into it)', async () => {
+      const { file } = await JsonlFile.open(path, parse);
+      file.restoreWith(() => [rec('kept')]);
+      await file.append([rec('a')]);
+      const other = join(dir, 'other.jsonl');
+      writeFileSync(other, Buffer.concat([line('x'), Buffer.from('{"card":"to')]));
+      renameSync(other, path);
+      await expect(file.append([rec('lost')])).rejects.toMatchObject({ code: 'EDETACHED' });
+      await file.append([rec('b')]);
+      await file.close();
+      expect(await cards(path)).toEqual(['x', 'b']);
+    });
   });
 });

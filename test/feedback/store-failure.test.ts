@@ -1,6 +1,9 @@
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
 import request from 'supertest';
 import { FEEDBACK_PATH, SERVICE_PATH, seedPrefetch, seedRequest } from '../security/support/seed.js';
+import { openFeedbackStore } from '../../src/feedback/store.js';
 import { startService, type ServiceUnderTest } from '../security/support/service.js';
 
 /**
@@ -86,4 +89,60 @@ it('answers no 200 for feedback it could not store, counts none of it, and store
     delete (handle as Partial<Record<'write', unknown>>).write;
   }
   await request(s.url).get('/readyz').expect(200);
+});
+
+/** The uuids named by one field of each record in a store file. */
+function uuidsIn(file: string, field: 'uuid' | 'card'): string[] {
+  return readFileSync(join(s.dataDir, file), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => (JSON.parse(l) as Record<string, string>)[field]!);
+}
+
+const feedbackMetric = async () => (await s.metricsText()).split('\n').filter((l) => l.startsWith('spine_cds_feedback_total'));
+
+it('refuses feedback while DATA_DIR is gone, counts none of it, and stores it again once the directory is back', async () => {
+  const [card] = await issueCards();
+  const counted = s.store.counts();
+  const metric = await feedbackMetric();
+  expect(metric.length).toBeGreaterThan(0);
+  rmSync(s.dataDir, { recursive: true });
+
+  // The store's handles still write (to files nobody will read again): that is no acknowledgement.
+  const refused = await request(s.url).post(FEEDBACK_PATH).send(overridden(card!.uuid));
+  expect(refused.status).toBe(503);
+  expect(refused.headers['retry-after']).toBe('5');
+  expect(s.store.counts()).toEqual(counted);
+  expect(await feedbackMetric()).toEqual(metric);
+  await request(s.url).get('/readyz').expect(503, { status: 'not-ready', failing: ['data-dir-writable', 'feedback-store-writes'] });
+  // Cards are still answered, but not recorded: feedback on them will be refused.
+  const [unrecorded] = await issueCards();
+  await request(s.url).get('/readyz').expect(503);
+
+  // An operator brings the directory back: no restart needed.
+  mkdirSync(s.dataDir);
+  await request(s.url).post(FEEDBACK_PATH).send(overridden(card!.uuid)).expect(200, { received: 1 });
+  expect(uuidsIn('feedback.jsonl', 'card')).toEqual([card!.uuid]);
+  await request(s.url).get('/readyz').expect(200);
+  await request(s.url).post(FEEDBACK_PATH).send(overridden(unrecorded!.uuid)).expect(400);
+
+  // The cards this service still takes feedback on are written back, so a restart knows them too.
+  const [later] = await issueCards();
+  const issued = uuidsIn('issued-cards.jsonl', 'uuid');
+  expect(issued).toEqual(expect.arrayContaining([card!.uuid, later!.uuid]));
+  expect(issued).not.toContain(unrecorded!.uuid);
+  const restarted = await openFeedbackStore(s.dataDir);
+  expect(restarted.issuedCard(card!.uuid)).toBeDefined();
+  expect(restarted.counts()).toEqual([{ topic: card!.source.topic.code, outcome: 'overridden', count: 1 }]);
+  await restarted.close();
+});
+
+it('is ready again by itself when only the store files were deleted, and records cards in the new files', async () => {
+  rmSync(join(s.dataDir, 'issued-cards.jsonl'));
+  rmSync(join(s.dataDir, 'feedback.jsonl'));
+  await request(s.url).get('/readyz').expect(200);
+  const [card] = await issueCards();
+  expect(uuidsIn('issued-cards.jsonl', 'uuid')).toContain(card!.uuid);
+  await request(s.url).post(FEEDBACK_PATH).send(overridden(card!.uuid)).expect(200, { received: 1 });
+  expect(uuidsIn('feedback.jsonl', 'card')).toEqual([card!.uuid]);
 });
