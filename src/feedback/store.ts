@@ -56,7 +56,8 @@ export const DEFAULT_FEEDBACK_WINDOW_HOURS = 168;
 export interface FeedbackStoreOptions {
   /**
    * Hours an issued card accepts feedback. Older cards are forgotten: from memory as new cards come, from
-   * the file at the next start, so neither grows with the months a service runs.
+   * the file at the next start (see openFeedbackStore for the clock it goes by), so neither grows with the
+   * months a service runs.
    */
   windowHours?: number;
   clock?: () => Date;
@@ -109,6 +110,9 @@ const issuedTime = (card: IssuedCard): number => {
   const t = Date.parse(card.issuedAt);
   return Number.isNaN(t) ? -Infinity : t;
 };
+
+/** When the newest of these cards was issued, in ms (-Infinity for none). */
+const newestIssued = (cards: readonly IssuedCard[]): number => cards.reduce((newest, card) => Math.max(newest, issuedTime(card)), -Infinity);
 
 class JsonlFeedbackStore implements FeedbackStore {
   /** In the order the cards were issued, so the oldest are first to go. */
@@ -207,13 +211,22 @@ class JsonlFeedbackStore implements FeedbackStore {
 /**
  * Opens the store in `dataDir`, reloading what earlier runs stored. Issued cards past the feedback window are
  * left out, and the file is rewritten without them; feedback records are all kept (they are what callers sent).
+ *
+ * The window is measured back from the earlier of the wall clock and the newest card in the file. A clock that
+ * is ahead at start-up (a VM resumed, a bad NTP step) would otherwise call every card too old, and the rewrite
+ * would erase them for good; cards issued minutes before would then be refused once the clock is right again.
+ * The newest card says when the service last issued one, so the week before it is kept whatever the clock says;
+ * the wall clock still bounds it, so that cards stamped while the clock was ahead do not push out real ones once
+ * it is right. Only a clock ahead both now and when the newest card was stamped can still drop cards too early.
+ * After a stop longer than the window, the last window of cards before it is kept (in memory too, at most a
+ * window's worth, and answering no feedback: issuedCard asks the wall clock) until new cards push it out.
  */
 export async function openFeedbackStore(dataDir: string, logger?: StoreLogger, options: FeedbackStoreOptions = {}): Promise<FeedbackStore> {
   const windowHours = options.windowHours ?? DEFAULT_FEEDBACK_WINDOW_HOURS;
   const clock = options.clock ?? (() => new Date());
   const issuedPath = join(dataDir, ISSUED_FILE);
   let issued = await JsonlFile.open(issuedPath, asIssued, logger);
-  const cutoff = clock().getTime() - windowHours * 3_600_000;
+  const cutoff = Math.min(clock().getTime(), newestIssued(issued.records)) - windowHours * 3_600_000;
   const recent = issued.records.filter((card) => issuedTime(card) >= cutoff);
   if (recent.length < issued.records.length) {
     await issued.file.close();

@@ -173,6 +173,62 @@ describe('feedback store', () => {
       await store.close();
     });
 
+    describe('with the clock wrong at start-up', () => {
+      const days = 24 * 60;
+      const issuedUuids = () =>
+        readFileSync(join(dir, 'issued-cards.jsonl'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => (JSON.parse(l) as { uuid: string }).uuid);
+
+      it('keeps every card when the clock starts 400 days ahead, and takes feedback on them once it is right', async () => {
+        const store = await openFeedbackStore(dir, undefined, { windowHours: 1, clock: () => minutes(50) });
+        await store.recordIssued([{ uuid: 'early', topic: 'criteria-met' }], minutes(0));
+        await store.recordIssued([{ uuid: 'recent', topic: 'criteria-met' }], minutes(50));
+        await store.close();
+
+        let now = minutes(60 + 400 * days);
+        const warnings: unknown[] = [];
+        const reopened = await openFeedbackStore(dir, { warn: (obj) => warnings.push(obj) }, { windowHours: 1, clock: () => now });
+        expect(issuedUuids()).toEqual(['early', 'recent']);
+        expect(warnings).toEqual([]);
+        // By the wall clock these cards are past the window: no feedback while it says so.
+        expect(reopened.issuedCard('recent')).toBeUndefined();
+        now = minutes(60);
+        expect(reopened.issuedCard('early')).toBeDefined();
+        expect(reopened.issuedCard('recent')).toBeDefined();
+        await reopened.close();
+
+        const again = await openFeedbackStore(dir, undefined, { windowHours: 1, clock: () => minutes(61) });
+        expect(again.issuedCard('recent')).toBeDefined();
+        await again.close();
+      });
+
+      it('still forgets, with the clock ahead, the cards past the window counted back from the newest one', async () => {
+        const store = await openFeedbackStore(dir, undefined, { windowHours: 1, clock: () => minutes(0) });
+        for (let m = 0; m <= 180; m += 10) await store.recordIssued([{ uuid: `card-${m}`, topic: 'criteria-met' }], minutes(m));
+        await store.close();
+
+        const reopened = await openFeedbackStore(dir, undefined, { windowHours: 1, clock: () => minutes(181 + 400 * days) });
+        const kept = ['card-120', 'card-130', 'card-140', 'card-150', 'card-160', 'card-170', 'card-180'];
+        expect(issuedUuids()).toEqual(kept);
+        expect((reopened as unknown as { issued: Map<string, unknown> }).issued.size).toBe(kept.length);
+        await reopened.close();
+      });
+
+      it('does not let cards stamped while the clock was ahead push real ones out once it is right', async () => {
+        const store = await openFeedbackStore(dir, undefined, { windowHours: 1, clock: () => minutes(0) });
+        await store.recordIssued([{ uuid: 'real', topic: 'criteria-met' }], minutes(0));
+        await store.recordIssued([{ uuid: 'stamped-ahead', topic: 'criteria-met' }], minutes(400 * days));
+        await store.close();
+
+        const reopened = await openFeedbackStore(dir, undefined, { windowHours: 1, clock: () => minutes(30) });
+        expect(issuedUuids()).toEqual(['real', 'stamped-ahead']);
+        expect(reopened.issuedCard('real')).toBeDefined();
+        await reopened.close();
+      });
+    });
+
     it('rewrites the issued-card file without the cards past the window at the next start, keeping all feedback', async () => {
       const store = await openFeedbackStore(dir, undefined, { windowHours: 1, clock: () => minutes(0) });
       await store.recordIssued([{ uuid: 'old', topic: 'criteria-met' }], minutes(0));
