@@ -61,6 +61,8 @@ export interface FeedbackStoreOptions {
    */
   windowHours?: number;
   clock?: () => Date;
+  /** Milliseconds on a clock that only moves forward (default performance.now()): how long a card has been held. */
+  monotonic?: () => number;
 }
 
 export interface FeedbackStore {
@@ -114,9 +116,22 @@ const issuedTime = (card: IssuedCard): number => {
 /** When the newest of these cards was issued, in ms (-Infinity for none). */
 const newestIssued = (cards: readonly IssuedCard[]): number => cards.reduce((newest, card) => Math.max(newest, issuedTime(card)), -Infinity);
 
+/** An issued card in memory, and when it is past the feedback window by the monotonic clock. */
+interface Held {
+  card: IssuedCard;
+  due: number;
+}
+
+/**
+ * A card is refused once past the window by either clock, and forgotten from memory once past it by the
+ * monotonic one. Forgotten by the wall clock, every card went at the next hook call after the clock stepped
+ * ahead (a VM resumed, a bad NTP step), and feedback on cards issued minutes before was refused once the clock
+ * was right again; and a card stamped while it was ahead held every card after it in memory until the wall clock
+ * caught up with its stamp.
+ */
 class JsonlFeedbackStore implements FeedbackStore {
-  /** In the order the cards were issued, so the oldest are first to go. */
-  private readonly issued = new Map<string, IssuedCard>();
+  /** In the order the cards were taken, so the first to be due are first to go. */
+  private readonly issued = new Map<string, Held>();
   private readonly tally = new Map<string, FeedbackCount>();
   private readonly windowMs: number;
   /**
@@ -129,16 +144,20 @@ class JsonlFeedbackStore implements FeedbackStore {
     private readonly issuedFile: JsonlFile,
     private readonly feedbackFile: JsonlFile,
     issued: readonly IssuedCard[],
+    /** The time the loaded cards' ages are counted to (see openFeedbackStore). */
+    loadedAt: number,
     feedback: readonly FeedbackRecord[],
     readonly windowHours: number,
     private readonly clock: () => Date,
+    private readonly monotonic: () => number,
   ) {
     this.windowMs = windowHours * 3_600_000;
     // Feedback on these cards is taken while the service runs; were the file deleted, a restart would refuse it.
-    issuedFile.restoreWith(() => this.issued.values());
+    issuedFile.restoreWith(() => this.heldCards());
+    const now = monotonic();
     for (const card of issued) {
       if (card.overrideReasons) card.overrideReasons = this.shared(card.overrideReasons);
-      this.issued.set(card.uuid, card);
+      this.issued.set(card.uuid, { card, due: now + this.windowMs - Math.max(0, loadedAt - issuedTime(card)) });
     }
     for (const entry of feedback) this.count(entry);
   }
@@ -171,21 +190,27 @@ class JsonlFeedbackStore implements FeedbackStore {
       overrideReasons: this.shared(c.overrideReasons ?? []),
     }));
     await this.issuedFile.append(records);
-    for (const r of records) this.issued.set(r.uuid, r);
-    this.forgetBefore(issuedAt.getTime() - this.windowMs);
+    const now = this.monotonic();
+    for (const r of records) this.issued.set(r.uuid, { card: r, due: now + this.windowMs });
+    this.forgetDue(now);
   }
 
   issuedCard(uuid: string): IssuedCard | undefined {
-    const card = this.issued.get(uuid);
+    const held = this.issued.get(uuid);
     // Whether or not it has been forgotten yet, a card past the window gets the same answer.
-    return card && issuedTime(card) >= this.clock().getTime() - this.windowMs ? card : undefined;
+    if (!held || held.due <= this.monotonic()) return undefined;
+    return issuedTime(held.card) >= this.clock().getTime() - this.windowMs ? held.card : undefined;
   }
 
-  private forgetBefore(cutoff: number): void {
-    for (const [uuid, card] of this.issued) {
-      if (issuedTime(card) >= cutoff) break;
+  private forgetDue(now: number): void {
+    for (const [uuid, held] of this.issued) {
+      if (held.due > now) break;
       this.issued.delete(uuid);
     }
+  }
+
+  private *heldCards(): Iterable<IssuedCard> {
+    for (const held of this.issued.values()) yield held.card;
   }
 
   async recordFeedback(entries: readonly FeedbackRecord[]): Promise<void> {
@@ -218,15 +243,16 @@ class JsonlFeedbackStore implements FeedbackStore {
  * The newest card says when the service last issued one, so the week before it is kept whatever the clock says;
  * the wall clock still bounds it, so that cards stamped while the clock was ahead do not push out real ones once
  * it is right. Only a clock ahead both now and when the newest card was stamped can still drop cards too early.
- * After a stop longer than the window, the last window of cards before it is kept (in memory too, at most a
- * window's worth, and answering no feedback: issuedCard asks the wall clock) until new cards push it out.
+ * After a stop longer than the window, the last window of cards before it is kept, in the file until the next
+ * start and in memory for up to a window (answering no feedback: issuedCard asks the wall clock too).
  */
 export async function openFeedbackStore(dataDir: string, logger?: StoreLogger, options: FeedbackStoreOptions = {}): Promise<FeedbackStore> {
   const windowHours = options.windowHours ?? DEFAULT_FEEDBACK_WINDOW_HOURS;
   const clock = options.clock ?? (() => new Date());
   const issuedPath = join(dataDir, ISSUED_FILE);
   let issued = await JsonlFile.open(issuedPath, asIssued, logger);
-  const cutoff = Math.min(clock().getTime(), newestIssued(issued.records)) - windowHours * 3_600_000;
+  const loadedAt = Math.min(clock().getTime(), newestIssued(issued.records));
+  const cutoff = loadedAt - windowHours * 3_600_000;
   const recent = issued.records.filter((card) => issuedTime(card) >= cutoff);
   if (recent.length < issued.records.length) {
     await issued.file.close();
@@ -235,5 +261,6 @@ export async function openFeedbackStore(dataDir: string, logger?: StoreLogger, o
     issued = await JsonlFile.open(issuedPath, asIssued, logger);
   }
   const feedback = await JsonlFile.open(join(dataDir, FEEDBACK_FILE), asFeedback, logger);
-  return new JsonlFeedbackStore(issued.file, feedback.file, issued.records, feedback.records, windowHours, clock);
+  const monotonic = options.monotonic ?? (() => performance.now());
+  return new JsonlFeedbackStore(issued.file, feedback.file, issued.records, loadedAt, feedback.records, windowHours, clock, monotonic);
 }

@@ -156,9 +156,12 @@ describe('feedback store', () => {
     const minutes = (n: number) => new Date(T0 + n * 60_000);
 
     it('answers no card for one issued longer ago than the window, and forgets old cards as new ones come', async () => {
+      // The wall clock and the monotonic one (in ms) run together here.
       let now = minutes(0);
-      const store = await openFeedbackStore(dir, undefined, { windowHours: 1, clock: () => now });
+      const monotonic = () => now.getTime() - T0;
+      const store = await openFeedbackStore(dir, undefined, { windowHours: 1, clock: () => now, monotonic });
       await store.recordIssued([{ uuid: 'early', topic: 'criteria-met' }], minutes(0));
+      now = minutes(30);
       await store.recordIssued([{ uuid: 'later', topic: 'criteria-met' }], minutes(30));
       now = minutes(59);
       expect(store.issuedCard('early')).toBeDefined();
@@ -168,9 +171,64 @@ describe('feedback store', () => {
       expect(store.windowHours).toBe(1);
 
       // Memory: a day of cards, one a minute, leaves about an hour's worth.
-      for (let m = 62; m < 62 + 24 * 60; m++) await store.recordIssued([{ uuid: `card-${m}`, topic: 'criteria-met' }], minutes(m));
+      for (let m = 62; m < 62 + 24 * 60; m++) {
+        now = minutes(m);
+        await store.recordIssued([{ uuid: `card-${m}`, topic: 'criteria-met' }], now);
+      }
       expect((store as unknown as { issued: Map<string, unknown> }).issued.size).toBeLessThanOrEqual(61);
       await store.close();
+    });
+
+    describe('with the wall clock stepped while it runs', () => {
+      const days = 24 * 60;
+      let now: Date;
+      let mono: number;
+      /** The real time passes: the monotonic clock moves by as much, the wall clock to where it is told. */
+      const after = (m: number, wall: Date) => {
+        mono += m * 60_000;
+        now = wall;
+      };
+      const options = () => ({ windowHours: 1, clock: () => now, monotonic: () => mono });
+      beforeEach(() => {
+        now = minutes(0);
+        mono = 0;
+      });
+
+      it('keeps its cards when the clock steps 400 days ahead and a card is issued, and takes feedback on them once it is right', async () => {
+        const store = await openFeedbackStore(dir, undefined, options());
+        await store.recordIssued([{ uuid: 'before', topic: 'criteria-met' }], now);
+        after(1, minutes(1 + 400 * days));
+        await store.recordIssued([{ uuid: 'during', topic: 'criteria-met' }], now);
+        expect(store.issuedCard('before')).toBeUndefined();
+        after(1, minutes(2));
+        expect(store.issuedCard('before')).toBeDefined();
+        await store.close();
+      });
+
+      it('keeps the cards it loaded when it starts with the clock ahead and issues cards before it is right', async () => {
+        const first = await openFeedbackStore(dir, undefined, options());
+        await first.recordIssued([{ uuid: 'before', topic: 'criteria-met' }], now);
+        await first.close();
+        after(1, minutes(1 + 400 * days));
+        const store = await openFeedbackStore(dir, undefined, options());
+        await store.recordIssued([{ uuid: 'during', topic: 'criteria-met' }], now);
+        after(1, minutes(2));
+        expect(store.issuedCard('before')).toBeDefined();
+        await store.close();
+      });
+
+      it('forgets a card stamped while the clock was ahead once it has been held a window, and the cards after it too', async () => {
+        const store = await openFeedbackStore(dir, undefined, options());
+        await store.recordIssued([{ uuid: 'stamped-ahead', topic: 'criteria-met' }], minutes(400 * days));
+        for (let m = 1; m <= 3 * 60; m++) {
+          after(1, minutes(m));
+          await store.recordIssued([{ uuid: `card-${m}`, topic: 'criteria-met' }], now);
+        }
+        // The wall clock calls it a card of the future; it was issued three hours ago.
+        expect(store.issuedCard('stamped-ahead')).toBeUndefined();
+        expect((store as unknown as { issued: Map<string, unknown> }).issued.size).toBeLessThanOrEqual(61);
+        await store.close();
+      });
     });
 
     describe('with the clock wrong at start-up', () => {
