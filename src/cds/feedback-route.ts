@@ -40,7 +40,6 @@ function storedReason(issued: IssuedCard, reason: { system?: string | undefined;
   };
 }
 
-/**
 /** The next append retries the write (the store first cuts back what failed); a few seconds let a passing fault clear. */
 const FEEDBACK_RETRY_SECONDS = 5;
 

@@ -22,7 +22,7 @@ describe('health and readiness of the wired service', () => {
 
   it('is not ready while the data directory is gone, and ready again once it is back', async () => {
     rmSync(s.dataDir, { recursive: true, force: true });
-    await request(s.url).get('/readyz').expect(503, { status: 'not-ready', failing: ['data-dir-writable'] });
+    await request(s.url).get('/readyz').expect(503, { status: 'not-ready', failing: ['data-dir-writable', 'feedback-store-writes'] });
     await request(s.url).get('/healthz').expect(200);
     mkdirSync(s.dataDir);
     await request(s.url).get('/readyz').expect(200);
@@ -32,7 +32,7 @@ describe('health and readiness of the wired service', () => {
     rmSync(s.dataDir, { recursive: true, force: true });
     writeFileSync(s.dataDir, 'not a directory');
     try {
-      await request(s.url).get('/readyz').expect(503, { status: 'not-ready', failing: ['data-dir-writable'] });
+      await request(s.url).get('/readyz').expect(503, { status: 'not-ready', failing: ['data-dir-writable', 'feedback-store-writes'] });
     } finally {
       rmSync(s.dataDir, { force: true });
       mkdirSync(s.dataDir);
