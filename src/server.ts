@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Router } from 'express';
@@ -100,12 +100,15 @@ async function main(): Promise<void> {
   let stopping = false;
   // After the signal every answer, those of calls already in flight included, says Connection: close, so that a
   // keep-alive client does not send its next call down a connection about to be closed as idle (it would get a
-  // reset instead of an answer).
-  const unanswered = new Set<ServerResponse>();
+  // reset instead of an answer). Decided when the headers go out (express's implicit headers go through
+  // writeHead too); no list of responses is kept, since a pipelined response whose socket closes first never
+  // emits an event that would take it off one.
+  function writeHeadClosingWhenStopping(this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
+    if (stopping) this.shouldKeepAlive = false;
+    return ServerResponse.prototype.writeHead.apply(this, args);
+  }
   server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
-    if (stopping) res.shouldKeepAlive = false;
-    unanswered.add(res);
-    res.on('close', () => unanswered.delete(res));
+    res.writeHead = writeHeadClosingWhenStopping as ServerResponse['writeHead'];
   });
   server.on('request', app);
   const port = boundEarly ?? (await bind(server, config, logger));
@@ -115,7 +118,6 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    for (const res of unanswered) if (!res.headersSent) res.shouldKeepAlive = false;
     logger.info({ signal }, 'stopping: no new calls, finishing those in flight');
     // Calls in flight end within the hook deadline; after that, idle and stuck connections are cut.
     const cut = setTimeout(() => server.closeAllConnections(), config.HOOK_DEADLINE_MS + 500);

@@ -1,4 +1,5 @@
 import type { RequestHandler, Response } from 'express';
+import { onCallEnd } from './call-end.js';
 
 /** Bodies above this size are large charts: a seed chart's call is about 15 KB, 2,000 resources about 1 MB. */
 export const LARGE_BODY_BYTES = 256 * 1024;
@@ -63,18 +64,13 @@ export function largeBodyGate(options: LargeBodyGateOptions): RequestHandler {
         released = true;
         release();
       };
-      // Node marks an answer written to a socket the client already closed as writableFinished without ever
-      // emitting 'finish': only 'finish' itself says the answer went out.
-      let answered = false;
-      res.once('finish', () => {
-        answered = true;
-        done();
-      });
-      res.once('close', () => {
-        if (answered) return;
-        const work = res.locals[WORK] as Promise<void> | undefined;
-        if (work && req.complete) void work.finally(done);
-        else done();
+      onCallEnd(req, res, {
+        answered: done,
+        abandoned: () => {
+          const work = res.locals[WORK] as Promise<void> | undefined;
+          if (work && req.complete) void work.finally(done);
+          else done();
+        },
       });
       next();
     };

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { onCallEnd } from './call-end.js';
 import type { RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 
@@ -42,23 +43,20 @@ export function requestLog(logger: Logger, onFinished?: (res: Response, seconds:
       latencyMs: Math.round(seconds * 1e4) / 10,
       ...callLog(res),
     });
-    // Not res.writableFinished: an answer written to a socket the client already closed is marked finished
-    // without a 'finish' event, and such a call would get no line at all.
-    let answered = false;
-    res.on('finish', () => {
-      answered = true;
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const line = { ...lineOf(seconds), status: res.statusCode };
-      if (res.statusCode >= 500) logger.error(line, 'call');
-      else logger.info(line, 'call');
-      onFinished?.(res, seconds, res.statusCode);
-    });
-    // A client that leaves before the answer still gets its line: operators see abandoned calls (timeouts upstream).
-    res.on('close', () => {
-      if (answered) return;
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      logger.info({ ...lineOf(seconds), clientClosed: true }, 'call abandoned by the client');
-      onFinished?.(res, seconds, CLIENT_CLOSED_STATUS);
+    onCallEnd(req, res, {
+      answered: () => {
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        const line = { ...lineOf(seconds), status: res.statusCode };
+        if (res.statusCode >= 500) logger.error(line, 'call');
+        else logger.info(line, 'call');
+        onFinished?.(res, seconds, res.statusCode);
+      },
+      // A client that leaves before the answer still gets its line: operators see abandoned calls (timeouts upstream).
+      abandoned: () => {
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        logger.info({ ...lineOf(seconds), clientClosed: true }, 'call abandoned by the client');
+        onFinished?.(res, seconds, CLIENT_CLOSED_STATUS);
+      },
     });
     next();
   };
