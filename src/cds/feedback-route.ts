@@ -13,11 +13,13 @@ type StoredReason = OfferedReason & { offered: boolean };
 
 /**
  * CDS Hooks 2.0 lets the EHR add reasons of its own to a card's list, so a reason the card did not offer is
- * taken too, but only as a code: a system (a URI) and a short token. Display and userComment are never kept,
- * and a code with spaces or of sentence length is refused, so that a clinician's words (which may name the
- * patient) cannot reach the store dressed as a Coding.
+ * taken too, but only as a code: a system (an http(s) URL without query, a urn:oid or a urn:uuid) and a short
+ * token. Display and userComment are never kept, and a code with spaces or of sentence length is refused, so that
+ * a clinician's words cannot reach the store dressed as a Coding; an identifier an EHR chose to put in a code
+ * cannot be told from a code.
  */
-const CLIENT_SYSTEM = /^[A-Za-z][A-Za-z0-9+.-]*:\S{1,250}$/;
+const CLIENT_SYSTEM = /^(?:https?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~%/-]*)?|urn:oid:[0-2](?:\.\d+)+|urn:uuid:[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})$/;
+const CLIENT_SYSTEM_MAX = 200;
 const CLIENT_CODE = /^[A-Za-z0-9._:-]{1,64}$/;
 
 function storedReason(issued: IssuedCard, reason: { system?: string | undefined; code: string }, path: string): StoredReason | Problem {
@@ -29,13 +31,14 @@ function storedReason(issued: IssuedCard, reason: { system?: string | undefined;
   if (reason.system === OVERRIDE_REASON_SYSTEM) {
     return { path, message: "names this service's own reason code system, but is not one of the override reasons this card offered" };
   }
-  if (reason.system !== undefined && CLIENT_SYSTEM.test(reason.system) && CLIENT_CODE.test(reason.code)) {
-    return { system: reason.system, code: reason.code, offered: false };
+  const system = reason.system;
+  if (system !== undefined && system.length <= CLIENT_SYSTEM_MAX && CLIENT_SYSTEM.test(system) && CLIENT_CODE.test(reason.code)) {
+    return { system, code: reason.code, offered: false };
   }
   return {
     path,
     message:
-      "is neither one of this card's override reasons nor a reason of the EHR's own: those need a system (a URI) and a code of " +
+      "is neither one of this card's override reasons nor a reason of the EHR's own: those need a system (an http(s) URL, urn:oid or urn:uuid) and a code of " +
       "up to 64 letters, digits, '.', '_', ':' or '-' (free text goes in userComment, which is not stored)",
   };
 }

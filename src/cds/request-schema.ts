@@ -70,7 +70,6 @@ const fhirAuthorization = z.object(
   { error: expected('an object') },
 );
 
-
 const hookRequestSchema = z.strictObject(
   {
     hook: z.literal('order-sign', { error: expected('"order-sign" for this service') }),
@@ -120,7 +119,7 @@ function ordersOfAnotherPatient(patientId: string, entries: readonly { resource:
   return problems;
 }
 
-export type HookRequest = z.output<typeof hookRequestSchema> & { prefetch?: Record<string, Record<string, unknown> | null> };
+export type HookRequest = z.output<typeof hookRequestSchema>;
 
 /** Parses a hook request; throws BadRequestError naming every problem with its JSON path. */
 export function parseHookRequest(body: unknown): HookRequest {

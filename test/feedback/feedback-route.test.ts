@@ -58,6 +58,9 @@ describe('POST /cds-services/lumbar-fusion-criteria/feedback', () => {
       { code: 'surgeon-disagrees' },
       { system: 'not a uri', code: 'surgeon-disagrees' },
       { system: 'https://ehr.example.org/override', code: 'x'.repeat(65) },
+      { system: 'urn:Pt_Quinn_Testperson_MRN_0042', code: 'refuses' },
+      { system: 'https://ehr.example.org/override?patient=Quinn', code: 'refuses' },
+      { system: `https://ehr.example.org/${'a'.repeat(200)}`, code: 'refuses' },
       { system: 'http://spine-cds.org/fhir/CodeSystem/override-reason', code: 'x'.repeat(100_000) },
     ]) {
       const res = await send(override(card.uuid, { reason })).expect(400);

@@ -24,13 +24,14 @@ const ignored = dockerIgnore(path.join(ROOT, '.dockerignore'));
 const [build, runtime] = stages as [Stage, Stage];
 const imageEnv = envOf(runtime);
 const workdir = (stage: Stage) => only(stage, 'WORKDIR').at(-1)!.args;
-const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string>; engines: { node: string } };
 
 describe('the Dockerfile, read', () => {
-  it('has a build stage and a runtime stage on the Node major the service is built and tested with', () => {
+  it('has a build stage and a runtime stage on the Node major of package.json engines', () => {
     expect(stages).toHaveLength(2);
     expect(build.name).toBeDefined();
-    const major = process.versions.node.split('.')[0];
+    // The image runs the Node major package.json's engines names, the one the service is developed and tested on.
+    const major = /\d+/.exec(pkg.engines.node)![0];
     for (const s of stages) expect(s.from).toMatch(new RegExp(`^node:${major}[.-]`));
   });
 
