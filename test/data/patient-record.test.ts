@@ -2,30 +2,10 @@ import nock from 'nock';
 import { resolvePatientRecord, type DataAccessConfig } from '../../src/data/patient-record.js';
 import { readPrefetch } from '../../src/data/prefetch.js';
 import { BadRequestError, PreconditionFailedError, UpstreamError } from '../../src/errors.js';
+import { BASE, bundle, complete, cond, config as chartConfig } from './support/chart.js';
 
-const BASE = 'http://fhir.test/r4';
-const config: DataAccessConfig = {
-  NODE_ENV: 'test',
-  FHIR_SERVER_ALLOWLIST: [BASE],
-  FHIR_MAX_RESOURCES_PER_TYPE: 100,
-  FHIR_MAX_RESPONSE_BYTES: 1024 * 1024,
-  FHIR_REQUEST_TIMEOUT_MS: 500,
-};
+const config: DataAccessConfig = chartConfig({ FHIR_REQUEST_TIMEOUT_MS: 500 });
 const soon = () => Date.now() + 2000;
-const cond = (id: string) => ({ resourceType: 'Condition', id, subject: { reference: 'Patient/pt-1' } });
-const bundle = (resources: object[], next?: string) => ({
-  resourceType: 'Bundle',
-  ...(next ? { link: [{ relation: 'next', url: next }] } : {}),
-  entry: resources.map((resource) => ({ resource })),
-});
-const complete = {
-  patient: { resourceType: 'Patient', id: 'pt-1' },
-  conditions: bundle([]),
-  procedures: bundle([]),
-  observations: bundle([]),
-  imagingStudies: bundle([]),
-  diagnosticReports: bundle([]),
-};
 
 describe('resolving the patient record', () => {
   beforeAll(() => nock.disableNetConnect());

@@ -25,7 +25,8 @@ export const bundle = (resources: object[], next?: string): Record<string, unkno
   entry: resources.map((resource) => ({ resource })),
 });
 
-const complete: Record<RecordKey, object> = {
+/** Every record key of pt-1, empty: a prefetch that needs no FHIR read. */
+export const complete: Record<RecordKey, object> = {
   patient: { resourceType: 'Patient', id: 'pt-1' },
   conditions: bundle([]),
   procedures: bundle([]),
