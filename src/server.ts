@@ -76,6 +76,8 @@ async function main(): Promise<void> {
     valueSets,
     onThreadStopped: (e) => logger.error(e, e.wasLoaded ? 'evaluation thread stopped; restarting it' : 'evaluation thread could not start; retrying'),
   });
+  // Not an error: every record then reaches the engine, and large charts cost more (README "Performance").
+  if (engine.relevanceOff.length > 0) logger.warn({ reasons: engine.relevanceOff }, 'relevance filter off: the criteria select records in a way it cannot see');
   const reviewer = orderReviewer({ baseUrl: config.PUBLIC_BASE_URL, valueSets, engine });
   const root = projectRoot();
   const app = createApp({

@@ -53,7 +53,7 @@ export function matchPatterns(elm: Readonly<Record<string, unknown>>): (string |
   return patterns;
 }
 
-type Library = ElmLibrary & Record<string, unknown>;
+export type Library = ElmLibrary & Record<string, unknown>;
 
 /**
  * The FHIR elements whose strings the libraries' `Matches` can read: in the first operand of every `Matches`
@@ -245,7 +245,7 @@ export function matchedElements(elm: Readonly<Record<string, unknown>>, systemSt
  * relationship or `let` carries the name, else, for an operand, the function that declares it, whose calls
  * (by function name, in every library) pass the arguments. Undefined when nothing declares the name.
  */
-function lexicalScopes(libraries: Record<string, Library>): { resolve(ref: ElmNode, from?: object): [unknown, Library][] | undefined } {
+export function lexicalScopes(libraries: Record<string, Library>): { resolve(ref: ElmNode, from?: object): [unknown, Library][] | undefined } {
   const parents = new Map<object, object>();
   const libraryOf = new Map<object, Library>();
   const calls = new Map<string, ElmNode[]>();

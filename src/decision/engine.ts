@@ -91,6 +91,11 @@ export class DecisionEngine {
     return this.pool?.loaded ?? true;
   }
 
+  /** Why the relevance filter is off for this library (empty when it is on or was not asked for). */
+  get relevanceOff(): readonly string[] {
+    return this.relevance && !this.relevance.active ? (this.relevance.hazards.length > 0 ? this.relevance.hazards : ['a text pattern or source it cannot read']) : [];
+  }
+
   /** Evaluations on worker threads (0: on the calling thread). */
   get threads(): number {
     return this.pool?.threads ?? 0;

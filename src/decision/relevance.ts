@@ -2,6 +2,7 @@ import type { FhirResource } from 'fhir/r4.js';
 import type { EvidenceFacts } from '../evidence/types.js';
 import type { ValueSetIndex } from '../terminology/value-sets.js';
 import { declaredValueSets, matchedElements, matchPatterns } from './elm-reading.js';
+import { selectionHazards } from './selection-hazards.js';
 import { satisfies, textNeed, type TextNeed } from './text-needs.js';
 
 /**
@@ -16,11 +17,14 @@ import { satisfies, textNeed, type TextNeed } from './text-needs.js';
  * Everything comes from the library's ELM and value sets. It holds because every query of the library over
  * chart resources selects them by a value set, a text pattern, a fact or such a link;
  * test/decision/relevance.test.ts evaluates every fixture case with and without the filter. Should the
- * library use a pattern or a text source the ELM reading cannot follow, nothing is filtered.
+ * library use a pattern or a text source the ELM reading cannot follow, or select resources in another way (a code
+ * literal, a comparison on a code or text element: selection-hazards.ts), nothing is filtered.
  */
 export interface RelevanceFilter {
-  /** False when the library's text patterns cannot be read: every resource is then kept. */
+  /** False when the library's text patterns cannot be read, or it selects in a way the filter cannot see: every resource is then kept. */
   readonly active: boolean;
+  /** Why the filter is off, when it is: the library's selections it cannot see (selection-hazards.ts). */
+  readonly hazards: readonly string[];
   /** Value set ids whose codes make a resource relevant. */
   readonly valueSetIds: readonly string[];
   readonly textNeeds: readonly TextNeed[];
@@ -65,7 +69,8 @@ export function relevanceFilter(elm: Readonly<Record<string, unknown>>, valueSet
   const elements = matchedElements(elm, systemStrings);
   const textNeeds = elements !== undefined && patterns.every((p) => p !== undefined) ? patterns.map((p) => textNeed(p!)) : [];
   // A pattern that needs no word matches text the filter cannot rule out.
-  const active = elements !== undefined && textNeeds.length === patterns.length && !textNeeds.includes('nothing');
+  const hazards = selectionHazards(elm);
+  const active = elements !== undefined && textNeeds.length === patterns.length && !textNeeds.includes('nothing') && hazards.length === 0;
   const textElements: ReadonlySet<string> = elements ?? new Set();
 
   const textKeys = new Map<string, boolean>();
@@ -127,6 +132,7 @@ export function relevanceFilter(elm: Readonly<Record<string, unknown>>, valueSet
 
   return {
     active,
+    hazards,
     valueSetIds,
     textNeeds,
     textElements,

@@ -1,0 +1,248 @@
+import { lexicalScopes, type Library } from './elm-reading.js';
+
+/**
+ * Ways the criteria library could pick chart resources that the relevance filter (relevance.ts) cannot see, read
+ * from the ELM reachable from "Plan Decision". The filter keeps a resource for a coding in a declared value set,
+ * text a literal `Matches` pattern could match, an extracted fact or a link; a criterion that selects by anything
+ * else would lose the resources it needs without a sign. Each hazard found turns the filter off:
+ * - a code literal or code system (`code "X": '192970008' from "SNOMED"`, `in "SNOMED"`);
+ * - a comparison (`=`, `in`, `StartsWith`, `<` ...) whose operand takes its value from a coded or free-text
+ *   element (`code`, `text`, `display`, `value` ...): `Lower(C.code.text.value) = 'cauda equina syndrome'`;
+ *   status codings (`clinicalStatus`, `verificationStatus`) are exempt, since they only narrow a selection;
+ * - text reaching `Matches` through anything but a whitespace-normalising `ReplaceMatches`, or together with
+ *   words of the library's own (`'lumbar ' + text`): the pattern could then match without the resource's words.
+ * Values are followed where they flow (a query's return, a branch's result, a function's arguments, a tuple's
+ * field), not through conditions: a boolean is checked where it is computed. What cannot be followed counts as
+ * a hazard.
+ */
+type Node = Record<string, unknown>;
+
+const ENTRY = 'Plan Decision';
+const CODE_LITERALS = new Set(['CodeRef', 'ConceptRef', 'CodeSystemRef', 'Code', 'Concept', 'InCodeSystem', 'AnyInCodeSystem']);
+const COMPARISONS = new Set([
+  'Equal', 'NotEqual', 'Equivalent', 'NotEquivalent', 'In', 'Contains', 'StartsWith', 'EndsWith', 'PositionOf', 'LastPositionOf',
+  'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual',
+]);
+/** Results that are checked where they are computed, or that carry no element's value (a size, a truth value). */
+const NO_VALUE_FLOW = new Set([
+  ...COMPARISONS, 'And', 'Or', 'Not', 'Xor', 'Implies', 'Exists', 'InValueSet', 'AnyInValueSet', 'Matches', 'IsNull', 'IsTrue', 'IsFalse',
+  'Is', 'Length', 'Count', 'Literal', 'Null', 'ParameterRef', 'Retrieve', 'ValueSetRef',
+]);
+/** Elements whose values select nothing by themselves: ids and references (links), statuses, dates. */
+const SAFE_ELEMENTS = new Set([
+  'id', 'reference', 'status', 'system', 'start', 'end', 'onset', 'abatement', 'recordedDate', 'performed', 'effective', 'issued',
+  'started', 'authoredOn', 'occurrence', 'date',
+]);
+/** `ReplaceMatches(text, '\\s+', ' ')` only normalises spacing, which the filter's word test ignores. */
+const SPACING = /^(?:\\s[+*]?| [+*]?|\\s\{1,\})$/;
+
+export function selectionHazards(elm: Readonly<Record<string, unknown>>): string[] {
+  const libraries = elm as Record<string, Library>;
+  const main = Object.values(libraries).find((l) => l.library?.statements?.def?.some((d) => d.name === ENTRY));
+  if (!main) return [`no "${ENTRY}" definition`];
+  const scopes = lexicalScopes(libraries);
+  const hazards = new Set<string>();
+  const where = (n: Node) => (typeof n.locator === 'string' ? ` at ${n.locator}` : '');
+
+  const libraryFor = (library: Library, alias: unknown): Library | undefined => {
+    if (typeof alias !== 'string') return library;
+    const include = library.library?.includes?.def?.find((d) => d.localIdentifier === alias);
+    return include?.path ? libraries[include.path] : undefined;
+  };
+  const bodies = (library: Library, name: string): Node[] =>
+    (library.library?.statements?.def ?? []).filter((d) => d.name === name && d.expression).map((d) => d.expression!);
+
+  /** The element path a FHIR value is read from: `C.code.text.value` is code.text, through aliases and casts. */
+  const elementPath = (n: Node, depth = 0): string[] | undefined => {
+    if (depth > 20) return undefined;
+    if (n.type === 'As') return elementPath(n.operand as Node, depth + 1);
+    if (n.type !== 'Property' || typeof n.path !== 'string') return n.type === 'Retrieve' ? [] : undefined;
+    let base: string[] | undefined = [];
+    if (typeof n.scope === 'string') {
+      const declared = scopes.resolve({ type: 'AliasRef', name: n.scope }, n);
+      if (declared?.length !== 1) return undefined;
+      base = elementPath(declared[0]![0] as Node, depth + 1);
+    } else if (n.source !== undefined) {
+      const source = n.source as Node;
+      if (['AliasRef', 'QueryLetRef', 'OperandRef'].includes(String(source.type))) {
+        const declared = scopes.resolve(source);
+        if (declared?.length !== 1) return undefined;
+        base = elementPath(declared[0]![0] as Node, depth + 1);
+      } else base = elementPath(source, depth + 1);
+    }
+    return base === undefined ? undefined : [...base, ...n.path.split('.')];
+  };
+
+  /**
+   * The element values an expression's value may carry ('?' when they cannot be followed), and literal words
+   * ('literal:...') that join them.
+   */
+  const memo = new Map<object, string[]>();
+  const flows = (node: unknown, library: Library, depth = 0): string[] => {
+    if (node === null || typeof node !== 'object') return [];
+    if (Array.isArray(node)) return node.flatMap((x) => flows(x, library, depth + 1));
+    const n = node as Node;
+    if (depth > 60) return ['?'];
+    const known = memo.get(n);
+    if (known) return known;
+    memo.set(n, []); // a cycle carries nothing new
+    const out = flowsOf(n, library, depth);
+    memo.set(n, out);
+    return out;
+  };
+  const flowsOf = (n: Node, library: Library, depth: number): string[] => {
+    const type = String(n.type);
+    if (type === 'Literal') return typeof n.value === 'string' && /[a-z0-9]/i.test(n.value) ? [`literal:${n.value}`] : [];
+    if (NO_VALUE_FLOW.has(type)) return [];
+    switch (type) {
+      case 'Property': {
+        const path = elementPath(n);
+        if (path !== undefined && path[path.length - 1] === 'value') return [path.slice(0, -1).join('.')];
+        if (path !== undefined && path.length > 0 && typeof n.scope !== 'string' && (n.source as Node | undefined)?.type === 'Retrieve') return [path.join('.')];
+        // A field of a tuple, a parameter or an element that is no primitive: what its base carries, field or not.
+        const source = typeof n.scope === 'string' ? scopes.resolve({ type: 'AliasRef', name: n.scope }, n) : undefined;
+        if (typeof n.scope === 'string') return source ? source.flatMap(([e, lib]) => fieldFlows(e, lib, String(n.path), depth + 1)) : ['?'];
+        return fieldFlows(n.source, library, String(n.path), depth + 1);
+      }
+      case 'AliasRef':
+      case 'QueryLetRef':
+      case 'OperandRef': {
+        const declared = scopes.resolve(n);
+        return declared ? declared.flatMap(([e, lib]) => flows(e, lib, depth + 1)) : ['?'];
+      }
+      case 'ExpressionRef':
+      case 'FunctionRef': {
+        const target = libraryFor(library, n.libraryName);
+        return target ? bodies(target, String(n.name)).flatMap((b) => flows(b, target, depth + 1)) : ['?'];
+      }
+      case 'Query': {
+        const ret = n.return as Node | undefined;
+        return ret ? flows(ret.expression, library, depth + 1) : flows(((n.source ?? []) as Node[]).map((s) => s.expression), library, depth + 1);
+      }
+      case 'If':
+        return [...flows(n.then, library, depth + 1), ...flows(n.else, library, depth + 1)];
+      case 'Case':
+        return [...((n.caseItem ?? []) as Node[]).flatMap((c) => flows(c.then, library, depth + 1)), ...flows(n.else, library, depth + 1)];
+      case 'ReplaceMatches': {
+        const [text, pattern, replacement] = (n.operand ?? []) as Node[];
+        const spacing = pattern?.type === 'Literal' && SPACING.test(String(pattern.value)) && replacement?.type === 'Literal' && String(replacement.value).trim() === '';
+        return [...flows(text, library, depth + 1), ...(spacing ? [] : [`transform:ReplaceMatches${where(n)}`])];
+      }
+      case 'Combine':
+      case 'Split':
+      case 'SplitOnMatches':
+        // The separator joins or splits words; it adds none unless it has letters of its own.
+        return [...flows(n.source ?? n.stringToSplit, library, depth + 1), ...flows(n.separator ?? n.separatorPattern, library, depth + 1)];
+      default: {
+        const out: string[] = [];
+        for (const [key, v] of Object.entries(n)) {
+          if (key === 'annotation' || key === 'signature' || key === 'resultTypeSpecifier' || v === null || typeof v !== 'object') continue;
+          out.push(...flows(v, library, depth + 1));
+        }
+        return out;
+      }
+    }
+  };
+  /** What field `field` of an expression's value carries: a tuple's element, or the whole value when it is not a tuple built here. */
+  const fieldFlows = (node: unknown, library: Library, field: string, depth: number): string[] => {
+    if (node === null || typeof node !== 'object' || depth > 60) return depth > 60 ? ['?'] : [];
+    const n = node as Node;
+    switch (n.type) {
+      case 'Tuple': {
+        const element = ((n.element ?? []) as Node[]).find((e) => e.name === field);
+        return element ? flows(element.value, library, depth + 1) : [];
+      }
+      case 'ParameterRef':
+      case 'Null':
+        return [];
+      case 'Query': {
+        const ret = n.return as Node | undefined;
+        return ret ? fieldFlows(ret.expression, library, field, depth + 1) : ((n.source ?? []) as Node[]).flatMap((s) => fieldFlows(s.expression, library, field, depth + 1));
+      }
+      case 'ExpressionRef':
+      case 'FunctionRef': {
+        const target = libraryFor(library, n.libraryName);
+        return target ? bodies(target, String(n.name)).flatMap((b) => fieldFlows(b, target, field, depth + 1)) : ['?'];
+      }
+      case 'AliasRef':
+      case 'QueryLetRef':
+      case 'OperandRef': {
+        const declared = scopes.resolve(n);
+        return declared ? declared.flatMap(([e, lib]) => fieldFlows(e, lib, field, depth + 1)) : ['?'];
+      }
+      case 'If':
+        return [...fieldFlows(n.then, library, field, depth + 1), ...fieldFlows(n.else, library, field, depth + 1)];
+      case 'Case':
+        return [...((n.caseItem ?? []) as Node[]).flatMap((c) => fieldFlows(c.then, library, field, depth + 1)), ...fieldFlows(n.else, library, field, depth + 1)];
+      case 'First':
+      case 'Last':
+      case 'Sort':
+        return fieldFlows(n.source, library, field, depth + 1);
+      case 'SingletonFrom':
+      case 'Distinct':
+      case 'Flatten':
+      case 'As':
+      case 'ToList':
+        return fieldFlows(n.operand, library, field, depth + 1);
+      case 'Union':
+      case 'Intersect':
+      case 'Except':
+      case 'Coalesce':
+      case 'List':
+        return ((n.operand ?? n.element ?? []) as unknown[]).flatMap((o) => fieldFlows(o, library, field, depth + 1));
+      default:
+        // FHIR data or something not followed: the field is an element of it, or unknown.
+        return flows(n, library, depth + 1).map((f) => (f === '?' || f.startsWith('literal:') || f.startsWith('transform:') ? f : `${f}.${field}`));
+    }
+  };
+
+  const selects = (path: string): boolean => {
+    if (path === '?') return true;
+    if (path.startsWith('literal:') || path.startsWith('transform:')) return false;
+    const parts = path.split('.');
+    // A status coding only narrows what something else selected.
+    if (parts.some((p) => p.endsWith('Status'))) return false;
+    return !SAFE_ELEMENTS.has(parts[parts.length - 1]!);
+  };
+
+  const seen = new Set<string>();
+  const check = (node: unknown, library: Library): void => {
+    const stack: unknown[] = [node];
+    while (stack.length > 0) {
+      const x = stack.pop();
+      if (Array.isArray(x)) {
+        stack.push(...x);
+        continue;
+      }
+      if (x === null || typeof x !== 'object') continue;
+      const n = x as Node;
+      const type = String(n.type);
+      if (CODE_LITERALS.has(type)) hazards.add(`a code or code system literal (${type})${where(n)}`);
+      if (type === 'Retrieve' && n.codes !== undefined && (n.codes as Node).type !== 'ValueSetRef') hazards.add(`a retrieve by code literal${where(n)}`);
+      if (COMPARISONS.has(type)) {
+        const found = ((n.operand ?? []) as unknown[]).flatMap((o) => flows(o, library));
+        const chosen = found.find(selects);
+        if (chosen !== undefined) hazards.add(`a comparison (${type}) on ${chosen === '?' ? 'a value it cannot trace' : `the element ${chosen}`}${where(n)}`);
+      }
+      if (type === 'Matches') {
+        const operand = ((n.operand ?? []) as unknown[])[0];
+        for (const f of flows(operand, library)) {
+          if (f.startsWith('transform:')) hazards.add(`text changed before Matches (${f.slice(10)})`);
+          else if (f.startsWith('literal:')) hazards.add(`words of the library's own ('${f.slice(8)}') in the text Matches reads${where(n)}`);
+        }
+      }
+      if ((type === 'ExpressionRef' || type === 'FunctionRef') && typeof n.name === 'string') {
+        const target = libraryFor(library, n.libraryName);
+        const key = `${target?.library?.identifier?.id ?? '?'}/${n.name}`;
+        if (target && !seen.has(key)) {
+          seen.add(key);
+          for (const body of bodies(target, n.name)) check(body, target);
+        }
+      }
+      for (const [key, v] of Object.entries(n)) if (key !== 'annotation' && v !== null && typeof v === 'object') stack.push(v);
+    }
+  };
+  seen.add(`${main.library?.identifier?.id ?? '?'}/${ENTRY}`);
+  for (const body of bodies(main, ENTRY)) check(body, main);
+  return [...hazards];
+}
