@@ -161,6 +161,10 @@ export function readClause(text: string, previous?: TermCategory): ClauseReading
     if (w === 'not' && next !== undefined && NOT_AFTER.has(next)) {
       negateEarlier();
       i++;
+    } else if ((w === 'no' && next === 'longer' && terms.length > 0) || (w === 'in' && next === 'error')) {
+      // "the stenosis … is no longer present", "the earlier read of moderate narrowing was in error": retracted.
+      negateEarlier();
+      i++;
     } else if (NEGATING_AFTER.has(w) || (w === 'ruled' && next === 'out')) {
       // "recurrent stenosis cannot be excluded" leaves the question open; "has resolved" closes it.
       if (words.slice(Math.max(0, i - 3), i).some((p) => p === 'cannot' || p === 'not')) terms.forEach((t) => (t.hedged = true));
@@ -230,6 +234,9 @@ export function readClause(text: string, previous?: TermCategory): ClauseReading
   }
 
   if (pending !== undefined) gradeLastUngraded(pending);
+  // A structured report answers after the finding: "Foraminal stenosis: none." negates what it answers.
+  const lastWord = words.length - 1 - [...words].reverse().findIndex((w) => !FILLER.has(w));
+  if (words[lastWord] === 'none' && terms.length > 0 && terms.every((t) => t.at < lastWord)) negateEarlier();
   // A hedge after a finding ("recurrent herniation at L4-5 is unlikely", "… may be present") hedges that finding
   // when nothing but "is", "at", a level... stands between them ("severe stenosis, recurrent herniation unlikely"
   // still states the stenosis; "…, infection unlikely" hedges nothing).

@@ -76,6 +76,13 @@ describe('readImagingFindings: no compression', () => {
     ['No significant abnormality at L1-2.', ['L1-L2:no-compression']],
     ['L3-L4: otherwise normal.', ['L3-L4:no-compression']],
     ['The disc at L2-L3 is normal.', ['L2-L3:no-compression']],
+    // Retracted after the finding: "no longer", "in error", a trailing "none" (a structured report's answer).
+    ['L3-L4: the moderate left foraminal stenosis described on the prior MRI is no longer present.', ['L3-L4:no-compression:left']],
+    ['L3-L4: moderate left foraminal stenosis is no longer seen.', ['L3-L4:no-compression:left']],
+    ['At L3-4 there is no longer moderate stenosis.', ['L3-L4:no-compression']],
+    ['L3-L4: the earlier read of moderate foraminal narrowing was in error.', ['L3-L4:no-compression']],
+    ['L3-L4 moderate left foraminal stenosis: none.', ['L3-L4:no-compression:left']],
+    ['L3-L4: Foraminal stenosis: none.', ['L3-L4:no-compression']],
   ])('%s', (text, expected) => {
     expect(read(text)).toEqual(expected);
   });
