@@ -265,6 +265,28 @@ describe('createCdsAuth', () => {
     );
   });
 
+  it('stops start-up on a listed key that no allowed algorithm can verify (a P-256 key without ES256), naming it and the fix', async () => {
+    const es256 = await makeKey('ES256');
+    const { alg: _alg, ...withoutAlg } = es256.publicJwk;
+    const { logger } = capturingLogger();
+    const config = loadConfig({ NODE_ENV: 'production', CDS_TRUSTED_CLIENTS: 'clients.json', PUBLIC_BASE_URL: BASE });
+    for (const jwk of [es256.publicJwk, withoutAlg]) {
+      const readFile = () => JSON.stringify([{ iss: EHR, jwks: { keys: [jwk] } }]);
+      expect(() => createCdsAuth(config, { logger, readFile })).toThrow(
+        /client "https:\/\/ehr\.example\.org" key "es256-key" \(EC P-256\) verifies only ES256, which is not allowed \(ES384, RS384\): set CDS_AUTH_EXTRA_ALGS=ES256/,
+      );
+    }
+    // With authentication off the keys are never used: nothing to refuse.
+    const off = loadConfig({ NODE_ENV: 'development', CDS_AUTH: 'off', CDS_TRUSTED_CLIENTS: 'clients.json' });
+    expect(() => createCdsAuth(off, { logger, readFile: () => JSON.stringify([{ iss: EHR, jwks: { keys: [withoutAlg] } }]) })).not.toThrow();
+  });
+
+  it('says that an empty clients file lists no client, not that the variable is missing', () => {
+    const { logger } = capturingLogger();
+    const config = loadConfig({ NODE_ENV: 'development', CDS_AUTH: 'required', CDS_TRUSTED_CLIENTS: 'clients.json', PUBLIC_BASE_URL: BASE });
+    expect(() => createCdsAuth(config, { logger, readFile: () => '[]' })).toThrow(/CDS_TRUSTED_CLIENTS \(clients\.json\): the file lists no client/);
+  });
+
   it('in production with a trusted client, refuses Sandbox tokens and accepts the client (ES256 when allowed)', async () => {
     const es256 = await makeKey('ES256');
     const { logger } = capturingLogger();
