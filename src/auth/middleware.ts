@@ -61,8 +61,8 @@ export function expectedAudiences(publicBaseUrl: string, originalUrl: string, lo
 }
 
 function challenge(reason: string): { header: string; message: string } {
-  if (reason === 'missing-token') {
-    // RFC 6750 section 3.1: no error code when the request carried no credentials at all.
+  if (reason === 'missing-token' || reason === 'not-bearer') {
+    // RFC 6750 section 3.1: no error code when the request carried no credentials, or those of another scheme.
     return { header: `Bearer realm="${AUTH_REALM}"`, message: MISSING_TOKEN_MESSAGE };
   }
   return {
@@ -89,7 +89,7 @@ export function cdsAuthMiddleware(opts: CdsAuthMiddlewareOptions): RequestHandle
         // The token is good, but its jti could not be kept, so it cannot be accepted: a 401 would tell the client
         // its credentials are wrong. 503 says the service is out of room and when to come back.
         const reason = 'replay-cache-full';
-        opts.logger.error({ reason, method: req.method, path, retryAfterSeconds: err.retryAfterSeconds }, 'CDS client refused: no room to remember its token id');
+        opts.logger.error({ reason, method: req.method, path, reqId: res.locals.requestId as string | undefined, retryAfterSeconds: err.retryAfterSeconds }, 'CDS client refused: no room to remember its token id');
         opts.metrics?.countAuthRefusal(reason);
         res
           .status(503)
@@ -99,7 +99,9 @@ export function cdsAuthMiddleware(opts: CdsAuthMiddlewareOptions): RequestHandle
         return;
       }
       const reason = err instanceof AuthenticationError ? err.reason : 'internal-error';
-      const details = { reason, method: req.method, path };
+      const details = { reason, method: req.method, path, reqId: res.locals.requestId as string | undefined };
+      const callLog = res.locals.callLog as { authRefusal?: string } | undefined;
+      if (callLog) callLog.authRefusal = reason;
       if (SERVICE_SIDE_REASONS.has(reason) || !(err instanceof AuthenticationError)) {
         opts.logger.error(details, 'CDS client refused: could not check its token');
       } else {

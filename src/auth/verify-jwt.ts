@@ -13,6 +13,8 @@ import type { TrustedClient } from './trusted-clients.js';
 /** Internal reasons, for logs and metrics only: the caller is told in general terms. */
 export type AuthFailureReason =
   | 'missing-token'
+  /** Credentials of another scheme (Basic ...): not a bearer token at all. */
+  | 'not-bearer'
   | 'malformed'
   | 'bad-alg'
   | 'bad-typ'
@@ -80,6 +82,7 @@ function refuse(reason: AuthFailureReason): never {
 /** The token of `Authorization: Bearer <token>`; the scheme is case-insensitive (RFC 7235). */
 function bearerToken(authorization: string | undefined): string {
   if (authorization === undefined || authorization.trim() === '') refuse('missing-token');
+  if (!/^Bearer(?: |$)/i.test(authorization.trim())) refuse('not-bearer');
   const match = /^Bearer +([A-Za-z0-9\-_.~+/]+=*) *$/i.exec(authorization);
   if (!match) refuse('malformed');
   return match[1]!;

@@ -66,6 +66,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (err instanceof PreconditionFailedError) {
+      const log = res.locals.callLog as { precondition?: string } | undefined;
+      if (log) log.precondition = err.message.slice(0, 200);
       res.status(412).json(preconditionOutcome(err.message));
       return;
     }

@@ -10,7 +10,7 @@ import type { Metrics } from '../ops/metrics.js';
 import { beginWork } from './large-body-gate.js';
 import { pruneEmpty } from './no-empty.js';
 import type { OrderReviewer } from './order-reviewer.js';
-import { callLog } from './request-log.js';
+import { callLog, loggedHookInstance } from './request-log.js';
 import { parseHookRequest } from './request-schema.js';
 import type { ServiceDeclaration, ServiceRegistry } from './service-registry.js';
 
@@ -76,7 +76,7 @@ export function hookRouter(deps: HookRouteDeps): Router {
     log.service = service.id;
 
     const request = parseHookRequest(req.body);
-    log.hookInstance = request.hookInstance;
+    log.hookInstance = loggedHookInstance(request.hookInstance);
     const prefetched = readPrefetch(request.prefetch);
 
     const draftOrders = request.context.draftOrders;

@@ -8,6 +8,10 @@ export interface CallLog {
   service?: string;
   hookInstance?: string;
   cardTopics?: string[];
+  /** Why the CDS client was refused (auth/middleware.ts), so that a 401's X-Request-Id leads to its reason. */
+  authRefusal?: string;
+  /** What a 412 said was missing: our own words about prefetch keys and fhirServer, never request content. */
+  precondition?: string;
   /** Why the FHIR data could not be had (UpstreamError reason), when an evaluation-unavailable card was sent. */
   fhirFailure?: string;
   /** FHIR requests made for the call, and their summed latency. */
@@ -19,7 +23,16 @@ export function callLog(res: Response): CallLog {
   return res.locals.callLog as CallLog;
 }
 
-const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+/**
+ * A caller's id is logged only when it cannot spell words: 16 to 64 hex digits and dashes (UUIDs, trace ids). Names or
+ * dates a client put there ("Brenner.Walter.1958-07-22") would otherwise reach the log as sent.
+ */
+const IDENTIFIER = /^[0-9A-Fa-f][0-9A-Fa-f-]{15,63}$/;
+
+/** hookInstance as logged: the caller's UUID, or a mark that it was something else. */
+export function loggedHookInstance(hookInstance: string): string {
+  return IDENTIFIER.test(hookInstance) ? hookInstance : '(not a uuid)';
+}
 
 /**
  * One log line per call when the response is finished: request id, route, status, latency and
@@ -32,7 +45,7 @@ export function requestLog(logger: Logger, onFinished?: (res: Response, seconds:
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     const incoming = req.get('x-request-id');
-    const requestId = incoming !== undefined && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const requestId = incoming !== undefined && IDENTIFIER.test(incoming) ? incoming : randomUUID();
     res.locals.requestId = requestId;
     res.locals.callLog = {} satisfies CallLog;
     res.setHeader('X-Request-Id', requestId);

@@ -86,6 +86,14 @@ describe('cdsAuthMiddleware, required', () => {
     expect(await metrics.registry.metrics()).toContain('spine_cds_auth_refusals_total{reason="missing-token"} 1');
   });
 
+  it('answers credentials of another scheme (Basic) with the challenge and no error code (RFC 6750 section 3.1)', async () => {
+    const { app: a, metrics } = app();
+    const res = await request(a).post('/cds-services/lumbar-fusion-criteria').set('Authorization', 'Basic dXNlcjpwYXNz').send({});
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe('Bearer realm="spine-cds"');
+    expect(await metrics.registry.metrics()).toContain('spine_cds_auth_refusals_total{reason="not-bearer"} 1');
+  });
+
   it('says the same thing whichever check a bad token failed, logs the reason without the token, and counts it', async () => {
     const { app: a, lines, metrics } = app();
     const tokens: Record<string, string> = {

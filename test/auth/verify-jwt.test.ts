@@ -90,7 +90,8 @@ describe('refusals', () => {
     const v = verifier();
     expect(await reasonOf(v.verify(undefined, SERVICE_URL))).toBe('missing-token');
     expect(await reasonOf(v.verify('', SERVICE_URL))).toBe('missing-token');
-    expect(await reasonOf(v.verify('Basic dXNlcjpwYXNz', SERVICE_URL))).toBe('malformed');
+    expect(await reasonOf(v.verify('Basic dXNlcjpwYXNz', SERVICE_URL))).toBe('not-bearer');
+    expect(await reasonOf(v.verify('Bearer', SERVICE_URL))).toBe('malformed');
     expect(await reasonOf(v.verify('Bearer not-a-jwt', SERVICE_URL))).toBe('malformed');
     expect(await reasonOf(v.verify('Bearer a.b.c', SERVICE_URL))).toBe('malformed');
   });

@@ -4,7 +4,9 @@ import express from 'express';
 import { pino } from 'pino';
 import nock from 'nock';
 import request from 'supertest';
+import { createCdsAuth } from '../../src/auth/cds-auth.js';
 import { CLIENT_CLOSED_STATUS, requestLog } from '../../src/cds/request-log.js';
+import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { buildTestApp, PATIENT_ID, TOKEN, type TestApp } from './support/app-fixture.js';
 import { fhirWithToken, mockWholeChart } from './support/fhir-mock.js';
@@ -66,11 +68,42 @@ describe('one log line per call, without PHI or credentials', () => {
     expect(t.logText()).not.toContain(PATIENT_ID);
   });
 
-  it('keeps a sane incoming X-Request-Id and replaces anything else', async () => {
-    const kept = await request(t.app).get('/healthz').set('X-Request-Id', 'abc-123').expect(200);
-    expect(kept.headers['x-request-id']).toBe('abc-123');
-    const replaced = await request(t.app).get('/healthz').set('X-Request-Id', 'x'.repeat(300)).expect(200);
-    expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  it('keeps an incoming X-Request-Id that cannot spell words (a UUID, a trace id) and replaces anything else', async () => {
+    for (const id of ['d1577c69-dfbe-44ad-ba6d-3e05e953b2ea', '4bf92f3577b34da6a3ce929d0e0e4736']) {
+      const kept = await request(t.app).get('/healthz').set('X-Request-Id', id).expect(200);
+      expect(kept.headers['x-request-id']).toBe(id);
+    }
+    // A name, a birth date or a record number put there by a client would otherwise be logged as sent.
+    for (const id of ['x'.repeat(300), 'Brenner.Walter.1958-07-22', '1958-07-22', 'MRN-0042']) {
+      const replaced = await request(t.app).get('/healthz').set('X-Request-Id', id).expect(200);
+      expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    expect(t.logText()).not.toMatch(/Brenner|1958|MRN/);
+  });
+
+  it('logs a hookInstance only when it is a UUID', async () => {
+    mockWholeChart(fhirWithToken());
+    await request(t.app).post(SERVICE_URL).send({ ...hookRequest(), hookInstance: 'Walter-Brenner-SECRETHOOK' }).expect(200);
+    expect(t.logText()).not.toContain('Brenner');
+    expect(t.logLines().find((l) => l.msg === 'call')).toMatchObject({ hookInstance: '(not a uuid)' });
+  });
+
+  it("puts a 401's reason on its call line, so that the X-Request-Id a client quotes leads to it", async () => {
+    const config = loadConfig({ NODE_ENV: 'test', CDS_AUTH: 'required', PUBLIC_BASE_URL: 'http://127.0.0.1' });
+    const auth = createCdsAuth(config, { logger: pino({ level: 'silent' }) });
+    const secured = await buildTestApp({}, { authenticate: auth.middleware });
+    try {
+      const res = await request(secured.app).post(SERVICE_URL).set('Authorization', 'Bearer not-a-jwt').send(hookRequest()).expect(401);
+      expect(secured.logLines().find((l) => l.msg === 'call')).toMatchObject({ reqId: res.headers['x-request-id'], status: 401, authRefusal: 'malformed' });
+    } finally {
+      await secured.close();
+    }
+  });
+
+  it("puts a 412's reason on its call line", async () => {
+    const { fhirServer: _f, fhirAuthorization: _a, ...withoutServer } = hookRequest();
+    await request(t.app).post(SERVICE_URL).send(withoutServer).expect(412);
+    expect(t.logLines().find((l) => l.msg === 'call')).toMatchObject({ status: 412, precondition: expect.stringContaining('names no fhirServer') });
   });
 });
 
