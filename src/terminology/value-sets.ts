@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { unknownCodeSystem } from './code-systems.js';
 
 /**
  * The value sets of cql-mappings/valuesets, loaded once. They serve both the CQL engine (through
@@ -46,6 +47,8 @@ export interface ValueSetIndex {
   members(valueSetId: string): ValueSetMember[];
   /** Every value set resource as written in cql-mappings/valuesets. */
   resources(): ValueSetResource[];
+  /** The file name (in cql-mappings/valuesets) of the value set with this url, for messages. */
+  fileOf(url: string): string | undefined;
 }
 
 export function defaultValueSetDir(): string {
@@ -63,22 +66,12 @@ function normalise(system: string, code: string): string {
 }
 
 export function loadValueSets(dir: string = defaultValueSetDir()): ValueSetIndex {
-  const resources = readdirSync(dir)
+  const files = readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((f) => {
-      let json: unknown;
-      try {
-        json = JSON.parse(readFileSync(path.join(dir, f), 'utf8'));
-      } catch (error) {
-        throw new Error(`Invalid value set ${f}: not valid JSON (${error instanceof Error ? error.message : String(error)})`, { cause: error });
-      }
-      const parsed = valueSetSchema.safeParse(json);
-      if (!parsed.success) {
-        throw new Error(`Invalid value set ${f}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-      }
-      return parsed.data;
-    });
+    .map((f) => ({ file: f, resource: readValueSetFile(dir, f) }));
+  const fileByUrl = uniqueUrlsAndIds(files);
+  const resources = files.map((f) => f.resource);
   const byUrl = new Map(resources.map((r) => [r.url, r]));
   const expanded = new Map<string, ValueSetMember[]>();
 
@@ -129,5 +122,57 @@ export function loadValueSets(dir: string = defaultValueSetDir()): ValueSetIndex
       return m;
     },
     resources: () => resources,
+    fileOf: (url) => fileByUrl.get(url),
   };
+}
+
+function readValueSetFile(dir: string, f: string): ValueSetResource {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path.join(dir, f), 'utf8'));
+  } catch (error) {
+    throw new Error(`Invalid value set ${f}: not valid JSON (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+  }
+  const parsed = valueSetSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new Error(`Invalid value set ${f}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  parsed.data.compose.include.forEach((inc, i) => {
+    const problem = includeProblem(inc);
+    if (problem) throw new Error(`Invalid value set ${f}: compose.include[${i}] ${problem}`);
+  });
+  return parsed.data;
+}
+
+/**
+ * Codes are matched with their system exactly: codes without a system, or under a system no EHR sends,
+ * would load and silently match nothing.
+ */
+function includeProblem(inc: z.infer<typeof includeSchema>): string | undefined {
+  const listsCodes = (inc.concept?.length ?? 0) > 0 || (inc.filter?.length ?? 0) > 0;
+  if (listsCodes && inc.system === undefined) return 'lists codes but has no system';
+  if (inc.system !== undefined) {
+    if (!listsCodes) return `names the system ${inc.system} but lists no concept or filter (a whole code system cannot be included)`;
+    return unknownCodeSystem(inc.system);
+  }
+  if ((inc.valueSet?.length ?? 0) === 0) return 'lists no codes and no value set';
+  return undefined;
+}
+
+/**
+ * Value sets are found by url (CQL) and by id (TypeScript): two files with the same one would load in name
+ * order and one would silently replace the other. Returns the file of each url.
+ */
+function uniqueUrlsAndIds(files: { file: string; resource: ValueSetResource }[]): Map<string, string> {
+  const byUrl = new Map<string, string>();
+  const byId = new Map<string, string>();
+  for (const { file, resource } of files) {
+    const sameUrl = byUrl.get(resource.url);
+    if (sameUrl) throw new Error(`Value sets ${sameUrl} and ${file} have the same url ${resource.url}: keep one`);
+    const sameId = byId.get(resource.id);
+    if (sameId) throw new Error(`Value sets ${sameId} and ${file} have the same id ${resource.id}: keep one`);
+    byUrl.set(resource.url, file);
+    byId.set(resource.id, file);
+  }
+  return byUrl;
 }
