@@ -55,6 +55,22 @@ describe('the CQL build', () => {
     expect(readdirSync(elmDir)).not.toContain('LumbarFusionCriteria.json');
   });
 
+  it("refuses a value set version other than its file's, naming the CQL line and the file", () => {
+    // cql-execution looks a value set up by url and version: another version is an empty set, matching nothing.
+    const declaration = "/ValueSet/motor-deficit'";
+    const line = readFileSync(path.join(cqlDir, 'LumbarFusionCriteria.cql'), 'utf8').split('\n').findIndex((l) => l.includes(declaration)) + 1;
+    const { elmDir, errors } = compileVariant(declaration, `${declaration} version '2.0.0'`);
+    expect(errors).toEqual([
+      expect.objectContaining({
+        file: 'LumbarFusionCriteria.cql',
+        line,
+        severity: 'error',
+        message: expect.stringContaining("version '2.0.0', but valuesets/motor-deficit.json has version '1.0.0'"),
+      }),
+    ]);
+    expect(readdirSync(elmDir)).not.toContain('LumbarFusionCriteria.json');
+  });
+
   it('compiles a library that declares no value set without a valuesets folder', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cql-tiny-'));
     writeFileSync(path.join(dir, 'Tiny.cql'), "library Tiny version '1.0.0'\n\ndefine \"One\": 1\n");
