@@ -3,7 +3,7 @@
  * with the JavaScript CQL translator (no Java). Any translator error fails the build,
  * printed with its file and line so the informaticist can find it.
  */
-import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,7 @@ import {
 } from '@cqframework/cql/cql-to-elm';
 import { Pair } from '@cqframework/cql/kotlin-kotlin-stdlib';
 import { ELM_SOURCE_KEY, sourceDigest } from '../src/decision/elm-source.js';
-import { loadValueSets, type ValueSetIndex } from '../src/terminology/value-sets.js';
+import { readValueSets, unusedValueSets, valueSetProblems, type CompiledElm } from './value-set-checks.js';
 
 const require = createRequire(import.meta.url);
 
@@ -121,6 +121,7 @@ export function compileCqlDirectory(cqlDir: string, elmDir: string): CompileResu
   const result: CompileResult = { written: [], errors: [], warnings: [] };
   mkdirSync(elmDir, { recursive: true });
   const valueSets = readValueSets(path.join(cqlDir, 'valuesets'));
+  const compiled: CompiledElm[] = [];
   for (const file of files) {
     const translator = CqlTranslator.fromText(readFileSync(path.join(cqlDir, file), 'utf8'), libraryManager);
     const errors = toMessages(file, translator.errors, 'error');
@@ -128,6 +129,7 @@ export function compileCqlDirectory(cqlDir: string, elmDir: string): CompileResu
     result.warnings.push(...toMessages(file, translator.warnings, 'warning'));
     if (errors.length > 0) continue;
     const elm = JSON.parse(translator.toJson()) as CompiledElm;
+    compiled.push(elm);
     const missing = valueSetProblems(file, elm, valueSets);
     result.errors.push(...missing);
     // A library that fails a check gets no ELM: an older ELM, or none, keeps the service from running it.
@@ -138,54 +140,9 @@ export function compileCqlDirectory(cqlDir: string, elmDir: string): CompileResu
     writeFileSync(out, JSON.stringify(stamped, null, 2) + '\n');
     result.written.push(out);
   }
+  // Only when every library translated: otherwise some declarations are unknown.
+  if (compiled.length === files.length) result.warnings.push(...unusedValueSets(compiled, valueSets));
   return result;
-}
-
-interface CompiledElm {
-  library: {
-    identifier: { id: string };
-    valueSets?: { def?: { name: string; id: string; version?: string; locator?: string }[] };
-  };
-}
-
-/**
- * Every value set a library declares must be a file in valuesets/ (whose files must load), of the version the
- * CQL names if it names one: cql-execution looks value sets up by url and version, so a mistyped URL or another
- * version would build, start, and silently match nothing.
- */
-function valueSetProblems(file: string, elm: CompiledElm, valueSets: ValueSetIndex | CompileMessage): CompileMessage[] {
-  const declared = elm.library.valueSets?.def ?? [];
-  if (declared.length === 0) return [];
-  if (!('fileOf' in valueSets)) return [{ ...valueSets, file }];
-  const byUrl = new Map(valueSets.resources().map((r) => [r.url, r]));
-  const problems: CompileMessage[] = [];
-  for (const vs of declared) {
-    const at = { file, severity: 'error' as const, ...elmPosition(vs.locator) };
-    const resource = byUrl.get(vs.id);
-    if (!resource) {
-      problems.push({ ...at, message: `value set "${vs.name}" (${vs.id}) has no file in cql-mappings/valuesets/ with that url` });
-    } else if (vs.version !== undefined && vs.version !== resource.version) {
-      const where = `valuesets/${valueSets.fileOf(vs.id)}`;
-      problems.push({ ...at, message: `value set "${vs.name}" is declared with version '${vs.version}', but ${where} has version '${resource.version}'` });
-    }
-  }
-  return problems;
-}
-
-/** An ELM locator, "15:1-15:76", where the translator's annotations place a declaration. */
-function elmPosition(locator: string | undefined): { line?: number; column?: number } {
-  const m = /^(\d+):(\d+)/.exec(locator ?? '');
-  return m ? { line: Number(m[1]), column: Number(m[2]) } : {};
-}
-
-/** The value set files, read once; a folder that is missing, or a file that does not load, is the error. */
-function readValueSets(dir: string): ValueSetIndex | CompileMessage {
-  if (!existsSync(dir)) return { file: 'valuesets', severity: 'error', message: `${dir} does not exist, and the library declares value sets` };
-  try {
-    return loadValueSets(dir);
-  } catch (error) {
-    return { file: 'valuesets', severity: 'error', message: error instanceof Error ? error.message : String(error) };
-  }
 }
 
 function main(): void {

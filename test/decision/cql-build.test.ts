@@ -4,13 +4,19 @@ import path from 'node:path';
 import { compileCqlDirectory } from '../../scripts/compile-cql.js';
 import { checkCompiledCriteria, defaultCqlDir, loadCriteriaLibrary } from '../../src/decision/cql-library.js';
 import { DecisionEngine } from '../../src/decision/engine.js';
+import { READ_BY_TYPESCRIPT } from '../../src/terminology/typescript-value-sets.js';
 import { order, plan, seedFacts, seedRecord } from './seed-record.js';
 
 const NOW = new Date('2026-11-20T10:00:00Z');
 const cqlDir = defaultCqlDir();
 
 /** A copy of cql-mappings' CQL with one text replacement, compiled to a fresh ELM directory. */
-function compileVariant(from: string, to: string): { elmDir: string; errors: ReturnType<typeof compileCqlDirectory>['errors'] } {
+function compileVariant(
+  from: string,
+  to: string,
+  /** Changes the copy further before it is compiled. */
+  prepare: (dir: string) => void = () => {},
+): { elmDir: string } & Pick<ReturnType<typeof compileCqlDirectory>, 'errors' | 'warnings'> {
   const dir = mkdtempSync(path.join(tmpdir(), 'cql-'));
   for (const f of readdirSync(cqlDir).filter((f) => f.endsWith('.cql'))) copyFileSync(path.join(cqlDir, f), path.join(dir, f));
   cpSync(path.join(cqlDir, 'valuesets'), path.join(dir, 'valuesets'), { recursive: true });
@@ -18,8 +24,10 @@ function compileVariant(from: string, to: string): { elmDir: string; errors: Ret
   const text = readFileSync(file, 'utf8');
   expect(text).toContain(from);
   writeFileSync(file, text.replace(from, to));
+  prepare(dir);
   const elmDir = path.join(dir, 'elm');
-  return { elmDir, errors: compileCqlDirectory(dir, elmDir).errors };
+  const { errors, warnings } = compileCqlDirectory(dir, elmDir);
+  return { elmDir, errors, warnings };
 }
 
 describe('the CQL build', () => {
@@ -35,6 +43,7 @@ describe('the CQL build', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'elm-'));
     const result = compileCqlDirectory(cqlDir, dir);
     expect(result.errors).toEqual([]);
+    expect(result.warnings.filter((w) => w.file.startsWith('valuesets/'))).toEqual([]);
     for (const f of readdirSync(dir)) {
       expect(readFileSync(path.join(dir, f), 'utf8')).toBe(readFileSync(path.join(cqlDir, 'elm', f), 'utf8'));
     }
@@ -69,6 +78,23 @@ describe('the CQL build', () => {
       }),
     ]);
     expect(readdirSync(elmDir)).not.toContain('LumbarFusionCriteria.json');
+  });
+
+  it('warns about a value set file that nothing uses, such as a copy edited in place of the file in use', () => {
+    const { errors, warnings } = compileVariant('define "Interspaces":', 'define "Interspaces":', (dir) => {
+      const vs = JSON.parse(readFileSync(path.join(dir, 'valuesets', 'lumbar-fusion.json'), 'utf8')) as { id: string; url: string };
+      writeFileSync(path.join(dir, 'valuesets', 'lumbar-fusion-v2.json'), JSON.stringify({ ...vs, id: 'lumbar-fusion-v2', url: `${vs.url}-v2` }));
+    });
+    expect(errors).toEqual([]);
+    expect(warnings.filter((w) => w.file.startsWith('valuesets/'))).toEqual([
+      expect.objectContaining({ file: 'valuesets/lumbar-fusion-v2.json', severity: 'warning', message: expect.stringMatching(/^no CQL library declares .*-v2, no value set includes it/) }),
+    ]);
+  });
+
+  it('names, for each value set TypeScript reads, files that read it', () => {
+    for (const [id, files] of Object.entries(READ_BY_TYPESCRIPT)) {
+      for (const f of files) expect(readFileSync(path.join(defaultCqlDir(), '..', f), 'utf8')).toContain(`'${id}'`);
+    }
   });
 
   it('compiles a library that declares no value set without a valuesets folder', () => {
