@@ -85,15 +85,43 @@ function position(locator: unknown): { line?: number; column?: number } {
   return { line: line ? Number(line) : undefined, column: column ? Number(column) : undefined };
 }
 
-function toMessages(file: string, list: { asJsReadonlyArrayView(): readonly unknown[] }, severity: 'error' | 'warning'): CompileMessage[] {
-  return list.asJsReadonlyArrayView().map((raw) => {
+/**
+ * The library a TrackBack belongs to. Its fields are not exported (their names are Kotlin's mangled ones); the
+ * library is its one VersionedIdentifier field, which has an `id`.
+ */
+function locatorLibrary(locator: unknown): string | undefined {
+  if (locator == null || typeof locator !== 'object') return undefined;
+  for (const value of Object.values(locator)) {
+    const id = value !== null && typeof value === 'object' ? (value as { id?: unknown }).id : undefined;
+    if (typeof id === 'string') return id;
+  }
+  return undefined;
+}
+
+/**
+ * The translator's messages for `file`, each at the file it belongs to. Translating a library also translates the
+ * libraries it includes, and their messages come back with their own line numbers: an error there is reported by
+ * the includer without a line of its own, naming the included file and line; a warning there is left to the
+ * included library's own translation, which reports it (`libraryFiles`: library name to file, in this folder).
+ */
+function toMessages(
+  file: string,
+  libraryFiles: ReadonlyMap<string, string>,
+  list: { asJsReadonlyArrayView(): readonly unknown[] },
+  severity: 'error' | 'warning',
+): CompileMessage[] {
+  return list.asJsReadonlyArrayView().flatMap((raw) => {
     const e = raw as KtException;
-    return {
-      file,
-      ...position(e.locator),
-      severity,
-      message: e.message ?? String(raw),
-    };
+    const message = e.message ?? String(raw);
+    const at = position(e.locator);
+    const library = locatorLibrary(e.locator);
+    const included = library !== undefined && library !== path.basename(file, '.cql') ? libraryFiles.get(library) : undefined;
+    if (included === undefined) {
+      const unplaced = at.line === undefined && severity === 'warning' ? ' (the translator gives no line for this warning)' : '';
+      return [{ file, ...at, severity, message: message + unplaced }];
+    }
+    if (severity === 'warning') return [];
+    return [{ file, severity, message: `in the library it includes, ${included}:${at.line ?? '?'}:${at.column ?? 0}: ${message}` }];
   });
 }
 
@@ -118,15 +146,16 @@ export function compileCqlDirectory(cqlDir: string, elmDir: string): CompileResu
     }),
   );
 
+  const libraryFiles = new Map(files.map((f) => [path.basename(f, '.cql'), f]));
   const result: CompileResult = { written: [], errors: [], warnings: [] };
   mkdirSync(elmDir, { recursive: true });
   const valueSets = readValueSets(path.join(cqlDir, 'valuesets'));
   const compiled: CompiledElm[] = [];
   for (const file of files) {
     const translator = CqlTranslator.fromText(readFileSync(path.join(cqlDir, file), 'utf8'), libraryManager);
-    const errors = toMessages(file, translator.errors, 'error');
+    const errors = toMessages(file, libraryFiles, translator.errors, 'error');
     result.errors.push(...errors);
-    result.warnings.push(...toMessages(file, translator.warnings, 'warning'));
+    result.warnings.push(...toMessages(file, libraryFiles, translator.warnings, 'warning'));
     if (errors.length > 0) continue;
     const elm = JSON.parse(translator.toJson()) as CompiledElm;
     compiled.push(elm);

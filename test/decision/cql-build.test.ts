@@ -57,6 +57,38 @@ describe('the CQL build', () => {
     expect(errors[0].message).toMatch(/NoSuchThing/);
   });
 
+  it('reports an error of an included library at its own file, and the including library says it is there', () => {
+    const common = (dir: string): string => path.join(dir, 'SpineCommon.cql');
+    let line = 0;
+    const { errors } = compileVariant('define "Interspaces":', 'define "Interspaces":', (dir) => {
+      const text = readFileSync(common(dir), 'utf8');
+      line = text.split('\n').length + 1;
+      writeFileSync(common(dir), `${text}\ndefine "Broken": (1 + )\n`);
+    });
+    expect(errors).toContainEqual(expect.objectContaining({ file: 'SpineCommon.cql', line, message: expect.stringMatching(/^Syntax error/) }));
+    // Not "LumbarFusionCriteria.cql:<SpineCommon's line>": the includer's messages have no line of its own.
+    expect(errors.filter((e) => e.file === 'LumbarFusionCriteria.cql').map((e) => [e.line, e.message])).toEqual([
+      [undefined, expect.stringMatching(new RegExp(`^in the library it includes, SpineCommon\\.cql:${line}:\\d+: Syntax error`))],
+    ]);
+  });
+
+  it('reports a warning with the line the translator gives, once, at the file it belongs to', () => {
+    const hiding = /^An alias identifier C is hiding another identifier/;
+    let line = 0;
+    const { errors, warnings } = compileVariant('define "Interspaces":', 'define "Interspaces":', (dir) => {
+      const file = path.join(dir, 'SpineCommon.cql');
+      const text = readFileSync(file, 'utf8');
+      line = text.split('\n').length + 1;
+      writeFileSync(file, `${text}\ndefine "Hides": [Condition] C where exists ([Condition] C)\n`);
+    });
+    expect(errors).toEqual([]);
+    expect(warnings.filter((w) => hiding.test(w.message))).toEqual([
+      expect.objectContaining({ file: 'SpineCommon.cql', line, column: expect.any(Number), severity: 'warning' }),
+    ]);
+    // Warnings the translator gives no position for say so, rather than look like an omission of the build.
+    for (const w of warnings.filter((w) => w.line === undefined)) expect(w.message).toMatch(/\(the translator gives no line for this warning\)$/);
+  });
+
   it('refuses a value set the CQL declares that has no file, naming it', () => {
     const { elmDir, errors } = compileVariant("/ValueSet/motor-deficit'", "/ValueSet/motor-deficits'");
     expect(errors).toEqual([expect.objectContaining({ file: 'LumbarFusionCriteria.cql', severity: 'error', message: expect.stringContaining('motor-deficits) has no file in cql-mappings/valuesets/') })]);
