@@ -26,3 +26,18 @@ export function checkElmMatchesSource(elm: unknown, cqlDir: string): void {
     throw new Error(`cql-mappings/${path.basename(stamp.file)} has changed since it was compiled to ELM: run "npm run build"`);
   }
 }
+
+/**
+ * Reads one compiled ELM file. A file that does not parse (cut short by a full disk or an interrupted build) is
+ * named, with the remedy: JSON.parse alone says only "Expected ',' … at position 5000".
+ */
+export function readElmFile(file: string): unknown {
+  const text = readFileSync(file, 'utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const shown = path.relative(process.cwd(), file);
+    const name = shown.startsWith('..') || path.isAbsolute(shown) ? file : shown;
+    throw new Error(`${name} is not valid JSON (${error instanceof Error ? error.message : String(error)}): run "npm run build"`, { cause: error });
+  }
+}
