@@ -1,8 +1,8 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cql from 'cql-execution';
-import { checkElmMatchesSource } from './elm-source.js';
+import { checkElmMatchesSource, readElmFile } from './elm-source.js';
 import { skipRedundantDistinct, stripForRuntime } from './elm-plan.js';
 import { rememberFunctionResults } from './function-memo.js';
 import { indexListLookups } from './list-index.js';
@@ -40,7 +40,7 @@ export function loadCriteriaLibrary(
   }
   const elm: Record<string, unknown> = {};
   for (const f of files) {
-    const json: unknown = JSON.parse(readFileSync(path.join(elmDir, f), 'utf8'));
+    const json = readElmFile(path.join(elmDir, f));
     elm[path.basename(f, '.json')] = options.asCompiled ? json : stripForRuntime(json);
   }
   if (!elm[CRITERIA_LIBRARY]) throw new Error(`ELM for ${CRITERIA_LIBRARY} missing in ${elmDir}: run "npm run build" first`);
@@ -69,7 +69,7 @@ export function checkCompiledCriteria(elmDir: string = path.join(defaultCqlDir()
   } catch {
     return; // loadCriteriaLibrary says what is missing.
   }
-  for (const f of files) checkElmMatchesSource(JSON.parse(readFileSync(path.join(elmDir, f), 'utf8')), path.dirname(elmDir));
+  for (const f of files) checkElmMatchesSource(readElmFile(path.join(elmDir, f)), path.dirname(elmDir));
 }
 
 interface ElmParameterDef {
