@@ -18,7 +18,7 @@ import {
   stringAsSource,
 } from '@cqframework/cql/cql-to-elm';
 import { Pair } from '@cqframework/cql/kotlin-kotlin-stdlib';
-import { ELM_SOURCE_KEY, sourceDigest } from '../src/decision/elm-source.js';
+import { ELM_SOURCE_KEY, sourceDigest, valueSetsDigest } from '../src/decision/elm-source.js';
 import { readValueSets, unusedValueSets, valueSetProblems, type CompiledElm } from './value-set-checks.js';
 
 const require = createRequire(import.meta.url);
@@ -150,6 +150,7 @@ export function compileCqlDirectory(cqlDir: string, elmDir: string): CompileResu
   const result: CompileResult = { written: [], errors: [], warnings: [] };
   mkdirSync(elmDir, { recursive: true });
   const valueSets = readValueSets(path.join(cqlDir, 'valuesets'));
+  const valueSetsStamp = valueSetsDigest(cqlDir);
   const compiled: CompiledElm[] = [];
   for (const file of files) {
     const translator = CqlTranslator.fromText(readFileSync(path.join(cqlDir, file), 'utf8'), libraryManager);
@@ -164,7 +165,9 @@ export function compileCqlDirectory(cqlDir: string, elmDir: string): CompileResu
     // A library that fails a check gets no ELM: an older ELM, or none, keeps the service from running it.
     if (missing.length > 0) continue;
     // The source's digest travels with its ELM: the service refuses to run ELM older than the CQL beside it.
-    const stamped = { ...elm, [ELM_SOURCE_KEY]: { file, sha256: sourceDigest(sources.get(path.basename(file, '.cql'))!) } };
+    // So does the digest of the value sets it was checked against.
+    const stamp = { file, sha256: sourceDigest(sources.get(path.basename(file, '.cql'))!), valueSets: valueSetsStamp };
+    const stamped = { ...elm, [ELM_SOURCE_KEY]: stamp };
     const out = path.join(elmDir, `${elm.library.identifier.id}.json`);
     writeFileSync(out, JSON.stringify(stamped, null, 2) + '\n');
     result.written.push(out);

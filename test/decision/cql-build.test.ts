@@ -156,6 +156,14 @@ describe('the CQL build', () => {
     expect(() => loadCriteriaLibrary(elmDir)).not.toThrow();
   });
 
+  it('stamps the ELM with its value sets too: a value set changed since the build is refused until the build has checked it', () => {
+    const { elmDir, errors } = compileVariant('define "Interspaces":', 'define "Interspaces":');
+    expect(errors).toEqual([]);
+    const file = path.join(path.dirname(elmDir), 'valuesets', 'motor-deficit.json');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"version": "1.0.0"', '"version": "1.0.1"'));
+    expect(() => checkCompiledCriteria(elmDir)).toThrow(/^cql-mappings\/valuesets has changed since \w+\.cql was compiled to ELM: run "npm run build"$/);
+  });
+
   it('a changed default changes the answer after a rebuild', async () => {
     const p = plan([order('o1', ['22830', '22612'], 'inpatient')]);
     const before = await DecisionEngine.load().evaluate([p], seedRecord(), seedFacts(), NOW);
