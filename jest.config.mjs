@@ -10,5 +10,7 @@ export default {
   },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.test.json' }] },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
+  // Stops any run, one file included, on ELM that is not that of cql-mappings/: run `npm run build` first.
+  globalSetup: '<rootDir>/test/global-setup.mjs',
   testTimeout: 20000,
 };
