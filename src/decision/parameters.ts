@@ -25,6 +25,7 @@ export function planParameters(plan: SurgicalPlan, facts: EvidenceFacts, orderDa
       translationMm: m.translationMm ?? null,
       angulationDegrees: m.angulationDegrees ?? null,
     })),
+    'Failure Findings': facts.failures.map((f) => ({ ref: f.ref, level: f.level ?? null, text: f.text })),
   };
 }
 

@@ -11,7 +11,8 @@ import { satisfies, textNeed, type TextNeed } from './text-needs.js';
  * - a coding in one of the value sets the library declares;
  * - text that one of the library's `Matches` patterns could match (text-needs.ts), in the elements the
  *   library hands to `Matches` (`text`, `display`, `conclusion`, `description`: elm-reading.ts);
- * - a fact extracted from it (levels, sides, imaging findings, strength scores, instability measures);
+ * - a fact extracted from it (levels, sides, imaging findings, strength scores, instability measures, failure
+ *   sentences: the library finds a failure's report by its ref, for its status and name);
  * - a reference to or from a resource kept for the reasons above (a report's ImagingStudy, the report
  *   citing a study), followed through the chart.
  * Everything comes from the library's ELM and value sets. It holds because every query of the library over
@@ -140,7 +141,7 @@ export function relevanceFilter(elm: Readonly<Record<string, unknown>>, valueSet
       if (!active) return [...resources];
       const named = new Set<string>();
       for (const f of facts.resources) if (f.levels.length > 0 || f.sides.length > 0) named.add(f.ref);
-      for (const list of [facts.imaging, facts.strength, facts.instability]) for (const f of list) named.add(f.ref);
+      for (const list of [facts.imaging, facts.strength, facts.instability, facts.failures]) for (const f of list) named.add(f.ref);
 
       // Charts repeat their texts (every heart rate reads "heart rate"): each distinct text is tried once.
       const texts = new Map<string, boolean>();

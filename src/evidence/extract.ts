@@ -1,6 +1,7 @@
 import type { PatientRecord } from '../data/types.js';
 import { loadValueSets, type ValueSetIndex } from '../terminology/value-sets.js';
 import { asArray, asCode, asRecord, asString, codingsOf, conceptTexts, noteTexts, type JsonRecord } from '../text/fhir-values.js';
+import { readFailureFindings } from './failure-findings.js';
 import { readImagingFindings } from './imaging-findings.js';
 import { readInstabilityObservation, readInstabilityText } from './instability.js';
 import { readResourceFacts } from './resource-facts.js';
@@ -13,7 +14,7 @@ import type { EvidenceFacts, ImagingFinding } from './types.js';
  * loosely formed resources: the chart comes from outside.
  */
 export function extractEvidence(record: PatientRecord, valueSets: ValueSetIndex = defaultValueSets()): EvidenceFacts {
-  const facts: EvidenceFacts = { resources: [], imaging: [], strength: [], instability: [] };
+  const facts: EvidenceFacts = { resources: [], imaging: [], strength: [], instability: [], failures: [] };
   const r = asRecord(record) ?? {};
   const lists: [string, unknown][] = [
     ['Condition', r.conditions],
@@ -58,6 +59,7 @@ function readReport(ref: string, report: JsonRecord, facts: EvidenceFacts, value
     codingsOf(report.code).some((c) => valueSets.has(FLEXION_EXTENSION_VALUE_SET, c.system, c.code)) ||
     conceptTexts(report.code).some((t) => /flexion|extension|dynamic/i.test(t));
   facts.instability.push(...readInstabilityText(ref, report.conclusion, { dynamicStudy }));
+  facts.failures.push(...readFailureFindings(ref, report.conclusion));
 }
 
 /** ImagingStudy has no findings element: its description, series descriptions and notes carry them. */

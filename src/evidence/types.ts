@@ -41,9 +41,19 @@ export interface InstabilityMeasure {
   level?: Interspace;
 }
 
+/** A report sentence that states a biomechanical failure (S1): stated, about the lumbar spine or no region. */
+export interface FailureFinding {
+  ref: string;
+  /** A lumbar level the failure is about; absent when the sentence names none. */
+  level?: Interspace;
+  /** The sentence (to its semicolon), trimmed to at most 160 characters, for the card's evidence line. */
+  text: string;
+}
+
 export interface EvidenceFacts {
   resources: ResourceFacts[];
   imaging: ImagingFinding[];
   strength: StrengthScore[];
   instability: InstabilityMeasure[];
+  failures: FailureFinding[];
 }

@@ -2,6 +2,7 @@ import type { Condition, DiagnosticReport, ImagingStudy, Observation, Procedure 
 import { DecisionEngine } from '../../src/decision/engine.js';
 import type { PlanDecision } from '../../src/decision/types.js';
 import type { PatientRecord } from '../../src/data/types.js';
+import { extractEvidence } from '../../src/evidence/extract.js';
 import type { EvidenceFacts } from '../../src/evidence/types.js';
 import type { SurgicalPlan } from '../../src/orders/types.js';
 import { PATIENT, order, plan, seedFacts, seedRecord } from './seed-record.js';
@@ -373,7 +374,8 @@ describe('card rules', () => {
       ...seedRecord().diagnosticReports[0], id: 'ct', effectiveDateTime: '2026-07-28',
       conclusion: 'L3-L4: lucency around the left L4 pedicle screw consistent with screw loosening. L3-L4: moderate left foraminal stenosis.\nNo pseudarthrosis.',
     };
-    const s1 = support(await decide(fusionInpatient(), { ...seedRecord(), diagnosticReports: [...seedRecord().diagnosticReports, ct] }, seedFacts()), 'S1');
+    const record = { ...seedRecord(), diagnosticReports: [...seedRecord().diagnosticReports, ct] };
+    const s1 = support(await decide(fusionInpatient(), record, extractEvidence(record)), 'S1');
     expect(s1.status).toBe('present');
     expect(s1.evidence.find((e) => e.id === 'ct')!.note).toBe('L3-L4: lucency around the left L4 pedicle screw consistent with screw loosening');
     // The quote stands alone: no level or side borrowed from the report's other sentences.
@@ -388,7 +390,8 @@ describe('card rules', () => {
     ['Pseudarthrosis at L3-L4 with no lucency around the screws.', 'present'],
   ])('S1 from a report sentence: "%s" is %s', async (conclusion, expected) => {
     const ct: DiagnosticReport = { ...seedRecord().diagnosticReports[0], id: 'ct', effectiveDateTime: '2026-07-28', conclusion };
-    const s1 = support(await decide(fusionInpatient(), { ...seedRecord(), diagnosticReports: [...seedRecord().diagnosticReports, ct] }, seedFacts()), 'S1');
+    const record = { ...seedRecord(), diagnosticReports: [...seedRecord().diagnosticReports, ct] };
+    const s1 = support(await decide(fusionInpatient(), record, extractEvidence(record)), 'S1');
     expect(s1.status).toBe(expected);
   });
 

@@ -61,6 +61,7 @@ export function seedFacts(): EvidenceFacts {
     ],
     strength: [],
     instability: [],
+    failures: [],
   };
 }
 

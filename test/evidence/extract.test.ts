@@ -182,6 +182,7 @@ describe('extractEvidence on loosely formed records', () => {
       imaging: [],
       strength: [],
       instability: [],
+      failures: [],
     });
   });
 
@@ -205,7 +206,7 @@ describe('extractEvidence on loosely formed records', () => {
     ]);
     expect(facts.resources.find((r) => r.ref === 'Procedure/single')!.levels).toEqual(['L3-L4', 'L4-L5']);
     expect(facts.imaging).toEqual([]);
-    const empty = { resources: [], imaging: [], strength: [], instability: [] };
+    const empty = { resources: [], imaging: [], strength: [], instability: [], failures: [] };
     expect(extractEvidence({} as PatientRecord)).toEqual(empty);
     expect(extractEvidence(null as unknown as PatientRecord)).toEqual(empty);
   });

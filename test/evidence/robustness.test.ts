@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { PatientRecord } from '../../src/data/types.js';
 import { extractEvidence } from '../../src/evidence/extract.js';
+import { readFailureFindings } from '../../src/evidence/failure-findings.js';
 import { readImagingFindings } from '../../src/evidence/imaging-findings.js';
 import { readInstabilityText } from '../../src/evidence/instability.js';
 import { findPlans } from '../../src/orders/find-plans.js';
@@ -16,6 +17,7 @@ const VOCABULARY = [
   'root', 'disc', 'space', 'recurrent', 'at any level', 'IMPRESSION:', '1.', '-', '/', '°',
   'with', 'or', 'from', 'previously', 'versus', 'rather than', 'unlikely', 'may be', 'rule out', 'Indication:', 'above the', 'fusion',
   '(L)', '4-5/5', 'Central canal:',
+  'pseudarthrosis', 'loosening', 'lucency around', 'listhesis', 'none', 'ruled out', 'concerning for', 'knee', 'cervical', 'C5', 'T2', 'screw',
 ];
 const reportText = fc.array(fc.constantFrom(...VOCABULARY), { maxLength: 80 }).map((words) => words.join(' '));
 const anyText = fc.oneof(reportText, fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 100 }));
@@ -57,6 +59,18 @@ describe('text readers never throw and give well-formed facts', () => {
         for (const m of readInstabilityText('DiagnosticReport/x', text, { dynamicStudy })) {
           expect(m.translationMm !== undefined || m.angulationDegrees !== undefined).toBe(true);
           for (const v of [m.translationMm, m.angulationDegrees]) if (v !== undefined) expect(Number.isFinite(v) && v >= 0).toBe(true);
+        }
+      }),
+    );
+  });
+
+  it('readFailureFindings', () => {
+    fc.assert(
+      fc.property(anyText, (text) => {
+        for (const f of readFailureFindings('DiagnosticReport/x', text)) {
+          if (f.level !== undefined) expect(['L1-L2', 'L2-L3', 'L3-L4', 'L4-L5', 'L5-S1']).toContain(f.level);
+          expect(f.text.length).toBeLessThanOrEqual(160);
+          expect(f.text).not.toBe('');
         }
       }),
     );
