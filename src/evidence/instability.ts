@@ -1,4 +1,5 @@
 import type { Interspace } from '../orders/types.js';
+import { bodyRegion } from '../text/body-region.js';
 import { asRecord, codingsOfAll, conceptTexts, conceptTextsOfAll, noteTexts } from '../text/fhir-values.js';
 import { levelMentions, type LevelMention } from '../text/levels.js';
 import { splitReport, type ReportSentence } from '../text/sentences.js';
@@ -13,10 +14,16 @@ import type { InstabilityMeasure } from './types.js';
  * not of lordosis, kyphosis, scoliosis or a Cobb angle. A value after a negation or a bound ("no translation
  * greater than 3 mm", "less than 2 mm") is not a measurement. Two values at one level with a change between
  * positions ("4 mm in extension, increasing to 8 mm on flexion") give their difference; otherwise the largest.
- * Each value belongs to the nearest level named in its sentence (or the sentence's level heading).
+ * Each value belongs to the nearest level named in its sentence (or the sentence's level heading). A sentence about
+ * the cervical or thoracic spine or another part of the body (text/body-region.ts: "4 mm at C4-5", "translation of
+ * the humeral head"), or under such a heading, measures nothing S1 asks for.
  */
 export function readInstabilityText(ref: string, text: unknown, options: { dynamicStudy?: boolean } = {}): InstabilityMeasure[] {
-  return splitReport(text).flatMap((s) => (s.aside ? [] : readSentence(ref, s, options.dynamicStudy === true)));
+  return splitReport(text).flatMap((s) => (s.aside || elsewhere(s) ? [] : readSentence(ref, s, options.dynamicStudy === true)));
+}
+
+function elsewhere(sentence: ReportSentence): boolean {
+  return (bodyRegion(sentence.text) ?? bodyRegion(sentence.heading?.label)) === 'elsewhere';
 }
 
 const MM = /(?<![\w.])(\d{1,2}(?:\.\d{1,2})?)\s{0,2}-?\s{0,2}(?:mm|millimet(?:er|re)s?)(?![a-z])/gi;
@@ -148,6 +155,8 @@ export function readInstabilityObservation(ref: string, observation: unknown): I
   const obs = asRecord(observation);
   if (!obs) return [];
   const name = conceptTexts(obs.code);
+  // "Shoulder anterior translation", a cervical film, a site at C4-C5: not the lumbar spine.
+  if (bodyRegion([...name, ...conceptTextsOfAll(obs.bodySite)].join('; ')) === 'elsewhere') return [];
   const measures: InstabilityMeasure[] = [];
   const quantity = asRecord(obs.valueQuantity);
   const value = quantity?.value;

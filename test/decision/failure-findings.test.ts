@@ -112,3 +112,19 @@ describe('S1 needs the failure stated, not negated or hedged', () => {
     expect((await s1Of(report(conclusion))).status).toBe('present');
   });
 });
+
+describe('S1 from flexion-extension measurements about another part of the spine', () => {
+  const films = (name: string, conclusion: string) => report(conclusion, { text: name }, 'films');
+  it.each([
+    ['XR cervical spine flexion and extension', '4 mm of translation on flexion.'],
+    ['XR cervical spine flexion and extension', 'C4-C5: 4 mm anterolisthesis of C4 on C5 on flexion.'],
+    ['XR shoulder right', 'Anterior translation of the humeral head of 8 mm.'],
+  ])('%s: "%s" is no instability', async (name, conclusion) => {
+    expect((await s1Of(films(name, conclusion))).status).toBe('undocumented');
+  });
+
+  it('a lumbar study\'s measurement with no level counts, as one naming a level next to the plan does', async () => {
+    expect((await s1Of(films('XR lumbar spine flexion and extension', '4 mm of translation on flexion.'))).status).toBe('present');
+    expect((await s1Of(films('XR flexion and extension', 'L4-L5: 4 mm of translation on flexion.'))).status).toBe('present');
+  });
+});

@@ -50,6 +50,16 @@ describe('readInstabilityText', () => {
     expect(read('Loosening of the L4 screws with 5 mm of motion.')).toEqual([{ translationMm: 5 }]);
   });
 
+  it.each([
+    'C4-C5: 4 mm anterolisthesis of C4 on C5 on flexion.',
+    '4 mm of translation at C5-6 on flexion.',
+    'Anterior translation of the humeral head of 8 mm.',
+    'Anterior tibial translation of 6 mm.',
+    'Cervical spine: 12 degrees of angulation at C4-5.',
+  ])('reads no measure about another part of the body: "%s"', (text) => {
+    expect(read(text, true)).toEqual([]);
+  });
+
   it('names the ref', () => {
     expect(readInstabilityText(REF, '4 mm translation at L4-5')[0]!.ref).toBe(REF);
   });
@@ -87,6 +97,10 @@ describe('readInstabilityObservation', () => {
       obs({ code: { text: 'Translation' }, valueQuantity: { value: '4', unit: 'mm' } }),
       obs({ code: { text: 'Translation' }, valueQuantity: { value: -4, unit: 'mm' } }),
       obs({ code: 'Translation', valueQuantity: { value: 4, unit: 'mm' } }),
+      // Another part of the body, by its name, site or text.
+      obs({ code: { text: 'Shoulder anterior translation' }, valueQuantity: { value: 8, unit: 'mm' } }),
+      obs({ code: { text: 'Translation on flexion-extension' }, bodySite: { text: 'C4-C5' }, valueQuantity: { value: 4, unit: 'mm' } }),
+      obs({ code: { text: 'XR cervical spine flexion and extension' }, valueString: '4 mm of translation on flexion.' }),
       null,
       'x',
     ]) {
