@@ -40,6 +40,9 @@ function criterionLine(id: CriterionId, c: CriterionResult | undefined, level: s
       }
       return `${head} Checked once the order states its level${evidence !== '' ? `; in the record: ${evidence}` : ''}.`;
     }
+    if (c?.missingBecause === 'conflicting-reports') {
+      return `${head} Imaging reports of the same day disagree ${atLevel(level)}${evidence !== '' ? `: ${evidence}` : ''}. Document which reading stands (an addendum or a corrected report).`;
+    }
     // Care that falls short is worth quantifying: the surgeon sees how far the record is from the threshold.
     const span = id === 'R4' && c?.weeks !== undefined ? ` (${c.weeks} week${c.weeks === 1 ? '' : 's'})` : '';
     const found = evidence !== '' ? ` Found${span}: ${evidence}.` : '';
@@ -117,7 +120,9 @@ function summaryFor(decision: PlanDecision, level: string | undefined): string {
       if (!level) return 'Lumbar revision order: state the spinal level to review';
       const ids = failing('not-documented');
       const first = ids[0];
-      return truncate(first ? `${title}: ${withMore(SUMMARY_MISSING[first], ids.length)}` : `${title}: documentation incomplete`);
+      const missing = (id: CriterionId) =>
+        decision.criteria.find((c) => c.id === id)?.missingBecause === 'conflicting-reports' ? 'imaging reports of one day disagree' : SUMMARY_MISSING[id];
+      return truncate(first ? `${title}: ${withMore(missing(first), ids.length)}` : `${title}: documentation incomplete`);
     }
   }
 }

@@ -81,6 +81,7 @@ function evidence(list: CqlEvidence[] | null | undefined): EvidenceItem[] {
 function criterion(id: CriterionId, c: CqlCriterion): CriterionResult {
   const result: CriterionResult = { id, status: c.status as CriterionStatus, evidence: evidence(c.evidence) };
   if (c.status === 'not-met' && typeof c.reason === 'string' && NOT_MET.has(c.reason)) result.reason = c.reason as NotMetReason;
+  if (c.status === 'not-documented' && c.reason === 'conflicting-reports') result.missingBecause = 'conflicting-reports';
   if (id === 'R1' && typeof c.priorProcedureRecorded === 'boolean') result.priorProcedureRecorded = c.priorProcedureRecorded;
   if (id === 'R2') {
     result.progressive = c.progressive === true;

@@ -30,12 +30,17 @@ export interface EvidenceItem {
 export const NOT_MET_REASONS = ['axial-pain-only', 'findings-not-current', 'opposite-side', 'opposite-order-side', 'no-compression'] as const;
 export type NotMetReason = (typeof NOT_MET_REASONS)[number];
 
+/** Why R3 is not documented although studies speak about the level: reports of the deciding day disagree. */
+export type NotDocumentedReason = 'conflicting-reports';
+
 export interface CriterionResult {
   id: CriterionId;
   status: CriterionStatus;
   evidence: EvidenceItem[];
   /** Set only when not met, for R2 and R3. */
   reason?: NotMetReason;
+  /** Set only when not documented for a reason other than absence (R3: same-day reports that disagree). */
+  missingBecause?: NotDocumentedReason;
   /** For R2: the deficit is progressive (by onset after surgery or a falling score). */
   progressive?: boolean;
   /** For R2 when progressive: what makes it so (motor deficits that began after surgery, falling scores). */

@@ -179,6 +179,28 @@ describe('determination cards', () => {
     expect(card!.overrideReasons!.map((r) => r.code)).toContain('will-document');
   });
 
+  it('R3 not documented because reports of one day disagree: names both and asks which reading stands, not for a new study', () => {
+    const base = metDecision();
+    const said = (id: string, note: string) => ({ resourceType: 'DiagnosticReport', id, date: '2026-10-02', display: 'MRI lumbar spine', level: 'L3-L4' as const, note });
+    const d: PlanDecision = {
+      ...base,
+      determination: 'documentation-incomplete',
+      criteria: base.criteria.map((c) =>
+        c.id === 'R3'
+          ? { id: 'R3', status: 'not-documented', missingBecause: 'conflicting-reports', evidence: [said('mri', 'Moderate left foraminal stenosis.'), said('mri2', 'Foramina patent.')] }
+          : c,
+      ),
+    };
+    const [card] = buildCards([{ plan: seedPlan, decision: d }], { ...ctx, thresholds: { imagingLookbackMonths: 12 } });
+    expectValidCard(card!);
+    expect(card!.summary).toBe('Revision L3-L4 fusion: imaging reports of one day disagree');
+    const r3 = card!.detail!.split('\n').find((l) => l.includes('R3'))!;
+    expect(r3).toContain('Imaging reports of the same day disagree at L3-L4');
+    expect(r3).toMatch(/Moderate left foraminal stenosis.*Foramina patent/);
+    expect(r3).toContain('Document which reading stands');
+    expect(r3).not.toContain('Document a lumbar MRI or CT');
+  });
+
   it('documentation-incomplete with only R4 missing uses the conservative-care summary; thresholds worded generally when unknown', () => {
     const base = metDecision();
     const d: PlanDecision = {

@@ -272,6 +272,35 @@ describe('R3 imaging', () => {
   });
 });
 
+describe('R3: reports of the deciding day that disagree', () => {
+  const report = (extra: Partial<DiagnosticReport>): DiagnosticReport => ({ ...seedRecord().diagnosticReports[0], ...extra });
+  const againstMri = { ref: 'DiagnosticReport/mri2', level: 'L3-L4', kind: 'no-compression', text: 'Foramina patent at L3-L4.' } as const;
+
+  it('is not documented, whichever comes first in the chart, and names both', async () => {
+    const second = report({ id: 'mri2' });
+    const facts = seedFacts();
+    facts.imaging.push(againstMri);
+    for (const reports of [[report({}), second], [second, report({})]]) {
+      const d = await decide(fusionInpatient(), { ...seedRecord(), diagnosticReports: reports }, facts);
+      expect(status(d, 'R3')).toBe('not-documented');
+      expect(d.criteria[2].missingBecause).toBe('conflicting-reports');
+      expect(d.criteria[2].evidence.map((e) => e.id).sort()).toEqual(['mri', 'mri2']);
+      expect(d.determination).toBe('documentation-incomplete');
+    }
+  });
+
+  it('does not hold back a later study, or two of one day that agree', async () => {
+    const facts = seedFacts();
+    facts.imaging.push(againstMri);
+    const later = await decide(fusionInpatient(), { ...seedRecord(), diagnosticReports: [report({}), report({ id: 'mri2', effectiveDateTime: '2026-10-03' })] }, facts);
+    expect(status(later, 'R3')).toBe('not-met');
+    const agreeing = seedFacts();
+    agreeing.imaging.push({ ...againstMri, kind: 'compression', text: 'Moderate left foraminal stenosis at L3-L4.', side: 'left' });
+    const both = await decide(fusionInpatient(), { ...seedRecord(), diagnosticReports: [report({}), report({ id: 'mri2' })] }, agreeing);
+    expect(status(both, 'R3')).toBe('met');
+  });
+});
+
 describe('R4 conservative care', () => {
   const radicularOnly = () => withConditions([condition('rad', 'M54.16', 'Radiculopathy', '2025-01-01')]);
   const pt = (id: string, start: string, end: string): Procedure => ({
