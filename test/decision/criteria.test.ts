@@ -613,3 +613,29 @@ describe('found by the criteria audit', () => {
     expect(support(await decide(fusionInpatient(), slip(active), seedFacts()), 'S1').status).toBe('present');
   });
 });
+
+describe('found by the second criteria audit', () => {
+  const textOnly = (id: string, text: string): Condition => ({ resourceType: 'Condition', id, subject, clinicalStatus: active, code: { text }, onsetDateTime: '2026-06-01' });
+
+  it('reads no deficit in negated words, nor in "weak" of another organ or a history of falls', async () => {
+    for (const text of [
+      'No foot drop; strength 5/5', 'Patient does not have foot drop', 'Negative for weakness', 'Foot drop, resolved', 'Left leg weakness denied',
+      'Denies weakness, numbness or tingling', 'Weak urinary stream', 'History of falls', 'Denies low back pain', 'Rule out sciatica',
+    ]) {
+      const d = await decide(fusionInpatient(), withConditions([textOnly('c', text)]), seedFacts());
+      expect([text, status(d, 'R2')]).toEqual([text, 'not-documented']);
+    }
+  });
+
+  it('reads a deficit stated beside a negation, after a turn, or whose change is negated', async () => {
+    for (const text of [
+      'No numbness; left foot drop', 'Denies numbness but reports weakness of the left leg', 'No improvement in left foot drop', 'Weakness not resolved',
+      'Weak left leg', 'Left foot drop without numbness', 'Negative for numbness, positive for gait instability',
+    ]) {
+      const d = await decide(fusionInpatient(), withConditions([textOnly('c', text)]), seedFacts());
+      expect([text, status(d, 'R2'), d.criteria[1].progressive]).toEqual([text, 'met', true]);
+    }
+    const radicular = await decide(fusionInpatient(), withConditions([textOnly('c', 'No weakness. Numbness of the left foot')]), seedFacts());
+    expect([status(radicular, 'R2'), radicular.criteria[1].progressive]).toEqual(['met', false]);
+  });
+});

@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Condition, FhirResource } from 'fhir/r4.js';
+import { buildCards } from '../../src/cards/build-cards.js';
+import type { Card } from '../../src/cards/types.js';
+import type { PatientRecord } from '../../src/data/types.js';
+import { DecisionEngine } from '../../src/decision/engine.js';
+import type { PlanDecision } from '../../src/decision/types.js';
+import { extractEvidence } from '../../src/evidence/extract.js';
+import { findPlans } from '../../src/orders/find-plans.js';
+import { loadValueSets } from '../../src/terminology/value-sets.js';
+import { ROOT, chartOf } from '../support/fixture-charts.js';
+
+/**
+ * The fixture cases of the clinical audit, each with one resource added to its chart, through the whole review:
+ * draft orders to plans, chart to facts, CQL decisions, cards.
+ */
+const NOW = new Date('2026-11-21T12:00:00Z');
+const valueSets = loadValueSets();
+const engine = DecisionEngine.load({ valueSets });
+const icd = 'http://hl7.org/fhir/sid/icd-10-cm';
+const active = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] };
+
+interface Reviewed {
+  decisions: PlanDecision[];
+  cards: Card[];
+}
+
+async function review(caseName: string, added: FhirResource[]): Promise<Reviewed> {
+  const request = JSON.parse(readFileSync(path.join(ROOT, 'fixtures', 'cases', caseName, 'request.json'), 'utf8')) as {
+    context: { patientId: string; draftOrders: unknown };
+  };
+  const patientId = request.context.patientId;
+  const subject = { reference: `Patient/${patientId}` };
+  const chart = [...chartOf(patientId), ...added.map((r) => ({ ...r, subject }) as FhirResource)];
+  const of = <T>(type: string) => chart.filter((r) => r.resourceType === type) as unknown as T[];
+  const record: PatientRecord = {
+    patientId,
+    patient: of<PatientRecord['patient']>('Patient')[0],
+    conditions: of('Condition'),
+    procedures: of('Procedure'),
+    observations: of('Observation'),
+    imagingStudies: of('ImagingStudy'),
+    diagnosticReports: of('DiagnosticReport'),
+  };
+  const plans = findPlans(request.context.draftOrders, valueSets);
+  const decisions = await engine.evaluate(plans, record, extractEvidence(record, valueSets), NOW);
+  const cards = buildCards(
+    plans.map((plan, i) => ({ plan, decision: decisions[i]! })),
+    { baseUrl: 'http://localhost:3000', patientId, userId: 'Practitioner/1', thresholds: { imagingLookbackMonths: 12, conservativeCareWeeks: 6 } },
+  );
+  return { decisions, cards };
+}
+
+const topics = (r: Reviewed) => r.cards.map((c) => c.source.topic.code);
+const criterion = (d: PlanDecision, id: string) => d.criteria.find((c) => c.id === id)!;
+
+function condition(id: string, text: string, coding?: { code: string; display: string; system?: string }): Condition {
+  return {
+    resourceType: 'Condition', id, subject: { reference: 'Patient/x' }, clinicalStatus: active, onsetDateTime: '2026-06-01',
+    code: { ...(coding ? { coding: [{ system: coding.system ?? icd, code: coding.code, display: coding.display }] } : {}), text },
+  };
+}
+
+describe('audit 1: negated and unrelated deficit words are no neurological finding', () => {
+  // Left sciatica and four weeks of therapy: documentation-incomplete unless something waives the care.
+  const base = 'radicular-pt-4-weeks-r4-not-documented';
+
+  it.each([
+    ['No foot drop; strength 5/5'],
+    ['Low back pain; denies weakness or numbness'],
+    ['Weak urinary stream'],
+    ['History of falls'],
+  ])('"%s" is no progressive motor deficit', async (text) => {
+    const r = await review(base, [condition('added', text)]);
+    expect(criterion(r.decisions[0]!, 'R2').progressive).toBe(false);
+    expect(topics(r)).toEqual(['documentation-incomplete']);
+  });
+
+  it('still reads a motor deficit stated beside a negated finding, or whose change is negated', async () => {
+    for (const text of ['No numbness; left foot drop', 'Denies numbness but has weakness of the left leg', 'No improvement in left foot drop']) {
+      const r = await review(base, [condition('added', text)]);
+      expect([text, criterion(r.decisions[0]!, 'R2').progressive]).toEqual([text, true]);
+    }
+  });
+
+  it('a repeated-falls code still counts by its code', async () => {
+    const r = await review(base, [condition('added', 'Repeated falls', { code: 'R29.6', display: 'Repeated falls' })]);
+    expect(criterion(r.decisions[0]!, 'R2').progressive).toBe(true);
+  });
+
+  it('a negated radicular word is no finding after the surgery', async () => {
+    // R2 not documented: nothing neurological after the 2021 surgery.
+    const r = await review('no-neuro-findings-r2-not-documented', [condition('added', 'Denies numbness or tingling in the legs')]);
+    expect(criterion(r.decisions[0]!, 'R2').status).toBe('not-documented');
+    expect(topics(r)).toEqual(['documentation-incomplete']);
+  });
+});
