@@ -96,3 +96,24 @@ describe('audit 1: negated and unrelated deficit words are no neurological findi
     expect(topics(r)).toEqual(['documentation-incomplete']);
   });
 });
+
+describe('audit 2: a finding of another region is no R2 finding and sets no side', () => {
+  const base = 'sideless-findings-left-order-met';
+
+  it.each([
+    [condition('cts', 'Numbness and tingling of the right hand', { code: 'G56.01', display: 'Carpal tunnel syndrome, right upper limb' })],
+    [condition('cerv', 'Right cervical radiculopathy', { code: 'M54.12', display: 'Radiculopathy, cervical region' })],
+    [condition('cerv2', 'Right C6 radiculopathy')],
+    [condition('cerv3', '', { code: 'M54.12', display: 'Radiculopathy, cervical region' })],
+  ])('%#: stays criteria-met on the order side', async (added) => {
+    const r = await review(base, [{ ...added, code: { ...added.code, ...(added.code!.text === '' ? { text: undefined } : {}) } }]);
+    expect(topics(r)).toEqual(['criteria-met']);
+    expect(criterion(r.decisions[0]!, 'R2').evidence.map((e) => e.id)).not.toContain(added.id);
+  });
+
+  it('a finding that names the leg as well as the arm still counts', async () => {
+    const r = await review(base, [condition('both', 'Numbness of the right arm and right leg')]);
+    expect(criterion(r.decisions[0]!, 'R2').evidence.map((e) => e.id)).toContain('both');
+    expect(topics(r)).toEqual(['criteria-not-met']);
+  });
+});

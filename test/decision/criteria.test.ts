@@ -638,4 +638,23 @@ describe('found by the second criteria audit', () => {
     const radicular = await decide(fusionInpatient(), withConditions([textOnly('c', 'No weakness. Numbness of the left foot')]), seedFacts());
     expect([status(radicular, 'R2'), radicular.criteria[1].progressive]).toEqual(['met', false]);
   });
+  it('a finding of another region (hand, neck, cervical spine) is no R2 finding and sets no side', async () => {
+    const facts = seedFacts();
+    facts.imaging = [{ ref: 'DiagnosticReport/mri', level: 'L3-L4', side: 'left', kind: 'compression', text: 'Moderate left foraminal stenosis at L3-L4.' }];
+    const lumbar = condition('rad', 'M54.16', 'Lumbar radiculopathy', '2026-01-01');
+    const others: Condition[] = [
+      condition('cts', 'G56.01', 'Carpal tunnel syndrome, right upper limb', '2026-06-01'),
+      textOnly('hand', 'Numbness and tingling of the right hand'),
+      textOnly('c6', 'Right C6 radiculopathy'),
+      { ...textOnly('site', 'Right-sided radiculopathy'), bodySite: [{ coding: [{ system: 'http://snomed.info/sct', code: '122494005', display: 'Cervical spine structure' }] }] },
+      textOnly('grip', 'Weakness of right hand grip'),
+    ];
+    for (const other of others) {
+      const withSide = { ...facts, resources: [...facts.resources, { ref: `Condition/${other.id}`, levels: [], sides: ['right' as const] }] };
+      const d = await decide(fusionInpatient(), withConditions([lumbar, other]), withSide);
+      expect([other.id, status(d, 'R2'), d.criteria[1].evidence.map((e) => e.id), status(d, 'R3')]).toEqual([other.id, 'met', ['rad'], 'met']);
+      // Alone, it leaves R2 with nothing recorded.
+      expect([other.id, status(await decide(fusionInpatient(), withConditions([other]), withSide), 'R2')]).toEqual([other.id, 'not-documented']);
+    }
+  });
 });
