@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Condition, FhirResource } from 'fhir/r4.js';
+import type { Condition, FhirResource, Procedure } from 'fhir/r4.js';
 import { buildCards } from '../../src/cards/build-cards.js';
 import type { Card } from '../../src/cards/types.js';
 import type { PatientRecord } from '../../src/data/types.js';
@@ -19,6 +19,7 @@ const NOW = new Date('2026-11-21T12:00:00Z');
 const valueSets = loadValueSets();
 const engine = DecisionEngine.load({ valueSets });
 const icd = 'http://hl7.org/fhir/sid/icd-10-cm';
+const cpt = 'http://www.ama-assn.org/go/cpt';
 const active = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] };
 
 interface Reviewed {
@@ -59,6 +60,14 @@ function condition(id: string, text: string, coding?: { code: string; display: s
   return {
     resourceType: 'Condition', id, subject: { reference: 'Patient/x' }, clinicalStatus: active, onsetDateTime: '2026-06-01',
     code: { ...(coding ? { coding: [{ system: coding.system ?? icd, code: coding.code, display: coding.display }] } : {}), text },
+  };
+}
+
+function procedure(id: string, date: string, text: string, coding?: { code: string; display: string; system?: string }, extra: Partial<Procedure> = {}): Procedure {
+  return {
+    resourceType: 'Procedure', id, status: 'completed', subject: { reference: 'Patient/x' }, performedDateTime: date,
+    code: { ...(coding ? { coding: [{ system: coding.system ?? cpt, code: coding.code, display: coding.display }] } : {}), text },
+    ...extra,
   };
 }
 
@@ -115,5 +124,45 @@ describe('audit 2: a finding of another region is no R2 finding and sets no side
     const r = await review(base, [condition('both', 'Numbness of the right arm and right leg')]);
     expect(criterion(r.decisions[0]!, 'R2').evidence.map((e) => e.id)).toContain('both');
     expect(topics(r)).toEqual(['criteria-not-met']);
+  });
+});
+
+describe('audit 3: conservative care is lumbar care, and the card shows what sets its span', () => {
+  const base = 'radicular-pt-4-weeks-r4-not-documented';
+  const ptEval = procedure('pt-eval', '2025-01-10', 'Physical therapy evaluation', { code: '97161', display: 'Physical therapy evaluation, low complexity' });
+
+  it('counts from the first to the last care after the surgery, and the card names both', async () => {
+    const r = await review(base, [ptEval]);
+    const r4 = criterion(r.decisions[0]!, 'R4');
+    expect(r4.weeks).toBe(85);
+    const detail = r.cards[0]!.detail ?? '';
+    const line = detail.split('\n').find((l) => /weeks of conservative care/.test(l))!;
+    expect(line).toContain('2025-01-10');
+    expect(line).toContain('2026-08-31');
+  });
+
+  it.each([
+    [procedure('knee', '2026-05-01', 'Epidural catheter for right knee arthroplasty analgesia')],
+    [procedure('knee2', '2026-05-01', 'Epidural steroid injection, right knee')],
+    [procedure('shoulder', '2026-06-15', 'Physical therapy for the right shoulder', { code: '97110', display: 'Therapeutic exercise' })],
+    [procedure('neck', '2026-06-15', 'Physical therapy, cervical spine', { code: '97110', display: 'Therapeutic exercise' })],
+    [procedure('hip', '2026-06-15', 'Physical therapy after left hip replacement')],
+  ])('%#: care of another region does not lengthen the course', async (added) => {
+    const r = await review(base, [added]);
+    const r4 = criterion(r.decisions[0]!, 'R4');
+    expect(r4.weeks).toBe(4);
+    expect(r4.evidence.map((e) => e.id)).not.toContain(added.id);
+    expect(topics(r)).toEqual(['documentation-incomplete']);
+  });
+
+  it('an epidural injection of the lumbar spine is care, "epidural" alone is not', async () => {
+    const esi = await review(base, [procedure('esi', '2026-06-15', 'Epidural steroid injection L3-L4')]);
+    expect(criterion(esi.decisions[0]!, 'R4').weeks).toBe(11);
+    // A text-only operation for an epidural lesion is a prior surgery, not care.
+    const lami = await review(base, [procedure('lami', '2024-03-01', 'L3-L4 laminectomy for epidural lipomatosis')]);
+    const d = lami.decisions[0]!;
+    expect(criterion(d, 'R1').evidence.map((e) => e.id)).toContain('lami');
+    expect(criterion(d, 'R4').evidence.map((e) => e.id)).not.toContain('lami');
+    expect(criterion(d, 'R4').weeks).toBe(4);
   });
 });

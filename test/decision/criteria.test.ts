@@ -657,4 +657,37 @@ describe('found by the second criteria audit', () => {
       expect([other.id, status(await decide(fusionInpatient(), withConditions([other]), withSide), 'R2')]).toEqual([other.id, 'not-documented']);
     }
   });
+  it('R4 counts lumbar care only, an epidural only as an injection, and shows first the care that begins and ends the span', async () => {
+    const care = (id: string, date: string, text: string, extra: Partial<Procedure> = {}): Procedure => ({
+      resourceType: 'Procedure', id, status: 'completed', subject, performedDateTime: date, code: { text }, ...extra,
+    });
+    const record = withConditions([condition('rad', 'M54.16', 'Radiculopathy', '2025-01-01')]);
+    record.procedures.push(care('pt1', '2026-08-03', 'Physical therapy'), care('pt2', '2026-08-17', 'Physical therapy'), care('pt3', '2026-08-31', 'Physical therapy'));
+    const weeks = async (added: Procedure[], facts = seedFacts()) => {
+      const d = await decide(fusionInpatient(), { ...record, procedures: [...record.procedures, ...added] }, facts);
+      return d.criteria[3];
+    };
+    expect((await weeks([])).weeks).toBe(4);
+    for (const other of [
+      care('shoulder', '2026-05-01', 'Physical therapy, right shoulder'),
+      care('neck', '2026-05-01', 'Cervical epidural steroid injection'),
+      care('c67', '2026-05-01', 'Epidural steroid injection C6-C7'),
+      care('knee', '2026-05-01', 'Epidural injection, left knee'),
+      care('catheter', '2026-05-01', 'Epidural catheter placement'),
+      care('site', '2026-05-01', 'Physical therapy', { bodySite: [{ coding: [{ system: 'http://snomed.info/sct', code: '122494005', display: 'Cervical spine structure' }] }] }),
+    ]) {
+      expect([other.id, (await weeks([other])).weeks]).toEqual([other.id, 4]);
+    }
+    for (const lumbar of [care('esi', '2026-05-01', 'L4-5 ESI'), care('both', '2026-05-01', 'Physical therapy for neck and low back pain'), care('tfesi', '2026-05-01', 'Transforaminal epidural injection')]) {
+      expect([lumbar.id, (await weeks([lumbar])).weeks]).toEqual([lumbar.id, 17]);
+    }
+    // A level read from the record says lumbar, whatever else the text names.
+    const facts = seedFacts();
+    facts.resources.push({ ref: 'Procedure/kneeAndBack', levels: ['L4-L5'], sides: [] });
+    expect((await weeks([care('kneeAndBack', '2026-05-01', 'Physical therapy, knee and L4-L5')], facts)).weeks).toBe(17);
+    // One early visit stretches the span: the card shows it, and the last visit, before the others.
+    const early = await weeks([care('eval', '2025-01-10', 'Physical therapy evaluation')]);
+    expect(early.weeks).toBe(85);
+    expect(early.evidence.map((e) => e.id)).toEqual(['eval', 'pt3', 'pt1', 'pt2']);
+  });
 });
