@@ -12,7 +12,7 @@ import { satisfies, textNeed, type TextNeed } from './text-needs.js';
  * - text that one of the library's `Matches` patterns could match (text-needs.ts), in the elements the
  *   library hands to `Matches` (`text`, `display`, `conclusion`, `description`: elm-reading.ts);
  * - a fact extracted from it (levels, sides, imaging findings, strength scores, instability measures, failure
- *   sentences: the library finds a failure's report by its ref, for its status and name);
+ *   sentences: the library finds a failure's report by its ref, for its status and name; a cervical or thoracic site);
  * - a reference to or from a resource kept for the reasons above (a report's ImagingStudy, the report
  *   citing a study), followed through the chart.
  * Everything comes from the library's ELM and value sets. It holds because every query of the library over
@@ -142,6 +142,7 @@ export function relevanceFilter(elm: Readonly<Record<string, unknown>>, valueSet
       const named = new Set<string>();
       for (const f of facts.resources) if (f.levels.length > 0 || f.sides.length > 0) named.add(f.ref);
       for (const list of [facts.imaging, facts.strength, facts.instability, facts.failures]) for (const f of list) named.add(f.ref);
+      for (const ref of facts.upperSpineProcedures ?? []) named.add(ref);
 
       // Charts repeat their texts (every heart rate reads "heart rate"): each distinct text is tried once.
       const texts = new Map<string, boolean>();

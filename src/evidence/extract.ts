@@ -2,6 +2,7 @@ import type { PatientRecord } from '../data/types.js';
 import { loadValueSets, type ValueSetIndex } from '../terminology/value-sets.js';
 import { asArray, asCode, asRecord, asString, codingsOf, conceptTexts, noteTexts, type JsonRecord } from '../text/fhir-values.js';
 import { readFailureFindings } from './failure-findings.js';
+import { namesOnlyCervicalOrThoracicSpine } from '../orders/spine-region.js';
 import { readImagingFindings } from './imaging-findings.js';
 import { readInstabilityObservation, readInstabilityText } from './instability.js';
 import { readResourceFacts } from './resource-facts.js';
@@ -14,7 +15,7 @@ import type { EvidenceFacts, ImagingFinding } from './types.js';
  * loosely formed resources: the chart comes from outside.
  */
 export function extractEvidence(record: PatientRecord, valueSets: ValueSetIndex = defaultValueSets()): EvidenceFacts {
-  const facts: EvidenceFacts = { resources: [], imaging: [], strength: [], instability: [], failures: [] };
+  const facts: EvidenceFacts = { resources: [], imaging: [], strength: [], instability: [], failures: [], upperSpineProcedures: [] };
   const r = asRecord(record) ?? {};
   const lists: [string, unknown][] = [
     ['Condition', r.conditions],
@@ -33,6 +34,7 @@ export function extractEvidence(record: PatientRecord, valueSets: ValueSetIndex 
       facts.resources.push(readResourceFacts(ref, type, resource));
       if (type === 'DiagnosticReport') readReport(ref, resource, facts, valueSets);
       if (type === 'ImagingStudy') facts.imaging.push(...studyFindings(ref, resource));
+      if (type === 'Procedure' && namesOnlyCervicalOrThoracicSpine(resource, valueSets)) facts.upperSpineProcedures!.push(ref);
       if (type === 'Observation') {
         facts.strength.push(...readStrengthScores(ref, resource));
         facts.instability.push(...readInstabilityObservation(ref, resource));

@@ -56,4 +56,10 @@ export interface EvidenceFacts {
   strength: StrengthScore[];
   instability: InstabilityMeasure[];
   failures: FailureFinding[];
+  /**
+   * Procedures ("Procedure/id") whose own site names only the cervical or thoracic spine, read as draft orders are
+   * (src/orders/spine-region.ts): a code that serves every region of the spine makes no lumbar operation there.
+   * extractEvidence always gives it; absent reads as none.
+   */
+  upperSpineProcedures?: string[];
 }

@@ -20,6 +20,7 @@ const valueSets = loadValueSets();
 const engine = DecisionEngine.load({ valueSets });
 const icd = 'http://hl7.org/fhir/sid/icd-10-cm';
 const cpt = 'http://www.ama-assn.org/go/cpt';
+const snomed = 'http://snomed.info/sct';
 const active = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] };
 
 interface Reviewed {
@@ -164,5 +165,27 @@ describe('audit 3: conservative care is lumbar care, and the card shows what set
     expect(criterion(d, 'R1').evidence.map((e) => e.id)).toContain('lami');
     expect(criterion(d, 'R4').evidence.map((e) => e.id)).not.toContain('lami');
     expect(criterion(d, 'R4').weeks).toBe(4);
+  });
+});
+
+describe('audit 4: a spine-wide code at a cervical or thoracic site is no prior lumbar operation', () => {
+  const cervical = (extra: Partial<Procedure> = {}) =>
+    procedure('acdf', '2019-04-02', 'Laminectomy C5-C6', { code: '63048', display: 'Laminectomy, facetectomy and foraminotomy, each additional vertebral segment' }, extra);
+
+  it('keeps R1 not met beside a prior lumbar operation at another level', async () => {
+    const r = await review('adjacent-level-revision-code-r1-not-met', [cervical()]);
+    expect(topics(r)).toEqual(['criteria-not-met']);
+    expect(criterion(r.decisions[0]!, 'R1').evidence.map((e) => e.id)).not.toContain('acdf');
+  });
+
+  it('does not make a primary fusion without level a revision (by text or by body site)', async () => {
+    expect(topics(await review('primary-fusion-without-level', [cervical()]))).toEqual([]);
+    const site = cervical({ code: { coding: [{ system: cpt, code: '63048' }] }, bodySite: [{ coding: [{ system: snomed, code: '122494005', display: 'Cervical spine structure' }] }] });
+    expect(topics(await review('primary-fusion-without-level', [site]))).toEqual([]);
+  });
+
+  it('a spine-wide code with a lumbar site, or no site, is still a prior lumbar operation', async () => {
+    const lumbar = procedure('l45', '2019-04-02', 'Laminectomy L4-L5', { code: '63048', display: 'Laminectomy, each additional segment' });
+    expect(topics(await review('primary-fusion-without-level', [lumbar]))).toEqual(['documentation-incomplete']);
   });
 });

@@ -690,4 +690,20 @@ describe('found by the second criteria audit', () => {
     expect(early.weeks).toBe(85);
     expect(early.evidence.map((e) => e.id)).toEqual(['eval', 'pt3', 'pt1', 'pt2']);
   });
+  it('a code that serves every region is no prior lumbar operation at a cervical or thoracic site; a lumbar-only code always is', async () => {
+    const prior = (code: string) => {
+      const record = seedRecord();
+      record.procedures[0] = { ...record.procedures[0]!, code: { coding: [{ system: 'http://www.ama-assn.org/go/cpt', code }], text: 'Laminectomy C5-C6' } };
+      return record;
+    };
+    const facts = { ...seedFacts(), upperSpineProcedures: ['Procedure/prior'] };
+    facts.resources[0] = { ref: 'Procedure/prior', levels: [], sides: [] };
+    const spineWide = await decide(plan([order('o1', ['22612'], 'inpatient')]), prior('63048'), facts);
+    expect(spineWide.isRevision).toBe(false);
+    const revision = await decide(fusionInpatient(), prior('63048'), facts);
+    expect(revision.criteria[0]).toMatchObject({ status: 'not-documented', priorProcedureRecorded: false });
+    expect((await decide(fusionInpatient(), prior('63048'), { ...facts, upperSpineProcedures: [] })).criteria[0]).toMatchObject({ priorProcedureRecorded: true });
+    // 63047 names the lumbar spine: whatever the text says, it stays a lumbar operation (of unrecorded level here).
+    expect((await decide(fusionInpatient(), prior('63047'), facts)).criteria[0]).toMatchObject({ status: 'not-documented', priorProcedureRecorded: true });
+  });
 });

@@ -183,6 +183,7 @@ describe('extractEvidence on loosely formed records', () => {
       strength: [],
       instability: [],
       failures: [],
+      upperSpineProcedures: [],
     });
   });
 
@@ -206,7 +207,7 @@ describe('extractEvidence on loosely formed records', () => {
     ]);
     expect(facts.resources.find((r) => r.ref === 'Procedure/single')!.levels).toEqual(['L3-L4', 'L4-L5']);
     expect(facts.imaging).toEqual([]);
-    const empty = { resources: [], imaging: [], strength: [], instability: [], failures: [] };
+    const empty = { resources: [], imaging: [], strength: [], instability: [], failures: [], upperSpineProcedures: [] };
     expect(extractEvidence({} as PatientRecord)).toEqual(empty);
     expect(extractEvidence(null as unknown as PatientRecord)).toEqual(empty);
   });
@@ -250,5 +251,25 @@ describe('flexion-extension studies come from the value set', () => {
     writeFileSync(file, JSON.stringify(vs));
     expect(extractEvidence(report(xr72120), loadValueSets(dir)).instability).not.toEqual([]);
     expect(extractEvidence(report({ system: 'http://loinc.org', code: '24971-4' })).instability).not.toEqual([]);
+  });
+});
+
+describe('procedures placed in the cervical or thoracic spine', () => {
+  const cpt = 'http://www.ama-assn.org/go/cpt';
+  const proc = (id: string, extra: Record<string, unknown>) => ({ resourceType: 'Procedure', id, status: 'completed', code: { coding: [{ system: cpt, code: '63048' }] }, ...extra });
+
+  it('are named by their own site or name, as draft orders are; a lumbar mention anywhere keeps a procedure lumbar', () => {
+    const record = {
+      patientId: 'p', conditions: [], observations: [], imagingStudies: [], diagnosticReports: [],
+      procedures: [
+        proc('text', { code: { coding: [{ system: cpt, code: '63048' }], text: 'Laminectomy C5-C6' } }),
+        proc('site', { bodySite: [{ coding: [{ system: 'http://snomed.info/sct', code: '122494005', display: 'Cervical spine structure' }] }] }),
+        proc('thoracic', { note: [{ text: 'T10-T12 decompression' }] }),
+        proc('lumbar', { code: { coding: [{ system: cpt, code: '63048' }], text: 'Laminectomy L4-L5' } }),
+        proc('both', { code: { coding: [{ system: cpt, code: '63048', display: 'Laminectomy, lumbar' }], text: 'Laminectomy C5-C6' } }),
+        proc('none', {}),
+      ],
+    } as unknown as PatientRecord;
+    expect(extractEvidence(record).upperSpineProcedures).toEqual(['Procedure/text', 'Procedure/site', 'Procedure/thoracic']);
   });
 });
