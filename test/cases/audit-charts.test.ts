@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Condition, FhirResource, Procedure } from 'fhir/r4.js';
+import type { Condition, FhirResource, Observation, Procedure } from 'fhir/r4.js';
 import { buildCards } from '../../src/cards/build-cards.js';
 import type { Card } from '../../src/cards/types.js';
 import type { PatientRecord } from '../../src/data/types.js';
@@ -187,5 +187,34 @@ describe('audit 4: a spine-wide code at a cervical or thoracic site is no prior 
   it('a spine-wide code with a lumbar site, or no site, is still a prior lumbar operation', async () => {
     const lumbar = procedure('l45', '2019-04-02', 'Laminectomy L4-L5', { code: '63048', display: 'Laminectomy, each additional segment' });
     expect(topics(await review('primary-fusion-without-level', [lumbar]))).toEqual(['documentation-incomplete']);
+  });
+});
+
+describe('audit 5: exam findings recorded as Observations', () => {
+  const base = 'no-neuro-findings-r2-not-documented';
+  const footDrop = (extra: Partial<Observation> = {}): Observation => ({
+    resourceType: 'Observation', id: 'obs-fd', status: 'final', subject: { reference: 'Patient/x' }, effectiveDateTime: '2026-09-01',
+    code: { coding: [{ system: snomed, code: '6077001', display: 'Foot drop' }], text: 'Left foot drop' },
+    ...extra,
+  });
+
+  it('a standing foot-drop observation after the surgery is an R2 finding', async () => {
+    const r = await review(base, [footDrop()]);
+    const r2 = criterion(r.decisions[0]!, 'R2');
+    expect(r2.status).toBe('met');
+    expect(r2.evidence.map((e) => e.id)).toContain('obs-fd');
+    expect(topics(r)).toEqual(['criteria-met']);
+  });
+
+  it.each([
+    [{ status: 'preliminary' as const }],
+    [{ status: 'entered-in-error' as const }],
+    [{ valueBoolean: false }],
+    [{ valueCodeableConcept: { coding: [{ system: snomed, code: '2667000', display: 'Absent' }] } }],
+    [{ interpretation: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation', code: 'NEG' }] }] }],
+    [{ code: { text: 'No foot drop' } }],
+  ])('%# an observation that denies it, or does not stand, is not', async (extra) => {
+    const r = await review(base, [footDrop(extra)]);
+    expect(criterion(r.decisions[0]!, 'R2').status).toBe('not-documented');
   });
 });

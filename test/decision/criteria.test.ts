@@ -706,4 +706,33 @@ describe('found by the second criteria audit', () => {
     // 63047 names the lumbar spine: whatever the text says, it stays a lumbar operation (of unrecorded level here).
     expect((await decide(fusionInpatient(), prior('63047'), facts)).criteria[0]).toMatchObject({ status: 'not-documented', priorProcedureRecorded: true });
   });
+  it('counts a standing exam finding recorded as an Observation, with its side, unless its value denies it', async () => {
+    const exam = (id: string, extra: Partial<Observation> = {}): Observation => ({
+      resourceType: 'Observation', id, status: 'final', subject, effectiveDateTime: '2026-09-01', code: { text: 'Right foot drop' }, ...extra,
+    });
+    const facts = (id: string) => ({ ...seedFacts(), resources: [...seedFacts().resources, { ref: `Observation/${id}`, levels: [], sides: ['right' as const] }] });
+    const onlyExam = (o: Observation) => ({ ...withConditions([]), observations: [o] });
+    const counted = await decide(fusionInpatient(), onlyExam(exam('fd', { status: 'amended' })), facts('fd'));
+    expect(status(counted, 'R2')).toBe('met');
+    expect(counted.criteria[1].progressive).toBe(true);
+    expect(counted.criteria[1].progressionEvidence).toEqual([expect.objectContaining({ resourceType: 'Observation', id: 'fd', display: 'Right foot drop', date: '2026-09-01' })]);
+    // Its side is the side of the symptoms: the left compression of the study is then opposite.
+    const leftOnly = { ...facts('fd'), imaging: [{ ref: 'DiagnosticReport/mri', level: 'L3-L4' as const, side: 'left' as const, kind: 'compression' as const, text: 'Moderate left foraminal stenosis at L3-L4.' }] };
+    expect((await decide(fusionInpatient(), onlyExam(exam('fd')), leftOnly)).criteria[2].reason).toBe('opposite-side');
+    const radicular = await decide(fusionInpatient(), onlyExam(exam('num', { code: { text: 'Numbness of the left foot' } })), facts('num'));
+    expect([status(radicular, 'R2'), radicular.criteria[1].progressive]).toEqual(['met', false]);
+    for (const denied of [
+      exam('x', { valueString: 'Absent.' }),
+      exam('x', { valueCodeableConcept: { text: 'Negative' } }),
+      exam('x', { valueCodeableConcept: { coding: [{ system: 'http://snomed.info/sct', code: '373067005' }] } }),
+      exam('x', { interpretation: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation', code: 'N' }] }] }),
+      exam('x', { status: 'registered' }),
+      exam('x', { effectiveDateTime: '2023-01-01' }),
+      exam('x', { code: { text: 'Right hand weakness' } }),
+    ]) {
+      expect([JSON.stringify(denied).slice(90), status(await decide(fusionInpatient(), onlyExam(denied), facts('x')), 'R2')]).toEqual([JSON.stringify(denied).slice(90), 'not-documented']);
+    }
+    // A value that states the finding does not deny it.
+    expect(status(await decide(fusionInpatient(), onlyExam(exam('x', { valueBoolean: true })), facts('x')), 'R2')).toBe('met');
+  });
 });
