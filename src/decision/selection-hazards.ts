@@ -9,8 +9,10 @@ import { lexicalScopes, type Library } from './elm-reading.js';
  * - a comparison (`=`, `in`, `StartsWith`, `<` ...) whose operand takes its value from a coded or free-text
  *   element (`code`, `text`, `display`, `value` ...): `Lower(C.code.text.value) = 'cauda equina syndrome'`;
  *   status codings (`clinicalStatus`, `verificationStatus`) are exempt, since they only narrow a selection;
- * - text reaching `Matches` through anything but a whitespace-normalising `ReplaceMatches`, or together with
- *   words of the library's own (`'lumbar ' + text`): the pattern could then match without the resource's words.
+ * - text reaching `Matches` through a `ReplaceMatches` that puts anything but spaces in ('anaesth' -> 'anesth'), or
+ *   together with words of the library's own (`'lumbar ' + text`): the pattern could then match without the
+ *   resource's words. Cutting text out (a replacement of spaces, a split) is no hazard: every word left was there.
+ *   The filter's words hold no space, so a space put in cannot join two pieces into one of them.
  * Values are followed where they flow (a query's return, a branch's result, a function's arguments, a tuple's
  * field), not through conditions: a boolean is checked where it is computed. What cannot be followed counts as
  * a hazard.
@@ -33,8 +35,6 @@ const SAFE_ELEMENTS = new Set([
   'id', 'reference', 'status', 'system', 'start', 'end', 'onset', 'abatement', 'recordedDate', 'performed', 'effective', 'issued',
   'started', 'authoredOn', 'occurrence', 'date',
 ]);
-/** `ReplaceMatches(text, '\\s+', ' ')` only normalises spacing, which the filter's word test ignores. */
-const SPACING = /^(?:\\s[+*]?| [+*]?|\\s\{1,\})$/;
 
 export function selectionHazards(elm: Readonly<Record<string, unknown>>): string[] {
   const libraries = elm as Record<string, Library>;
@@ -124,15 +124,18 @@ export function selectionHazards(elm: Readonly<Record<string, unknown>>): string
       case 'Case':
         return [...((n.caseItem ?? []) as Node[]).flatMap((c) => flows(c.then, library, depth + 1)), ...flows(n.else, library, depth + 1)];
       case 'ReplaceMatches': {
-        const [text, pattern, replacement] = (n.operand ?? []) as Node[];
-        const spacing = pattern?.type === 'Literal' && SPACING.test(String(pattern.value)) && replacement?.type === 'Literal' && String(replacement.value).trim() === '';
-        return [...flows(text, library, depth + 1), ...(spacing ? [] : [`transform:ReplaceMatches${where(n)}`])];
+        // Whatever the pattern, a replacement of spaces only cuts text out.
+        const [text, , replacement] = (n.operand ?? []) as Node[];
+        const cuts = replacement?.type === 'Literal' && String(replacement.value).trim() === '';
+        return [...flows(text, library, depth + 1), ...(cuts ? [] : [`transform:ReplaceMatches${where(n)}`])];
       }
-      case 'Combine':
       case 'Split':
       case 'SplitOnMatches':
-        // The separator joins or splits words; it adds none unless it has letters of its own.
-        return [...flows(n.source ?? n.stringToSplit, library, depth + 1), ...flows(n.separator ?? n.separatorPattern, library, depth + 1)];
+        // The separator is cut out of the text.
+        return flows(n.stringToSplit, library, depth + 1);
+      case 'Combine':
+        // The separator joins the pieces: it adds words only if it has letters of its own.
+        return [...flows(n.source, library, depth + 1), ...flows(n.separator, library, depth + 1)];
       default: {
         const out: string[] = [];
         for (const [key, v] of Object.entries(n)) {
