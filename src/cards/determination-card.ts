@@ -97,7 +97,7 @@ function documentationTip(decision: PlanDecision): string | undefined {
   if (decision.kind !== 'fusion') return undefined;
   const undocumented = (id: SupportingId): boolean => (decision.supporting.find((s) => s.id === id)?.status ?? 'undocumented') === 'undocumented';
   const missing: string[] = [];
-  if (undocumented('S1')) missing.push('evidence of instability (CT or flexion-extension films)');
+  if (undocumented('S1')) missing.push('a stated finding of instability');
   if (undocumented('S4')) missing.push('smoking status');
   if (missing.length === 0) return undefined;
   return `Documentation tip: payers commonly ask for CT or flexion-extension evidence of instability and for smoking status before a fusion. Not in this record: ${missing.join('; ')}.`;

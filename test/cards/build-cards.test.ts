@@ -71,7 +71,7 @@ describe('determination cards', () => {
     expect(card!.detail).toMatch(/R4 .*: met\.\*\* Conservative care may be skipped: progressive neurological deficit/);
     expect(card!.detail).toContain('- S2 Prior dural tear: Condition 2019-04-10: Accidental puncture of dura during a procedure.');
     expect(card!.detail).toContain('- S3 Instrumented fusion ordered.');
-    expect(card!.detail).toMatch(/Documentation tip: .*Not in this record: evidence of instability \(CT or flexion-extension films\); smoking status\./);
+    expect(card!.detail).toMatch(/Documentation tip: .*Not in this record: a stated finding of instability; smoking status\./);
   });
 
   it('shows smoking status when documented and drops the tip once S1 and S4 are documented', () => {

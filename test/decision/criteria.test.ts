@@ -262,6 +262,24 @@ describe('R3 imaging', () => {
     expect(d.criteria[2].evidence).toEqual([expect.objectContaining({ id: 'mr-study', note: 'its report is still preliminary; the final report is needed' })]);
   });
 
+  it('a report of a study entered in error is void with it; a study whose report is void says so', async () => {
+    const study: ImagingStudy = {
+      resourceType: 'ImagingStudy', id: 'mr-study', status: 'entered-in-error', subject, started: '2026-10-01',
+      modality: [{ system: 'http://dicom.nema.org/resources/ontology/DCM', code: 'MR' }],
+      description: 'MRI lumbar spine',
+      series: [{ uid: '1.2', modality: { system: 'http://dicom.nema.org/resources/ontology/DCM', code: 'MR' }, bodySite: { system: 'http://snomed.info/sct', code: '122496007', display: 'Lumbar spine' } }],
+    };
+    const reading = report({ imagingStudy: [{ reference: 'ImagingStudy/mr-study' }] });
+    const voidStudy = await decide(fusionInpatient(), { ...seedRecord(), imagingStudies: [study], diagnosticReports: [reading] }, seedFacts());
+    expect(status(voidStudy, 'R3')).toBe('not-documented');
+    const voidReport = await decide(
+      fusionInpatient(),
+      { ...seedRecord(), imagingStudies: [{ ...study, status: 'available' }], diagnosticReports: [{ ...reading, status: 'entered-in-error' }] },
+      seedFacts(),
+    );
+    expect(voidReport.criteria[2].evidence).toEqual([expect.objectContaining({ id: 'mr-study', note: 'its report was entered in error or cancelled; a valid report is needed' })]);
+  });
+
   it('the most recent study about the level decides', async () => {
     const record = { ...seedRecord(), diagnosticReports: [report({}), report({ id: 'mri2', effectiveDateTime: '2026-10-30' })] };
     const facts = seedFacts();
