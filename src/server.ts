@@ -11,7 +11,7 @@ import { limitHeapGrowth } from './ops/heap.js';
 import type { Logger } from 'pino';
 import { createLogger } from './ops/logger.js';
 import { createMetrics, metricsHandler, type Metrics } from './ops/metrics.js';
-import { checkCompiledCriteria } from './decision/cql-library.js';
+import { readCriteriaSources } from './decision/cql-library.js';
 import { DecisionEngine } from './decision/engine.js';
 import { orderReviewer } from './review/order-reviewer.js';
 import { criteriaPageRouter } from './criteria-page/route.js';
@@ -68,10 +68,12 @@ async function main(): Promise<void> {
   // The store's counts are durable; the counter starts from them, so a restart is no reset to Prometheus.
   for (const c of feedbackStore.counts()) metrics.countFeedback(c.topic, c.outcome, c.count);
   // The CQL evaluations run on ENGINE_THREADS worker threads, beside the thread that serves HTTP (decision/engine-pool.ts).
-  // The criteria page shows the CQL source; the engine runs its ELM: the service starts only when they agree.
-  checkCompiledCriteria();
+  // The criteria are read once, here: the criteria page shows this CQL, and every evaluation thread, those that
+  // replace a failed one included, runs this ELM; the service starts only when the two agree.
+  const sources = readCriteriaSources();
   const valueSets = loadValueSets();
   const engine = DecisionEngine.load({
+    elm: sources.elm,
     threads: config.ENGINE_THREADS,
     valueSets,
     onThreadStopped: (e) => logger.error(e, e.wasLoaded ? 'evaluation thread stopped; restarting it' : 'evaluation thread could not start; retrying'),

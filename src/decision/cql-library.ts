@@ -1,8 +1,8 @@
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cql from 'cql-execution';
-import { checkElmMatchesSource, readElmFile } from './elm-source.js';
+import { checkElmMatchesSource } from './elm-source.js';
 import { skipRedundantDistinct, stripForRuntime } from './elm-plan.js';
 import { rememberFunctionResults } from './function-memo.js';
 import { indexListLookups } from './list-index.js';
@@ -18,12 +18,29 @@ export function defaultCqlDir(): string {
   return path.join(path.basename(root) === 'dist' ? path.resolve(root, '..') : root, 'cql-mappings');
 }
 
+/** Compiled libraries by name, as the build wrote them (cql-mappings/elm/<name>.json). */
+export type ElmLibraries = Readonly<Record<string, unknown>>;
+
+/** Every compiled library in `elmDir`, parsed, by library name. */
+export function readElmDir(elmDir: string): Record<string, unknown> {
+  let files: string[];
+  try {
+    files = readdirSync(elmDir).filter((f) => f.endsWith('.json'));
+  } catch {
+    throw new Error(`No compiled ELM in ${elmDir}: run "npm run build" first`);
+  }
+  const elm: Record<string, unknown> = {};
+  for (const f of files) elm[path.basename(f, '.json')] = JSON.parse(readFileSync(path.join(elmDir, f), 'utf8'));
+  return elm;
+}
+
 /**
- * Reads the ELM the build compiled (cql-mappings/elm) and resolves the criteria library with its includes.
- * Done once per process: parsing ELM per call would dominate the answer time.
+ * Resolves the criteria library with its includes, from the ELM in `from` (a directory, or libraries already
+ * read, which are copied, not changed). Done once per process and thread: parsing ELM per call would dominate
+ * the answer time.
  */
 export function loadCriteriaLibrary(
-  elmDir: string = path.join(defaultCqlDir(), 'elm'),
+  from: string | ElmLibraries = path.join(defaultCqlDir(), 'elm'),
   /** Run the ELM as compiled (no elm-plan.ts or function-memo.ts changes): the reference that tests compare with. */
   options: { asCompiled?: boolean } = {},
 ): {
@@ -32,22 +49,15 @@ export function loadCriteriaLibrary(
   /** The ELM of every library read, by name. */
   elm: Readonly<Record<string, unknown>>;
 } {
-  let files: string[];
-  try {
-    files = readdirSync(elmDir).filter((f) => f.endsWith('.json'));
-  } catch {
-    throw new Error(`No compiled ELM in ${elmDir}: run "npm run build" first`);
-  }
-  const elm: Record<string, unknown> = {};
-  for (const f of files) {
-    const json = readElmFile(path.join(elmDir, f));
-    elm[path.basename(f, '.json')] = options.asCompiled ? json : stripForRuntime(json);
-  }
-  if (!elm[CRITERIA_LIBRARY]) throw new Error(`ELM for ${CRITERIA_LIBRARY} missing in ${elmDir}: run "npm run build" first`);
+  // The steps below change the ELM in place; what the caller holds (a thread's next start) must stay as read.
+  const elm = typeof from === 'string' ? readElmDir(from) : structuredClone(from) as Record<string, unknown>;
+  const where = typeof from === 'string' ? from : 'the loaded ELM';
+  if (!options.asCompiled) for (const name of Object.keys(elm)) elm[name] = stripForRuntime(elm[name]);
+  if (!elm[CRITERIA_LIBRARY]) throw new Error(`ELM for ${CRITERIA_LIBRARY} missing in ${where}: run "npm run build" first`);
   if (!options.asCompiled) skipRedundantDistinct(elm);
   const repository = new cql.Repository(elm);
   const library = repository.resolve(CRITERIA_LIBRARY, undefined);
-  if (!library) throw new Error(`Cannot resolve ${CRITERIA_LIBRARY} from ${elmDir}`);
+  if (!library) throw new Error(`Cannot resolve ${CRITERIA_LIBRARY} from ${where}`);
   if (!options.asCompiled) {
     rememberFunctionResults(library);
     indexListLookups(library);
@@ -58,18 +68,49 @@ export function loadCriteriaLibrary(
 }
 
 /**
- * Checks, once at start-up, that every compiled library is the CQL beside it (see elm-source.ts); throws naming
- * the file otherwise. Not done by loadCriteriaLibrary: an evaluation thread that replaces a failed one must load
- * what its siblings run, not refuse because someone is editing the CQL.
+ * The criteria as the process reads them, once, at start: the CQL that the criteria page shows, the ELM that
+ * every evaluation thread runs (a thread that replaces a failed one included) and the value set files, read in
+ * one pass, the ELM checked against the CQL beside it (see elm-source.ts). Nothing reads cql-mappings/ again
+ * while the process runs: a rebuild under a running service takes effect at its next start, everywhere at once.
  */
-export function checkCompiledCriteria(elmDir: string = path.join(defaultCqlDir(), 'elm')): void {
+export interface CriteriaSources {
+  /** Each *.cql file as written, by file name. */
+  cql: Readonly<Record<string, string>>;
+  /** Each compiled library as the build wrote it, by library name. */
+  elm: ElmLibraries;
+  /** Each valuesets/*.json file as written, by file name. */
+  valueSets: Readonly<Record<string, string>>;
+}
+
+/** Reads the criteria of `cqlDir`; throws naming the file when an ELM was compiled from another text than its CQL. */
+export function readCriteriaSources(cqlDir: string = defaultCqlDir()): CriteriaSources {
+  const cql = readTexts(cqlDir, '.cql');
+  const elm = readElmDir(path.join(cqlDir, 'elm'));
+  for (const library of Object.values(elm)) checkElmMatchesSource(library, (file) => cql[file]);
+  return { cql, elm, valueSets: readTexts(path.join(cqlDir, 'valuesets'), '.json') };
+}
+
+/** The files of `dir` ending in `ext`, by name, in name order; none when there is no such directory. */
+export function readTexts(dir: string, ext: string): Record<string, string> {
   let files: string[];
   try {
-    files = readdirSync(elmDir).filter((f) => f.endsWith('.json'));
+    files = readdirSync(dir).filter((f) => f.endsWith(ext)).sort();
+  } catch {
+    return {};
+  }
+  return Object.fromEntries(files.map((f) => [f, readFileSync(path.join(dir, f), 'utf8')]));
+}
+
+/** Checks that every compiled library in `elmDir` is the CQL beside it; throws naming the file otherwise. */
+export function checkCompiledCriteria(elmDir: string = path.join(defaultCqlDir(), 'elm')): void {
+  let elm: Record<string, unknown>;
+  try {
+    elm = readElmDir(elmDir);
   } catch {
     return; // loadCriteriaLibrary says what is missing.
   }
-  for (const f of files) checkElmMatchesSource(readElmFile(path.join(elmDir, f)), path.dirname(elmDir));
+  const cql = readTexts(path.dirname(elmDir), '.cql');
+  for (const library of Object.values(elm)) checkElmMatchesSource(library, (file) => cql[file]);
 }
 
 interface ElmParameterDef {

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -13,50 +12,17 @@ export function sourceDigest(cqlText: string): string {
 }
 
 /**
- * The digest of the value set files (names and contents) in cqlDir/valuesets, or undefined without that folder.
- * The engine reads them at start, not from the ELM; the build checks them against the CQL (declared, same
- * version, loadable), so ELM is stale when they changed since the build as much as when the CQL did.
- */
-export function valueSetsDigest(cqlDir: string): string | undefined {
-  const dir = path.join(cqlDir, 'valuesets');
-  if (!existsSync(dir)) return undefined;
-  const hash = createHash('sha256');
-  for (const f of readdirSync(dir).filter((name) => name.endsWith('.json')).sort()) {
-    hash.update(f).update('\0').update(readFileSync(path.join(dir, f))).update('\0');
-  }
-  return hash.digest('hex');
-}
-
-/**
- * Throws when the CQL beside the ELM has changed since the ELM was compiled, so that a service never runs
+ * Throws when the CQL text the ELM was compiled from is not `sourceOf(file)`, so that a service never runs
  * criteria other than those its criteria page shows. ELM without a stamp, or whose source is not there (a copy
- * of the ELM alone), is not checked.
+ * of the ELM alone: `sourceOf` gives undefined), is not checked.
  */
-export function checkElmMatchesSource(elm: unknown, cqlDir: string): void {
-  const stamp = (elm as Record<string, { file?: unknown; sha256?: unknown; valueSets?: unknown } | undefined>)[ELM_SOURCE_KEY];
+export function checkElmMatchesSource(elm: unknown, sourceOf: (file: string) => string | undefined): void {
+  const stamp = (elm as Record<string, { file?: unknown; sha256?: unknown } | undefined>)[ELM_SOURCE_KEY];
   if (typeof stamp?.file !== 'string' || typeof stamp.sha256 !== 'string') return;
-  const source = path.join(cqlDir, path.basename(stamp.file));
-  if (!existsSync(source)) return;
-  if (sourceDigest(readFileSync(source, 'utf8')) !== stamp.sha256) {
-    throw new Error(`cql-mappings/${path.basename(stamp.file)} has changed since it was compiled to ELM: run "npm run build"`);
-  }
-  const valueSets = typeof stamp.valueSets === 'string' ? valueSetsDigest(cqlDir) : undefined;
-  if (valueSets !== undefined && valueSets !== stamp.valueSets) {
-    throw new Error(`cql-mappings/valuesets has changed since ${path.basename(stamp.file)} was compiled to ELM: run "npm run build"`);
-  }
-}
-
-/**
- * Reads one compiled ELM file. A file that does not parse (cut short by a full disk or an interrupted build) is
- * named, with the remedy: JSON.parse alone says only "Expected ',' … at position 5000".
- */
-export function readElmFile(file: string): unknown {
-  const text = readFileSync(file, 'utf8');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    const shown = path.relative(process.cwd(), file);
-    const name = shown.startsWith('..') || path.isAbsolute(shown) ? file : shown;
-    throw new Error(`${name} is not valid JSON (${error instanceof Error ? error.message : String(error)}): run "npm run build"`, { cause: error });
+  const file = path.basename(stamp.file);
+  const text = sourceOf(file);
+  if (text === undefined) return;
+  if (sourceDigest(text) !== stamp.sha256) {
+    throw new Error(`cql-mappings/${file} has changed since it was compiled to ELM: run "npm run build"`);
   }
 }

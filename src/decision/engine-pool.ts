@@ -1,9 +1,27 @@
+import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { EvidenceFacts } from '../evidence/types.js';
 import type { SurgicalPlan } from '../orders/types.js';
 import { UpstreamError } from '../errors.js';
+import type { ValueSetIndex } from '../terminology/value-sets.js';
+import type { ElmLibraries } from './cql-library.js';
 import type { PlanDecision } from './types.js';
 import type { FhirResource } from 'fhir/r4.js';
+
+/**
+ * What every thread starts with (workerData): the ELM the process loaded at start, and the digest of its value
+ * sets. A thread started later (to replace one that overran or died) runs the same library as its siblings, never
+ * what a rebuild has since left on disk: the HTTP thread's relevance filter and card wording were made for it.
+ */
+export interface ThreadData {
+  elm: ElmLibraries;
+  valueSetDigest: string;
+}
+
+/** The value sets as the engine reads them (the parsed resources), for a thread to compare with its own. */
+export function valueSetDigest(valueSets: ValueSetIndex): string {
+  return createHash('sha256').update(JSON.stringify(valueSets.resources())).digest('hex');
+}
 
 /** One evaluation, as it crosses to a thread (structured clone: plain data only). */
 export interface EvaluationJob {
@@ -18,6 +36,11 @@ export interface EvaluationJob {
 /** A thread's first message: its library is loaded. */
 export interface ThreadReady {
   ready: true;
+}
+
+/** Or: it could not load, and why (never chart data: no evaluation has run). The pool then stops the thread. */
+export interface ThreadLoadFailed {
+  loadFailed: string;
 }
 
 export interface EvaluationReply {
@@ -40,6 +63,8 @@ interface Slot {
   loaded: boolean;
   /** Threads of this slot in a row that ended before loading their library: a crash loop when above zero. */
   startFailures: number;
+  /** Why the current thread could not load, as it said. */
+  loadError: string | undefined;
   restart: NodeJS.Timeout | undefined;
 }
 
@@ -51,6 +76,8 @@ export interface ThreadStopped {
   errorCode?: string;
   /** The thread had loaded its library (a crash during evaluations) or not (it could not start). */
   wasLoaded: boolean;
+  /** Why it could not load, when it said (e.g. the library fails on a synthetic chart, naming the CQL definition). */
+  loadError?: string;
   /** Evaluations it took down; each got an evaluation-unavailable card. */
   failedEvaluations: number;
   restartInMs: number;
@@ -66,8 +93,8 @@ const failedReview = () => new UpstreamError('the evaluation thread stopped befo
  * CQL evaluations on worker threads. The criteria library is CPU work from end to end (no I/O), so on one
  * thread a call waits for every evaluation ahead of it; with threads, the HTTP thread keeps parsing,
  * fetching and answering while evaluations run on the other cores. State stays in one process (feedback
- * store, JWT replay cache, metrics): only the evaluation moves. Each thread loads its own copy of the
- * library and the FHIR model. A thread that dies fails its evaluations with 'review-failed' (an
+ * store, JWT replay cache, metrics): only the evaluation moves. Each thread builds its own copy of the
+ * library the process loaded (ThreadData) and of the FHIR model. A thread that dies fails its evaluations with 'review-failed' (an
  * evaluation-unavailable card, never a 500) and is restarted: at once when it had been working, with a
  * growing delay when it could not even load.
  */
@@ -79,12 +106,12 @@ export class EnginePool {
 
   constructor(
     private readonly size: number,
-    private readonly workerData: { elmDir?: string },
+    private readonly workerData: ThreadData,
     private readonly entry: URL = new URL('./engine-thread.js', import.meta.url),
     private readonly onThreadStopped?: (e: ThreadStopped) => void,
   ) {
     for (let i = 0; i < size; i++) {
-      const slot: Slot = { worker: undefined, pending: new Map(), loaded: false, startFailures: 0, restart: undefined };
+      const slot: Slot = { worker: undefined, pending: new Map(), loaded: false, startFailures: 0, loadError: undefined, restart: undefined };
       this.slots.push(slot);
       this.start(slot);
     }
@@ -98,14 +125,21 @@ export class EnginePool {
     worker.unref();
     slot.worker = worker;
     slot.loaded = false;
+    slot.loadError = undefined;
     slot.pending = new Map();
     const pending = slot.pending;
-    worker.on('message', (reply: EvaluationReply | ThreadReady) => {
+    worker.on('message', (reply: EvaluationReply | ThreadReady | ThreadLoadFailed) => {
       if ('ready' in reply) {
         if (slot.worker === worker) {
           slot.loaded = true;
           slot.startFailures = 0;
         }
+        return;
+      }
+      if ('loadFailed' in reply) {
+        // The thread waits to be stopped, so that its exit cannot overtake this message.
+        if (slot.worker === worker) slot.loadError = String(reply.loadFailed).slice(0, 2000);
+        void worker.terminate();
         return;
       }
       const p = pending.get(reply.id);
@@ -118,6 +152,7 @@ export class EnginePool {
       // A thread stopped after an overrun was already replaced, and its evaluations already failed.
       if (slot.worker !== worker) return;
       const wasLoaded = slot.loaded;
+      const loadError = slot.loadError;
       const failedEvaluations = pending.size;
       for (const p of pending.values()) p.reject(failedReview());
       pending.clear();
@@ -126,7 +161,7 @@ export class EnginePool {
       if (this.closed) return;
       if (!wasLoaded) slot.startFailures++;
       const restartInMs = slot.startFailures === 0 ? 0 : Math.min(MAX_RESTART_DELAY_MS, FIRST_RESTART_DELAY_MS * 2 ** (slot.startFailures - 1));
-      this.onThreadStopped?.({ ...detail, wasLoaded, failedEvaluations, restartInMs });
+      this.onThreadStopped?.({ ...detail, wasLoaded, ...(loadError !== undefined ? { loadError } : {}), failedEvaluations, restartInMs });
       slot.restart = setTimeout(() => this.start(slot), restartInMs);
       slot.restart.unref();
     };

@@ -1,18 +1,41 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { loadValueSets } from '../terminology/value-sets.js';
 import { DecisionEngine } from './engine.js';
-import type { EvaluationJob, EvaluationReply, ThreadReady } from './engine-pool.js';
+import { valueSetDigest, type EvaluationJob, type EvaluationReply, type ThreadData, type ThreadLoadFailed, type ThreadReady } from './engine-pool.js';
 
 /**
  * A worker thread of the EnginePool: its own library and FHIR model, one evaluation at a time, in order.
- * The resources arrive already chosen by the calling thread's relevance filter.
+ * The resources arrive already chosen by the calling thread's relevance filter. The library is the ELM the
+ * process loaded at start (workerData), never what is on disk now; the value sets, which cannot be handed
+ * over as built, are read again and must be those the process loaded.
  */
-const engine = DecisionEngine.load({ ...(workerData as { elmDir?: string }), threads: 0, relevance: false });
-// The pool counts a thread as ready once its library is loaded (readiness, ops/health.ts).
-parentPort!.postMessage({ ready: true } satisfies ThreadReady);
+function load(): DecisionEngine {
+  const { elm, valueSetDigest: expected } = workerData as ThreadData;
+  const valueSets = loadValueSets();
+  if (valueSetDigest(valueSets) !== expected) {
+    throw new Error('cql-mappings/valuesets has changed since the service started: this thread will not run other value sets than its siblings; restart the service');
+  }
+  return DecisionEngine.load({ elm, valueSets, threads: 0, relevance: false });
+}
 
-parentPort!.on('message', ({ id, job }: { id: number; job: EvaluationJob }) => {
-  engine
-    .evaluateResources(job)
-    .then((decisions) => parentPort!.postMessage({ id, decisions } satisfies EvaluationReply))
-    .catch((error: unknown) => parentPort!.postMessage({ id, error: error instanceof Error ? error.message : String(error) } satisfies EvaluationReply));
-});
+let engine: DecisionEngine | undefined;
+try {
+  engine = load();
+} catch (error) {
+  parentPort!.postMessage({ loadFailed: error instanceof Error ? error.message : String(error) } satisfies ThreadLoadFailed);
+}
+
+if (engine) {
+  const loaded = engine;
+  // The pool counts a thread as ready once its library is loaded (readiness, ops/health.ts).
+  parentPort!.postMessage({ ready: true } satisfies ThreadReady);
+  parentPort!.on('message', ({ id, job }: { id: number; job: EvaluationJob }) => {
+    loaded
+      .evaluateResources(job)
+      .then((decisions) => parentPort!.postMessage({ id, decisions } satisfies EvaluationReply))
+      .catch((error: unknown) => parentPort!.postMessage({ id, error: error instanceof Error ? error.message : String(error) } satisfies EvaluationReply));
+  });
+} else {
+  // Kept alive, answering nothing, until the pool has read why and stops it.
+  parentPort!.on('message', () => undefined);
+}

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import cql from 'cql-execution';
 import type { FhirResource, ServiceRequest } from 'fhir/r4.js';
 import type { PatientRecord } from '../data/types.js';
@@ -5,10 +6,11 @@ import type { EvidenceFacts } from '../evidence/types.js';
 import type { SurgicalPlan } from '../orders/types.js';
 import { loadValueSets, type ValueSetIndex } from '../terminology/value-sets.js';
 import { ValueSetCodeService } from './code-service.js';
-import { loadCriteriaLibrary } from './cql-library.js';
+import { defaultCqlDir, loadCriteriaLibrary, readElmDir, type ElmLibraries } from './cql-library.js';
+import { stripForRuntime } from './elm-plan.js';
 import { informativeResourceFacts, planParameters, recordResources } from './parameters.js';
 import { patientSourceFor, SYSTEM_STRING_ELEMENTS, type CqlPatientSource } from './patient-source.js';
-import { EnginePool, type EvaluationJob, type ThreadStopped } from './engine-pool.js';
+import { EnginePool, valueSetDigest, type EvaluationJob, type ThreadData, type ThreadStopped } from './engine-pool.js';
 import { relevanceFilter, type RelevanceFilter } from './relevance.js';
 import { toPlanDecision, type CqlPlanDecision } from './to-decision.js';
 import type { PlanDecision } from './types.js';
@@ -28,6 +30,8 @@ function criteriaView(order: ServiceRequest, id: string): ServiceRequest {
 }
 
 export interface DecisionEngineOptions {
+  /** The compiled libraries to run, as read (CriteriaSources.elm); else those of `elmDir`, else of cql-mappings/elm. */
+  elm?: ElmLibraries;
   elmDir?: string;
   valueSets?: ValueSetIndex;
   /** Hand the library only the resources it can use (default true); off, to show that it changes nothing. */
@@ -38,7 +42,8 @@ export interface DecisionEngineOptions {
   asCompiled?: boolean;
   /**
    * Worker threads that run the evaluations (engine-pool.ts); 0 (the default) evaluates on the calling thread.
-   * Threads load the value sets from cql-mappings/valuesets and run the compiled build (dist/).
+   * Threads run the ELM loaded here, handed over in memory; they read the value sets from cql-mappings/valuesets
+   * and refuse to start on other ones than `valueSets` (engine-thread.ts); their module is the compiled build (dist/).
    */
   threads?: number;
   /** The threads' module (default: engine-thread.js beside this file); tests point it at the build. */
@@ -63,15 +68,18 @@ export class DecisionEngine {
   ) {}
 
   static load(options: DecisionEngineOptions = {}): DecisionEngine {
-    const { library, defaults, elm } = loadCriteriaLibrary(options.elmDir, { asCompiled: options.asCompiled === true });
+    const compiled = options.elm ?? readElmDir(options.elmDir ?? path.join(defaultCqlDir(), 'elm'));
+    const { library, defaults, elm } = loadCriteriaLibrary(compiled, { asCompiled: options.asCompiled === true });
     const valueSets = options.valueSets ?? loadValueSets();
     const codeService = new ValueSetCodeService(valueSets);
     // A model that cannot list its string elements leaves the text unread: nothing is filtered then.
     const relevance =
       options.relevance === false || !SYSTEM_STRING_ELEMENTS ? undefined : relevanceFilter(elm, valueSets, SYSTEM_STRING_ELEMENTS);
     const threads = options.threads ?? 0;
-    const pool =
-      threads > 0 ? new EnginePool(threads, options.elmDir !== undefined ? { elmDir: options.elmDir } : {}, options.threadEntry, options.onThreadStopped) : undefined;
+    // Every thread, a replacement started long after a rebuild included, runs this ELM and these value sets, so
+    // its answers always match this thread's relevance filter and cards. Without annotations it is a tenth the size.
+    const threadData = (): ThreadData => ({ elm: stripForRuntime(structuredClone(compiled)), valueSetDigest: valueSetDigest(valueSets) });
+    const pool = threads > 0 ? new EnginePool(threads, threadData(), options.threadEntry, options.onThreadStopped) : undefined;
     return new DecisionEngine(library, codeService, defaults, relevance, options.patientSource ?? patientSourceFor, pool);
   }
 

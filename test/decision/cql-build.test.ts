@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, copyFile
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { compileCqlDirectory } from '../../scripts/compile-cql.js';
-import { checkCompiledCriteria, defaultCqlDir, loadCriteriaLibrary } from '../../src/decision/cql-library.js';
+import { checkCompiledCriteria, defaultCqlDir, loadCriteriaLibrary, readCriteriaSources } from '../../src/decision/cql-library.js';
 import { DecisionEngine } from '../../src/decision/engine.js';
 import { READ_BY_TYPESCRIPT } from '../../src/terminology/typescript-value-sets.js';
 import { order, plan, seedFacts, seedRecord } from './seed-record.js';
@@ -152,7 +152,8 @@ describe('the CQL build', () => {
     const source = path.join(path.dirname(elmDir), 'LumbarFusionCriteria.cql');
     writeFileSync(source, readFileSync(source, 'utf8').replace('default 6', 'default 10'));
     expect(() => checkCompiledCriteria(elmDir)).toThrow('cql-mappings/LumbarFusionCriteria.cql has changed since it was compiled to ELM: run "npm run build"');
-    // An evaluation thread that replaces a failed one still loads what its siblings run.
+    // The service reads the criteria once, at start, and checks them then (evaluation threads get that ELM).
+    expect(() => readCriteriaSources(path.dirname(elmDir))).toThrow('cql-mappings/LumbarFusionCriteria.cql has changed since it was compiled to ELM');
     expect(() => loadCriteriaLibrary(elmDir)).not.toThrow();
   });
 

@@ -1,8 +1,10 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { defaultCqlDir } from '../../src/decision/cql-library.js';
 import { DecisionEngine } from '../../src/decision/engine.js';
+import { loadValueSets } from '../../src/terminology/value-sets.js';
 import type { ThreadStopped } from '../../src/decision/engine-pool.js';
 import { order, plan, seedFacts, seedRecord } from './seed-record.js';
 
@@ -142,5 +144,61 @@ describe('evaluations on worker threads', () => {
     const engine = DecisionEngine.load({ threads: 1, threadEntry: pathToFileURL(BUILT) });
     await engine.close();
     await expect(engine.evaluate(plans(), seedRecord(), seedFacts(), NOW)).rejects.toThrow(/closed/);
+  });
+
+  it('run, in a thread that replaces one that died, the library the process loaded, not a rebuild left on disk since', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'engine-thread-'));
+    const elmDir = path.join(dir, 'elm');
+    cpSync(path.join(defaultCqlDir(), 'elm'), elmDir, { recursive: true });
+    // The built thread, which dies on a job for patient "die" (as a thread lost to a crash or an overrun).
+    const entry = path.join(dir, 'dies-on-request.mjs');
+    writeFileSync(
+      entry,
+      [
+        "import { parentPort } from 'node:worker_threads';",
+        'const on = parentPort.on.bind(parentPort);',
+        "parentPort.on = (type, listener) => on(type, type === 'message' ? (m) => (m.job?.patientId === 'die' ? process.exit(7) : listener(m)) : listener);",
+        `await import(${JSON.stringify(pathToFileURL(BUILT).href)});`,
+      ].join('\n'),
+    );
+    const stops: ThreadStopped[] = [];
+    const engine = DecisionEngine.load({ threads: 1, elmDir, threadEntry: pathToFileURL(entry), onThreadStopped: (e) => stops.push(e) });
+    try {
+      const before = await engine.evaluate(plans(), seedRecord(), seedFacts(), NOW);
+      expect(before[0]!.criteria[2]!.status).toBe('met');
+      // A rebuild while the service runs: the seed MRI is two months old, so a one-month look-back leaves R3 undocumented.
+      const file = path.join(elmDir, 'LumbarFusionCriteria.json');
+      const elm = JSON.parse(readFileSync(file, 'utf8')) as { library: { parameters: { def: { name: string; default: { value: string } }[] } } };
+      elm.library.parameters.def.find((d) => d.name === 'Imaging Lookback Months')!.default.value = '1';
+      writeFileSync(file, JSON.stringify(elm));
+      expect((await DecisionEngine.load({ elmDir }).evaluate(plans(), seedRecord(), seedFacts(), NOW))[0]!.criteria[2]!.status).toBe('not-documented');
+
+      await expect(engine.evaluate(plans(), { ...seedRecord(), patientId: 'die' }, seedFacts(), NOW)).rejects.toMatchObject({ reason: 'review-failed' });
+      expect(stops).toMatchObject([{ exitCode: 7, wasLoaded: true }]);
+      await new Promise((r) => setTimeout(r, 50)); // the replacement starts on the next turn
+      expect(await engine.evaluate(plans(), seedRecord(), seedFacts(), NOW)).toEqual(before);
+    } finally {
+      await engine.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keep a thread from starting on other value sets than the process loaded, saying why', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'engine-valuesets-'));
+    cpSync(path.join(defaultCqlDir(), 'valuesets'), dir, { recursive: true });
+    const file = path.join(dir, 'motor-deficit.json');
+    const vs = JSON.parse(readFileSync(file, 'utf8')) as { title: string };
+    writeFileSync(file, JSON.stringify({ ...vs, title: `${vs.title} (edited)` }));
+    const stops: ThreadStopped[] = [];
+    // The process loaded the edited files; the thread finds cql-mappings/valuesets as it is.
+    const engine = DecisionEngine.load({ threads: 1, valueSets: loadValueSets(dir), threadEntry: pathToFileURL(BUILT), onThreadStopped: (e) => stops.push(e) });
+    try {
+      await waitFor(() => stops.length > 0, 10_000);
+      expect(stops[0]).toMatchObject({ wasLoaded: false, loadError: expect.stringContaining('cql-mappings/valuesets has changed since the service started') });
+      expect(engine.loaded).toBe(false);
+    } finally {
+      await engine.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
