@@ -1,6 +1,5 @@
 import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { Router } from 'express';
 import { createApp } from './app.js';
 import { createCdsAuth } from './auth/cds-auth.js';
@@ -11,11 +10,10 @@ import { limitHeapGrowth } from './ops/heap.js';
 import type { Logger } from 'pino';
 import { createLogger } from './ops/logger.js';
 import { createMetrics, metricsHandler, type Metrics } from './ops/metrics.js';
-import { readCriteriaSources } from './decision/cql-library.js';
+import { checkValueSetsAsRead, readCriteriaSources } from './decision/cql-library.js';
 import { DecisionEngine } from './decision/engine.js';
 import { orderReviewer } from './review/order-reviewer.js';
 import { criteriaPageRouter } from './criteria-page/route.js';
-import { projectRoot } from './cds/project-root.js';
 import { loadValueSets } from './terminology/value-sets.js';
 import { workbenchRouter } from './workbench/router.js';
 import { startEmbeddedDefault, type EmbeddedDefault } from './embedded-default.js';
@@ -72,6 +70,7 @@ async function main(): Promise<void> {
   // replace a failed one included, runs this ELM; the service starts only when the two agree.
   const sources = readCriteriaSources();
   const valueSets = loadValueSets();
+  checkValueSetsAsRead(sources);
   const engine = DecisionEngine.load({
     elm: sources.elm,
     threads: config.ENGINE_THREADS,
@@ -81,7 +80,6 @@ async function main(): Promise<void> {
   // Not an error: every record then reaches the engine, and large charts cost more (README "Performance").
   if (engine.relevanceOff.length > 0) logger.warn({ reasons: engine.relevanceOff }, 'relevance filter off: the criteria select records in a way it cannot see');
   const reviewer = orderReviewer({ baseUrl: config.PUBLIC_BASE_URL, valueSets, engine });
-  const root = projectRoot();
   const app = createApp({
     config,
     logger,
@@ -92,7 +90,8 @@ async function main(): Promise<void> {
     readiness: [dataDirWritable(config.DATA_DIR), feedbackStoreWrites(feedbackStore), evaluationThreadsLoaded(engine)],
     routers: [
       metricsRoute(metrics),
-      criteriaPageRouter({ cqlDir: join(root, 'cql-mappings'), baseUrl: config.PUBLIC_BASE_URL }),
+      // Built now from the files the engine loaded: the page shows the criteria that run, whatever is edited later.
+      criteriaPageRouter({ files: sources, baseUrl: config.PUBLIC_BASE_URL }),
       ...(embedded?.routers ?? []),
       // The workbench serves testers, never production; without the embedded server the tester types a FHIR URL.
       ...(config.NODE_ENV !== 'production'

@@ -1,19 +1,32 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { isShownDefinition, readCqlLibrary, type CqlDefinition, type CqlLibrary } from './cql-reader.js';
 import { anchor, escapeHtml as h } from './html.js';
 import { PAGE_STYLE } from './page-style.js';
-import { readValueSets, type ValueSetView } from './valueset-reader.js';
+import { valueSetViews, type ValueSetView } from './valueset-reader.js';
 
 export const CRITERIA_PAGE_PATH = '/criteria/lumbar-fusion-criteria';
 
-export interface CriteriaPageOptions {
-  /** The cql-mappings/ directory: *.cql libraries, and value sets in valuesets/*.json. */
-  cqlDir: string;
+/** The criteria files as already read: each CQL library and each value set file, text by file name. */
+export interface CriteriaFiles {
+  cql: Readonly<Record<string, string>>;
+  valueSets: Readonly<Record<string, string>>;
+}
+
+export type CriteriaPageOptions = {
   /** Public base URL of the service, for the page's canonical link. */
   baseUrl: string;
-}
+} & (
+  | {
+      /** The files the service loaded at start (CriteriaSources): the page shows the criteria that run. */
+      files: CriteriaFiles;
+    }
+  | {
+      /** A cql-mappings/ directory, read now: *.cql libraries, and value sets in valuesets/*.json. */
+      cqlDir: string;
+    }
+);
 
 const SYSTEM_NAMES: Record<string, string> = {
   'http://hl7.org/fhir/sid/icd-10-cm': 'ICD-10-CM',
@@ -33,12 +46,20 @@ interface NamedLibrary {
   lib: CqlLibrary;
 }
 
-/** The libraries in cqlDir, those no other library includes first: they hold the criteria. */
-function readLibraries(cqlDir: string): NamedLibrary[] {
-  const files = readdirSync(cqlDir).filter((f) => f.endsWith('.cql')).sort();
-  if (files.length === 0) throw new Error(`No CQL library in ${cqlDir}`);
+/** The CQL files and value set files of `cqlDir` as they are on disk now (no valuesets/ folder: none). */
+function readCriteriaFiles(cqlDir: string): CriteriaFiles {
+  const read = (dir: string, ext: string): Record<string, string> =>
+    Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith(ext)).map((f) => [f, readFileSync(path.join(dir, f), 'utf8')]));
+  const valueSetDir = path.join(cqlDir, 'valuesets');
+  return { cql: read(cqlDir, '.cql'), valueSets: existsSync(valueSetDir) ? read(valueSetDir, '.json') : {} };
+}
+
+/** The libraries, those no other library includes first: they hold the criteria. */
+function readLibraries(cql: Readonly<Record<string, string>>): NamedLibrary[] {
+  const files = Object.keys(cql).sort();
+  if (files.length === 0) throw new Error('No CQL library');
   const libs = files.map((file) => {
-    const source = readFileSync(path.join(cqlDir, file), 'utf8');
+    const source = cql[file]!;
     return { file, source, lib: readCqlLibrary(source) };
   });
   const included = new Set(libs.flatMap((l) => l.lib.includes));
@@ -159,11 +180,11 @@ function codeSystemsHtml(valueSets: ValueSetView[]): string {
   ].join('\n');
 }
 
-/** Builds the page from the CQL libraries and value sets as they are on disk now. */
-function buildPage(opts: CriteriaPageOptions): string {
-  const libs = readLibraries(opts.cqlDir);
-  const valueSets = readValueSets(path.join(opts.cqlDir, 'valuesets'));
-  const pageUrl = `${opts.baseUrl.replace(/\/+$/, '')}${CRITERIA_PAGE_PATH}`;
+/** Builds the page from the CQL libraries and value set files given. */
+function buildPage(files: CriteriaFiles, baseUrl: string): string {
+  const libs = readLibraries(files.cql);
+  const valueSets = valueSetViews(files.valueSets);
+  const pageUrl = `${baseUrl.replace(/\/+$/, '')}${CRITERIA_PAGE_PATH}`;
   const byUrl = new Map(valueSets.flatMap((v) => (v.url ? [[v.url, v] as const] : [])));
   const cqlNamesByUrl = new Map<string, string[]>();
   for (const l of libs) for (const d of l.lib.valueSets) cqlNamesByUrl.set(d.url, [...new Set([...(cqlNamesByUrl.get(d.url) ?? []), d.name])]);
@@ -239,14 +260,15 @@ function buildPage(opts: CriteriaPageOptions): string {
 const cache = new Map<string, string>();
 
 /**
- * The criteria page as HTML. It does not change while the process runs, so it is built once per
- * (cqlDir, baseUrl) and served from memory afterwards. Throws when cqlDir holds no CQL library.
+ * The criteria page as HTML. From `files`, built as asked; from `cqlDir`, built once per (cqlDir, baseUrl) and
+ * served from memory afterwards. Throws when there is no CQL library.
  */
 export function renderCriteriaPage(opts: CriteriaPageOptions): string {
+  if ('files' in opts) return buildPage(opts.files, opts.baseUrl);
   const key = `${path.resolve(opts.cqlDir)}\n${opts.baseUrl}`;
   const cached = cache.get(key);
   if (cached !== undefined) return cached;
-  const page = buildPage(opts);
+  const page = buildPage(readCriteriaFiles(opts.cqlDir), opts.baseUrl);
   cache.set(key, page);
   return page;
 }

@@ -1,5 +1,3 @@
-import { readFileSync, readdirSync } from 'node:fs';
-import path from 'node:path';
 
 /** One row of a value set as the criteria page shows it. */
 export interface ValueSetRow {
@@ -68,18 +66,12 @@ function rowsOf(entries: unknown[], excluded: boolean): ValueSetRow[] {
   return rows;
 }
 
-/** Reads every ValueSet JSON file in `dir`, in file-name order. A file that is not JSON is an error naming it. */
-export function readValueSets(dir: string): ValueSetView[] {
-  let files: string[];
-  try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
-  } catch {
-    return [];
-  }
-  return files.map((file) => {
+/** The value sets of files already read (text by file name), in file-name order. A file that is not JSON is an error naming it. */
+export function valueSetViews(files: Readonly<Record<string, string>>): ValueSetView[] {
+  return Object.keys(files).sort().map((file) => {
     let json: Json;
     try {
-      json = obj(JSON.parse(readFileSync(path.join(dir, file), 'utf8')));
+      json = obj(JSON.parse(files[file]!));
     } catch (err) {
       throw new Error(`Value set file ${file} is not valid JSON: ${(err as Error).message}`, { cause: err });
     }

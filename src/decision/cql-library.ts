@@ -90,6 +90,16 @@ export function readCriteriaSources(cqlDir: string = defaultCqlDir()): CriteriaS
   return { cql, elm, valueSets: readTexts(path.join(cqlDir, 'valuesets'), '.json') };
 }
 
+/**
+ * The engine and the order reader build their value sets from the files themselves (terminology/value-sets.ts);
+ * read just after `sources`, they must have found the same files, or the page would show other codes than run.
+ */
+export function checkValueSetsAsRead(sources: CriteriaSources, cqlDir: string = defaultCqlDir()): void {
+  const now = readTexts(path.join(cqlDir, 'valuesets'), '.json');
+  const same = Object.keys(now).length === Object.keys(sources.valueSets).length && Object.entries(now).every(([f, text]) => sources.valueSets[f] === text);
+  if (!same) throw new Error('cql-mappings/valuesets changed while the service was starting: start it again');
+}
+
 /** The files of `dir` ending in `ext`, by name, in name order; none when there is no such directory. */
 export function readTexts(dir: string, ext: string): Record<string, string> {
   let files: string[];

@@ -3,7 +3,11 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import express from 'express';
+import request from 'supertest';
 import { criteriaPageResponse, renderCriteriaPage } from '../../src/criteria-page/criteria-page.js';
+import { criteriaPageRouter } from '../../src/criteria-page/route.js';
+import { readCriteriaSources, readTexts } from '../../src/decision/cql-library.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixtureDir = path.join(here, 'fixtures', 'cql');
@@ -130,6 +134,43 @@ describe('caching and the HTTP answer', () => {
   it('names a value set file that is not JSON', () => {
     writeFileSync(path.join(dir, 'valuesets', 'broken.json'), '{ not json');
     expect(() => renderCriteriaPage({ cqlDir: dir, baseUrl: 'https://broken.example.org' })).toThrow(/broken\.json/);
+  });
+});
+
+describe('the page the service serves', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'criteria-served-'));
+    cpSync(fixtureDir, dir, { recursive: true });
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const edit = (file: string, from: string, to: string) => writeFileSync(path.join(dir, file), readFileSync(path.join(dir, file), 'utf8').replace(from, to));
+  const served = async (router: express.Router) => (await request(express().use(router)).get('/criteria/lumbar-fusion-criteria').expect(200)).text;
+
+  it('is built when the service starts: CQL and value sets edited afterwards show nowhere, as they run nowhere', async () => {
+    const files = { cql: readTexts(dir, '.cql'), valueSets: readTexts(path.join(dir, 'valuesets'), '.json') };
+    const router = criteriaPageRouter({ files, baseUrl: 'https://served.example.org' });
+    edit('TestCriteria.cql', 'default 12', 'default 18');
+    edit(path.join('valuesets', 'test-dural-tear.json'), '262545008', '999999999');
+    const page = await served(router);
+    expect(rowWith(page, '<code>Imaging Lookback Months</code>')).toContain('<td><code>12</code></td>');
+    expect(page).toContain('<code>262545008</code>');
+    expect(page).not.toContain('999999999');
+    // The same files give the same page as the directory they came from did.
+    expect(page).toBe(renderCriteriaPage({ files, baseUrl: 'https://served.example.org' }));
+  });
+
+  it('from a directory, is read when the router is made, not at the first request', async () => {
+    const router = criteriaPageRouter({ cqlDir: dir, baseUrl: 'https://first-request.example.org' });
+    edit('TestCriteria.cql', 'default 12', 'default 18');
+    expect(rowWith(await served(router), '<code>Imaging Lookback Months</code>')).toContain('<td><code>12</code></td>');
+  });
+
+  it("shows the project's criteria from what readCriteriaSources read, the ELM the engine runs checked against that CQL", () => {
+    const sources = readCriteriaSources(path.resolve(here, '..', '..', 'cql-mappings'));
+    const page = renderCriteriaPage({ files: sources, baseUrl });
+    expect(page).toContain('>R1 Failed Prior Surgery</h4>');
+    expect(Object.keys(sources.elm)).toContain('LumbarFusionCriteria');
   });
 });
 
