@@ -17,7 +17,8 @@ import {
   type CriteriaThresholds,
 } from './wording.js';
 
-const CRITERIA: CriterionId[] = ['R1', 'R2', 'R3', 'R4'];
+// Every criterion with a title, in order: a new one (its CriterionId in decision/types.ts) is listed once it has its wording.
+const CRITERIA = Object.keys(CRITERION_TITLE) as CriterionId[];
 
 function statusWords(c: CriterionResult | undefined): string {
   if (!c || c.status === 'not-documented') return 'not documented';

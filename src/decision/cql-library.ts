@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cql from 'cql-execution';
+import { checkCriteriaElm } from './elm-checks.js';
 import { checkElmMatchesSource } from './elm-source.js';
 import { skipRedundantDistinct, stripForRuntime } from './elm-plan.js';
 import { rememberFunctionResults } from './function-memo.js';
@@ -54,6 +55,7 @@ export function loadCriteriaLibrary(
   const where = typeof from === 'string' ? from : 'the loaded ELM';
   if (!options.asCompiled) for (const name of Object.keys(elm)) elm[name] = stripForRuntime(elm[name]);
   if (!elm[CRITERIA_LIBRARY]) throw new Error(`ELM for ${CRITERIA_LIBRARY} missing in ${where}: run "npm run build" first`);
+  checkCriteriaElm(elm, CRITERIA_LIBRARY);
   if (!options.asCompiled) skipRedundantDistinct(elm);
   const repository = new cql.Repository(elm);
   const library = repository.resolve(CRITERIA_LIBRARY, undefined);

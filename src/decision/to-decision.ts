@@ -52,6 +52,29 @@ export interface CqlPlanDecision {
   inpatientReasons: string[] | null;
 }
 
+/**
+ * The fields of "Plan Decision" that toPlanDecision maps, each one exactly once (a Record over CqlPlanDecision's
+ * keys, so the compiler keeps the two together). The library is checked against them when it loads
+ * (elm-checks.ts): a field added in CQL and not mapped here would never reach a card.
+ */
+const MAPPED: Record<keyof CqlPlanDecision, true> = {
+  isRevision: true,
+  kind: true,
+  determination: true,
+  r1: true,
+  r2: true,
+  r3: true,
+  r4: true,
+  s1: true,
+  s2: true,
+  s3: true,
+  s4: true,
+  considerFusion: true,
+  inpatientRecommended: true,
+  inpatientReasons: true,
+};
+export const PLAN_DECISION_FIELDS: readonly string[] = Object.keys(MAPPED);
+
 const NOT_MET = new Set<string>(NOT_MET_REASONS);
 const SIDES = new Set<string>(['left', 'right', 'bilateral']);
 const LEVELS = new Set<string>(['L1-L2', 'L2-L3', 'L3-L4', 'L4-L5', 'L5-S1']);
