@@ -179,11 +179,18 @@ export function readCqlLibrary(text: string): CqlLibrary {
   return library;
 }
 
-const CRITERION_NAME = /^[RS][1-4](?![0-9A-Za-z])/;
+/** R<n> required criteria and S<n> supporting findings, as many as the library defines ("R10 x" too, not "R2D2"). */
+const CRITERION_NAME = /^([RS])(\d+)(?![0-9A-Za-z])/;
 const RULE_NAMES = ['is revision', 'determination', 'consider fusion', 'inpatient recommended'];
 
-/** The definitions the criteria page shows: the criteria R1-R4 and S1-S4, and the revision, determination and card rules. */
+/** The criterion a definition is about, by its name: { series: 'R', number: 5 } for "R5 Weight Loss". */
+export function criterionOf(name: string): { series: 'R' | 'S'; number: number } | undefined {
+  const m = CRITERION_NAME.exec(name.trim());
+  return m ? { series: m[1] as 'R' | 'S', number: Number(m[2]) } : undefined;
+}
+
+/** The definitions the criteria page shows: every R<n> and S<n> criterion, and the revision, determination and card rules. */
 export function isShownDefinition(name: string): boolean {
   const n = name.trim().toLowerCase();
-  return CRITERION_NAME.test(name.trim()) || RULE_NAMES.includes(n);
+  return criterionOf(name) !== undefined || RULE_NAMES.includes(n);
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { isShownDefinition, readCqlLibrary, type CqlDefinition, type CqlLibrary } from './cql-reader.js';
+import { criterionOf, isShownDefinition, readCqlLibrary, type CqlDefinition, type CqlLibrary } from './cql-reader.js';
 import { anchor, escapeHtml as h } from './html.js';
 import { PAGE_STYLE } from './page-style.js';
 import { valueSetViews, type ValueSetView } from './valueset-reader.js';
@@ -72,7 +72,7 @@ function libraryLabel(l: NamedLibrary): string {
   return l.lib.version ? `${name} version ${l.lib.version}` : name;
 }
 
-const GROUPS: { id: string; title: string; intro: string; test: (name: string) => boolean }[] = [
+const GROUPS: { id: string; title: string; intro: string; test: (name: string) => boolean; series?: 'R' | 'S' }[] = [
   {
     id: 'revision',
     title: 'Which plan is a revision',
@@ -81,15 +81,17 @@ const GROUPS: { id: string; title: string; intro: string; test: (name: string) =
   },
   {
     id: 'required',
-    title: 'Required criteria (R1 to R4)',
+    title: 'Required criteria',
     intro: 'Each criterion is met, not met (the record holds evidence against it) or not documented.',
-    test: (n) => /^R[1-4]/.test(n.trim()),
+    test: (n) => criterionOf(n)?.series === 'R',
+    series: 'R',
   },
   {
     id: 'supporting',
-    title: 'Supporting findings (S1 to S4)',
+    title: 'Supporting findings',
     intro: 'Shown in the card detail; never required.',
-    test: (n) => /^S[1-4]/.test(n.trim()),
+    test: (n) => criterionOf(n)?.series === 'S',
+    series: 'S',
   },
   {
     id: 'rules',
@@ -98,6 +100,15 @@ const GROUPS: { id: string; title: string; intro: string; test: (name: string) =
     test: (n) => ['determination', 'consider fusion', 'inpatient recommended'].includes(n.trim().toLowerCase()),
   },
 ];
+
+/** "Required criteria (R1 to R5)": the range the library defines, whatever it is. */
+function groupTitle(title: string, series: 'R' | 'S' | undefined, names: string[]): string {
+  if (!series) return title;
+  const numbers = names.map((n) => criterionOf(n)!.number);
+  const low = Math.min(...numbers);
+  const high = Math.max(...numbers);
+  return `${title} (${low === high ? `${series}${low}` : `${series}${low} to ${series}${high}`})`;
+}
 
 function definitionHtml(d: CqlDefinition, libLabel: string | undefined): string {
   const id = anchor('def', d.name);
@@ -191,7 +202,9 @@ function buildPage(files: CriteriaFiles, baseUrl: string): string {
 
   const several = libs.filter((l) => l.lib.definitions.some((d) => isShownDefinition(d.name))).length > 1;
   const shown = libs.flatMap((l) => l.lib.definitions.filter((d) => isShownDefinition(d.name)).map((d) => ({ d, label: several ? libraryLabel(l) : undefined })));
-  const groups = GROUPS.map((g) => ({ ...g, defs: shown.filter((s) => g.test(s.d.name)) })).filter((g) => g.defs.length > 0);
+  const groups = GROUPS.map((g) => ({ ...g, defs: shown.filter((s) => g.test(s.d.name)) }))
+    .filter((g) => g.defs.length > 0)
+    .map((g) => ({ ...g, title: groupTitle(g.title, g.series, g.defs.map((s) => s.d.name)) }));
 
   const nav = [
     '<li><a href="#parameters">Thresholds and parameters</a></li>',

@@ -36,6 +36,7 @@ describe('readCqlLibrary', () => {
       'Helper',
       'R1 Failed Prior Surgery',
       'R10 Something Else',
+      'R2D2 Droid',
       'S2 Prior Dural Tear',
       'Is Revision',
       'Determination',
@@ -54,10 +55,10 @@ describe('readCqlLibrary', () => {
     expect(readCqlLibrary('')).toEqual({ includes: [], parameters: [], definitions: [], valueSets: [] });
   });
 
-  it('shows R1-R4, S1-S4 and the named rules only', () => {
-    for (const n of ['R1 Failed Prior Surgery', 'R4', 'S3 Instrumented Fusion', 'Is Revision', 'Determination', 'Consider Fusion', 'Inpatient Recommended']) {
+  it('shows every R<n> and S<n> criterion and the named rules only', () => {
+    for (const n of ['R1 Failed Prior Surgery', 'R4', 'R5 Other', 'R10 Something Else', 'S3 Instrumented Fusion', 'S5 New Finding', 'Is Revision', 'Determination', 'Consider Fusion', 'Inpatient Recommended']) {
       expect(isShownDefinition(n)).toBe(true);
     }
-    for (const n of ['R10 Something Else', 'R5 Other', 'Helper', 'Plan Decision', 'Rx', 'Inpatient Reasons']) expect(isShownDefinition(n)).toBe(false);
+    for (const n of ['R2D2 Droid', 'R1Helper', 'Helper', 'Plan Decision', 'Rx', 'Inpatient Reasons']) expect(isShownDefinition(n)).toBe(false);
   });
 });

@@ -64,16 +64,25 @@ describe('renderCriteriaPage on fixture CQL and value sets', () => {
     for (const name of ['S2 Prior Dural Tear', 'Is Revision', 'Determination', 'Consider Fusion']) expect(page).toContain(`>${name}</h4>`);
     // The criteria sections show the criteria and rules only; everything else waits in "Every rule, in full".
     const criteria = page.slice(page.indexOf('<h2 id="criteria">'), page.indexOf('<h2 id="whole-library">'));
-    expect(criteria).not.toContain('R10 Something Else');
+    expect(criteria).not.toContain('R2D2 Droid');
     expect(criteria).not.toContain('define &quot;Helper&quot;');
     expect(criteria).not.toContain('R1Helper');
     expect(criteria).not.toContain('Twice');
   });
 
+  it('lists every R<n> definition under the required criteria, R10 after R1, and names the range', () => {
+    const required = page.slice(page.indexOf('<h3 id="required">'), page.indexOf('<h3 id="supporting">'));
+    expect(required).toContain('<h3 id="required">Required criteria (R1 to R10)</h3>');
+    expect(required).toContain('<h4 id="def-r1-failed-prior-surgery">R1 Failed Prior Surgery</h4>');
+    expect(required).toContain('<h4 id="def-r10-something-else">R10 Something Else</h4>');
+    expect(page).toContain('<h3 id="supporting">Supporting findings (S2)</h3>');
+    expect(page).toContain('<a href="#required">Required criteria (R1 to R10)</a>');
+  });
+
   it('shows every library whole, the helpers and text rules the criteria rest on included', () => {
     const whole = page.slice(page.indexOf('<h2 id="whole-library">'), page.indexOf('<h2 id="value-sets">'));
     expect(whole).toContain('define &quot;Helper&quot;');
-    expect(whole).toContain('R10 Something Else');
+    expect(whole).toContain('R2D2 Droid');
     expect(whole).toMatch(/<details><summary>[^<]+\.cql \(\d+ definitions\)<\/summary>/);
     expect(page).toContain('<a href="#whole-library">Every rule, in full</a>');
   });
