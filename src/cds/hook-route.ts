@@ -118,6 +118,8 @@ export function hookRouter(deps: HookRouteDeps): Router {
     } catch (error) {
       if (!(error instanceof UpstreamError)) throw error;
       log.fhirFailure = error.reason;
+      // A fault of the service's own (the criteria library failed on this chart): where, for operators, never the chart.
+      if (error.detail) deps.logger.error({ reqId: res.locals.requestId, reason: error.reason, ...error.detail }, 'the review failed; evaluation-unavailable card sent');
       deps.metrics?.countFhirFailure(error.reason);
       cards = [deps.reviewer.unavailable(error.reason)];
     }

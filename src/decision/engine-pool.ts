@@ -5,6 +5,7 @@ import type { SurgicalPlan } from '../orders/types.js';
 import { UpstreamError } from '../errors.js';
 import type { ValueSetIndex } from '../terminology/value-sets.js';
 import type { ElmLibraries } from './cql-library.js';
+import { EvaluationError, type EvaluationFailure } from './evaluation-error.js';
 import type { PlanDecision } from './types.js';
 import type { FhirResource } from 'fhir/r4.js';
 
@@ -46,7 +47,8 @@ export interface ThreadLoadFailed {
 export interface EvaluationReply {
   id: number;
   decisions?: PlanDecision[];
-  error?: string;
+  /** Why there are none: where in the CQL, never the error's message (evaluation-error.ts). */
+  failure?: EvaluationFailure;
 }
 
 const YOUNG_GENERATION_MB = 16;
@@ -146,7 +148,7 @@ export class EnginePool {
       if (!p) return;
       pending.delete(reply.id);
       if (reply.decisions) p.resolve(reply.decisions);
-      else p.reject(new Error(reply.error ?? 'the evaluation thread returned no decision'));
+      else p.reject(reply.failure ? new EvaluationError(reply.failure) : failedReview());
     });
     const stopped = (detail: Pick<ThreadStopped, 'event' | 'exitCode' | 'errorName' | 'errorCode'>) => {
       // A thread stopped after an overrun was already replaced, and its evaluations already failed.

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadValueSets } from '../terminology/value-sets.js';
 import { DecisionEngine } from './engine.js';
+import { EvaluationError } from './evaluation-error.js';
 import { valueSetDigest, type EvaluationJob, type EvaluationReply, type ThreadData, type ThreadLoadFailed, type ThreadReady } from './engine-pool.js';
 
 /**
@@ -33,7 +34,11 @@ if (engine) {
     loaded
       .evaluateResources(job)
       .then((decisions) => parentPort!.postMessage({ id, decisions } satisfies EvaluationReply))
-      .catch((error: unknown) => parentPort!.postMessage({ id, error: error instanceof Error ? error.message : String(error) } satisfies EvaluationReply));
+      .catch((error: unknown) => {
+        // Only where it failed crosses back, never the message: it may quote the chart.
+        const failure = error instanceof EvaluationError ? error.failure : { errorClass: error instanceof Error ? error.name : typeof error, step: 'cql' as const };
+        parentPort!.postMessage({ id, failure } satisfies EvaluationReply);
+      });
   });
 } else {
   // Kept alive, answering nothing, until the pool has read why and stops it.

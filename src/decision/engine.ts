@@ -11,7 +11,9 @@ import { stripForRuntime } from './elm-plan.js';
 import { informativeResourceFacts, planParameters, recordResources } from './parameters.js';
 import { patientSourceFor, SYSTEM_STRING_ELEMENTS, type CqlPatientSource } from './patient-source.js';
 import { EnginePool, valueSetDigest, type EvaluationJob, type ThreadData, type ThreadStopped } from './engine-pool.js';
+import { describe, DefinitionIndex, EvaluationError, thrownMessage, type EvaluationFailure } from './evaluation-error.js';
 import { relevanceFilter, type RelevanceFilter } from './relevance.js';
+import { syntheticCharts } from './synthetic-charts.js';
 import { toPlanDecision, type CqlPlanDecision } from './to-decision.js';
 import type { PlanDecision } from './types.js';
 
@@ -50,6 +52,11 @@ export interface DecisionEngineOptions {
   threadEntry?: URL;
   /** Told when an evaluation thread stops on its own (the server logs it); the pool restarts the thread. */
   onThreadStopped?: (e: ThreadStopped) => void;
+  /**
+   * Evaluate the synthetic charts once when loading (default true), so that a library that throws at run time
+   * fails here, naming its CQL definition; off only for tests that load many engines of a library known to pass.
+   */
+  selfCheck?: boolean;
 }
 
 /**
@@ -64,8 +71,11 @@ export class DecisionEngine {
     readonly parameterDefaults: Readonly<Record<string, number>>,
     private readonly relevance: RelevanceFilter | undefined,
     private readonly sourceFor: (resources: FhirResource[]) => CqlPatientSource,
-    private readonly pool: EnginePool | undefined,
+    private readonly definitions: DefinitionIndex,
   ) {}
+
+  /** The evaluation threads, when there are any (set once, in `load`). */
+  private pool: EnginePool | undefined;
 
   static load(options: DecisionEngineOptions = {}): DecisionEngine {
     const compiled = options.elm ?? readElmDir(options.elmDir ?? path.join(defaultCqlDir(), 'elm'));
@@ -79,8 +89,11 @@ export class DecisionEngine {
     // Every thread, a replacement started long after a rebuild included, runs this ELM and these value sets, so
     // its answers always match this thread's relevance filter and cards. Without annotations it is a tenth the size.
     const threadData = (): ThreadData => ({ elm: stripForRuntime(structuredClone(compiled)), valueSetDigest: valueSetDigest(valueSets) });
-    const pool = threads > 0 ? new EnginePool(threads, threadData(), options.threadEntry, options.onThreadStopped) : undefined;
-    return new DecisionEngine(library, codeService, defaults, relevance, options.patientSource ?? patientSourceFor, pool);
+    const engine = new DecisionEngine(library, codeService, defaults, relevance, options.patientSource ?? patientSourceFor, new DefinitionIndex(elm));
+    // Before any thread starts: a library that fails here would fail in every thread too.
+    if (options.selfCheck !== false) engine.checkOnSyntheticCharts();
+    if (threads > 0) engine.pool = new EnginePool(threads, threadData(), options.threadEntry, options.onThreadStopped);
+    return engine;
   }
 
   /**
@@ -88,10 +101,14 @@ export class DecisionEngine {
    * evaluation fails with UpstreamError 'review-timeout'. On the calling thread (no pool) it cannot be interrupted.
    */
   async evaluate(plans: SurgicalPlan[], record: PatientRecord, facts: EvidenceFacts, now: Date, deadlineAt?: number): Promise<PlanDecision[]> {
+    const job = this.jobFor(plans, record, facts, now);
+    return this.pool ? this.pool.evaluate(job, deadlineAt) : this.evaluateResources(job);
+  }
+
+  private jobFor(plans: SurgicalPlan[], record: PatientRecord, facts: EvidenceFacts, now: Date): EvaluationJob {
     // Only the facts the parameters pass on cross to the thread: a large chart has one per resource, mostly empty.
     const sent: EvidenceFacts = { ...facts, resources: informativeResourceFacts(facts.resources) };
-    const job: EvaluationJob = { patientId: record.patientId, plans, resources: this.resourcesFor(plans, record, facts), facts: sent, now };
-    return this.pool ? this.pool.evaluate(job, deadlineAt) : this.evaluateResources(job);
+    return { patientId: record.patientId, plans, resources: this.resourcesFor(plans, record, facts), facts: sent, now };
   }
 
   /** The evaluation threads have loaded the library; true at once without threads (the library loads in `load`). */
@@ -115,18 +132,51 @@ export class DecisionEngine {
   }
 
   /** The library over resources already chosen, once per plan (on this thread). */
-  async evaluateResources({ patientId, plans, resources, facts, now }: EvaluationJob): Promise<PlanDecision[]> {
-    const decisions: PlanDecision[] = [];
-    for (const plan of plans) {
+  async evaluateResources(job: EvaluationJob): Promise<PlanDecision[]> {
+    return job.plans.map((plan) => {
+      const r = this.decidePlan(plan, job);
+      // What may be logged of a failure is where it was (the CQL definition), never its message or the chart.
+      if ('error' in r) throw new EvaluationError(this.definitions.failureOf(r.error, r.step));
+      return r.decision;
+    });
+  }
+
+  /** One plan, synchronously (cql-execution 2.4 is); a failure comes back as thrown, with the step that threw. */
+  private decidePlan(plan: SurgicalPlan, { patientId, resources, facts, now }: EvaluationJob): { decision: PlanDecision } | { error: unknown; step: EvaluationFailure['step'] } {
+    let raw: CqlPlanDecision | undefined;
+    try {
       // cql-execution's parameter type checks take a plain object; the Executor is cheap, the Library is not.
       const executor = new cql.Executor(this.library, this.codeService as unknown as cql.CodeService, planParameters(plan, facts, now));
       const source = this.sourceFor(resources) as unknown as cql.DataProvider;
-      const results = await executor.exec_expression(DECISION_EXPRESSION, source, cql.DateTime.fromJSDate(now, 0));
-      const raw = results.patientResults[patientId]?.[DECISION_EXPRESSION] as CqlPlanDecision | undefined;
+      const results = executor.exec_expression(DECISION_EXPRESSION, source, cql.DateTime.fromJSDate(now, 0));
+      raw = results.patientResults[patientId]?.[DECISION_EXPRESSION] as CqlPlanDecision | undefined;
       if (!raw) throw new Error('The criteria library returned no decision');
-      decisions.push(toPlanDecision(plan, raw));
+    } catch (error) {
+      return { error, step: 'cql' };
     }
-    return decisions;
+    try {
+      return { decision: toPlanDecision(plan, raw) };
+    } catch (error) {
+      return { error, step: 'to-decision' };
+    }
+  }
+
+  /**
+   * Evaluates the synthetic charts (synthetic-charts.ts) once: a library that fails at run time stops the
+   * service at start (or its thread from loading), with the CQL definition and the error, which being about
+   * made-up data only may be said whole.
+   */
+  private checkOnSyntheticCharts(): void {
+    for (const chart of syntheticCharts()) {
+      const job = this.jobFor(chart.plans, chart.record, chart.facts, chart.now);
+      for (const plan of job.plans) {
+        const r = this.decidePlan(plan, job);
+        if ('error' in r) {
+          const failure = this.definitions.failureOf(r.error, r.step);
+          throw new Error(`The criteria library fails on the synthetic "${chart.name}" chart (no patient data): ${describe(failure)}: ${thrownMessage(r.error)}`);
+        }
+      }
+    }
   }
 
   /**

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { emptyValuePaths } from '../../src/cds/no-empty.js';
+import { EvaluationError } from '../../src/decision/evaluation-error.js';
 import { buildTestApp, FHIR_BASE, PATIENT_ID, type TestApp } from './support/app-fixture.js';
 import { fhirWithToken, mockChartRequiringParallelReads, mockWholeChart, pageUrl, SEARCH_TYPES } from './support/fhir-mock.js';
 import {
@@ -360,6 +361,23 @@ describe('order-sign hook flow', () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+
+  it('answers evaluation-unavailable, not 500, when the criteria library fails on the chart, and logs where in the CQL, not the chart', async () => {
+    t.reviewer.failWith = new EvaluationError({
+      errorClass: 'Error',
+      step: 'cql',
+      define: 'define "Interspaces"',
+      library: 'LumbarFusionCriteria|1.0.0',
+      locator: '64:2-64:9',
+      expression: 'SingletonFrom',
+    });
+    const res = await post(hookRequest({ prefetch: fullPrefetch() })).expect(200);
+    expect(topics(res.body)).toEqual(['evaluation-unavailable']);
+    const line = t.logLines().find((l) => l.msg === 'the review failed; evaluation-unavailable card sent');
+    expect(line).toMatchObject({ level: 50, reason: 'review-failed', errorClass: 'Error', define: 'define "Interspaces"', locator: '64:2-64:9', expression: 'SingletonFrom' });
+    expect(t.logLines().find((l) => l.msg === 'call')).toMatchObject({ status: 200, fhirFailure: 'review-failed' });
+    expect(t.logText()).not.toContain(PATIENT_ID);
   });
 
   it('answers 500 with a generic body when the reviewer fails unexpectedly', async () => {

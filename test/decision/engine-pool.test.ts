@@ -6,6 +6,8 @@ import { defaultCqlDir } from '../../src/decision/cql-library.js';
 import { DecisionEngine } from '../../src/decision/engine.js';
 import { loadValueSets } from '../../src/terminology/value-sets.js';
 import type { ThreadStopped } from '../../src/decision/engine-pool.js';
+import { EvaluationError } from '../../src/decision/evaluation-error.js';
+import { alwaysFailing, failingOnTwoStudies, study } from './broken-elm.js';
 import { order, plan, seedFacts, seedRecord } from './seed-record.js';
 
 /** Threads run the compiled engine: these tests need `npm run build` first (npm test does it). */
@@ -199,6 +201,34 @@ describe('evaluations on worker threads', () => {
     } finally {
       await engine.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keep a thread from loading a library that fails on the synthetic charts, saying which CQL definition: the service is not ready', async () => {
+    const stops: ThreadStopped[] = [];
+    // The calling thread's own check is off here, to see the thread's (in the service it fails the start first).
+    const engine = DecisionEngine.load({ elm: alwaysFailing(), selfCheck: false, threads: 1, threadEntry: pathToFileURL(BUILT), onThreadStopped: (e) => stops.push(e) });
+    try {
+      await waitFor(() => stops.length > 0, 10_000);
+      expect(stops[0]).toMatchObject({ wasLoaded: false, loadError: expect.stringContaining('Error in define "Interspaces" (LumbarFusionCriteria|1.0.0') });
+      expect(engine.loaded).toBe(false);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('fail with review-failed, naming the CQL definition and never the chart, an evaluation the library throws on; the thread carries on', async () => {
+    const engine = DecisionEngine.load({ elm: failingOnTwoStudies(), threads: 1, threadEntry: pathToFileURL(BUILT) });
+    try {
+      const record = { ...seedRecord(), patientId: 'pt-secret-7', imagingStudies: [study('s1', 'pt-secret-7'), study('s2', 'pt-secret-7')] };
+      const failed = (await engine.evaluate(plans(), record, seedFacts(), NOW).catch((e: unknown) => e)) as EvaluationError;
+      expect(failed).toBeInstanceOf(EvaluationError);
+      expect(failed.reason).toBe('review-failed');
+      expect(failed.failure).toMatchObject({ errorClass: 'Error', step: 'cql', define: 'define "Interspaces"', expression: 'SingletonFrom' });
+      expect(JSON.stringify({ m: failed.message, d: failed.detail })).not.toMatch(/pt-secret-7|Jane|Marker/);
+      expect((await engine.evaluate(plans(), seedRecord(), seedFacts(), NOW))[0]!.determination).toBe('criteria-met');
+    } finally {
+      await engine.close();
     }
   });
 });
