@@ -77,8 +77,8 @@ export async function startChild(env: Record<string, string>, place?: ChildPlace
 }
 
 /** Runs the service until it exits on its own (a start-up refusal), at most 20 s. */
-export async function runUntilExit(env: Record<string, string>): Promise<{ code: number | null; stderr: string; lines: Record<string, unknown>[] }> {
-  const { child, lines, stderr, exited } = spawnServer(env);
+export async function runUntilExit(env: Record<string, string>, place?: ChildPlace): Promise<{ code: number | null; stderr: string; lines: Record<string, unknown>[] }> {
+  const { child, lines, stderr, exited } = spawnServer(env, place);
   const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
   const { code } = await exited;
   clearTimeout(timer);
