@@ -113,18 +113,6 @@ export function readTexts(dir: string, ext: string): Record<string, string> {
   return Object.fromEntries(files.map((f) => [f, readFileSync(path.join(dir, f), 'utf8')]));
 }
 
-/** Checks that every compiled library in `elmDir` is the CQL beside it; throws naming the file otherwise. */
-export function checkCompiledCriteria(elmDir: string = path.join(defaultCqlDir(), 'elm')): void {
-  let elm: Record<string, unknown>;
-  try {
-    elm = readElmDir(elmDir);
-  } catch {
-    return; // loadCriteriaLibrary says what is missing.
-  }
-  const cql = readTexts(path.dirname(elmDir), '.cql');
-  for (const library of Object.values(elm)) checkElmMatchesSource(library, (file) => cql[file]);
-}
-
 interface ElmParameterDef {
   name: string;
   default?: { type?: string; value?: string };
