@@ -96,9 +96,9 @@ const failedReview = () => new UpstreamError('the evaluation thread stopped befo
  * thread a call waits for every evaluation ahead of it; with threads, the HTTP thread keeps parsing,
  * fetching and answering while evaluations run on the other cores. State stays in one process (feedback
  * store, JWT replay cache, metrics): only the evaluation moves. Each thread builds its own copy of the
- * library the process loaded (ThreadData) and of the FHIR model. A thread that dies fails its evaluations with 'review-failed' (an
- * evaluation-unavailable card, never a 500) and is restarted: at once when it had been working, with a
- * growing delay when it could not even load.
+ * library the process loaded (ThreadData) and of the FHIR model. A thread that dies fails its evaluations
+ * with 'review-failed' (an evaluation-unavailable card, never a 500) and is restarted: at once when it had
+ * been working, with a growing delay when it could not even load.
  */
 export class EnginePool {
   private readonly slots: Slot[] = [];

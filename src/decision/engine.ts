@@ -85,14 +85,15 @@ export class DecisionEngine {
     // A model that cannot list its string elements leaves the text unread: nothing is filtered then.
     const relevance =
       options.relevance === false || !SYSTEM_STRING_ELEMENTS ? undefined : relevanceFilter(elm, valueSets, SYSTEM_STRING_ELEMENTS);
-    const threads = options.threads ?? 0;
-    // Every thread, a replacement started long after a rebuild included, runs this ELM and these value sets, so
-    // its answers always match this thread's relevance filter and cards. Without annotations it is a tenth the size.
-    const threadData = (): ThreadData => ({ elm: stripForRuntime(structuredClone(compiled)), valueSetDigest: valueSetDigest(valueSets) });
     const engine = new DecisionEngine(library, codeService, defaults, relevance, options.patientSource ?? patientSourceFor, new DefinitionIndex(elm));
     // Before any thread starts: a library that fails here would fail in every thread too.
     if (options.selfCheck !== false) engine.checkOnSyntheticCharts();
-    if (threads > 0) engine.pool = new EnginePool(threads, threadData(), options.threadEntry, options.onThreadStopped);
+    if ((options.threads ?? 0) > 0) {
+      // Every thread, a replacement started long after a rebuild included, runs this ELM and these value sets, so its
+      // answers always match this thread's relevance filter and cards. Without annotations the ELM is a tenth the size.
+      const data: ThreadData = { elm: stripForRuntime(structuredClone(compiled)), valueSetDigest: valueSetDigest(valueSets) };
+      engine.pool = new EnginePool(options.threads!, data, options.threadEntry, options.onThreadStopped);
+    }
     return engine;
   }
 
