@@ -1,17 +1,17 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { CRITERIA_LIBRARY, checkCompiledCriteria, defaultCqlDir } from '../src/decision/cql-library.js';
+import { CRITERIA_LIBRARY, defaultCqlDir, readCriteriaSources } from '../src/decision/cql-library.js';
 
 /**
  * Tests run the ELM in cql-mappings/elm, which only `npm run build` writes: after a CQL or value set edit without
- * a build they would pass or fail on the criteria as they were. The start-up check (checkCompiledCriteria) says
+ * a build they would pass or fail on the criteria as they were. The start-up check (readCriteriaSources) says
  * whether the ELM is that of the sources beside it; this says why the tests cannot run, or undefined.
  */
 export function staleBuild(cqlDir: string = defaultCqlDir()): string | undefined {
   const elmDir = path.join(cqlDir, 'elm');
   if (!existsSync(path.join(elmDir, `${CRITERIA_LIBRARY}.json`))) return `no compiled ELM in ${elmDir}: run npm run build`;
   try {
-    checkCompiledCriteria(elmDir);
+    readCriteriaSources(cqlDir);
     return undefined;
   } catch (error) {
     return `cql-mappings changed since the last build: run npm run build (${error instanceof Error ? error.message : String(error)})`;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cql from 'cql-execution';
 import { checkCriteriaElm } from './elm-checks.js';
-import { checkElmMatchesSource } from './elm-source.js';
+import { checkElmMatchesSource, readElmFile, valueSetTextsDigest } from './elm-source.js';
 import { skipRedundantDistinct, stripForRuntime } from './elm-plan.js';
 import { rememberFunctionResults } from './function-memo.js';
 import { indexListLookups } from './list-index.js';
@@ -31,7 +31,7 @@ export function readElmDir(elmDir: string): Record<string, unknown> {
     throw new Error(`No compiled ELM in ${elmDir}: run "npm run build" first`);
   }
   const elm: Record<string, unknown> = {};
-  for (const f of files) elm[path.basename(f, '.json')] = JSON.parse(readFileSync(path.join(elmDir, f), 'utf8'));
+  for (const f of files) elm[path.basename(f, '.json')] = readElmFile(path.join(elmDir, f));
   return elm;
 }
 
@@ -84,12 +84,17 @@ export interface CriteriaSources {
   valueSets: Readonly<Record<string, string>>;
 }
 
-/** Reads the criteria of `cqlDir`; throws naming the file when an ELM was compiled from another text than its CQL. */
+/**
+ * Reads the criteria of `cqlDir`; throws naming the file when an ELM was compiled from another text than its CQL or
+ * beside other value sets, or does not parse.
+ */
 export function readCriteriaSources(cqlDir: string = defaultCqlDir()): CriteriaSources {
   const cql = readTexts(cqlDir, '.cql');
   const elm = readElmDir(path.join(cqlDir, 'elm'));
-  for (const library of Object.values(elm)) checkElmMatchesSource(library, (file) => cql[file]);
-  return { cql, elm, valueSets: readTexts(path.join(cqlDir, 'valuesets'), '.json') };
+  const valueSets = readTexts(path.join(cqlDir, 'valuesets'), '.json');
+  const digest = Object.keys(valueSets).length > 0 ? valueSetTextsDigest(valueSets) : undefined;
+  for (const library of Object.values(elm)) checkElmMatchesSource(library, (file) => cql[file], digest);
+  return { cql, elm, valueSets };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { checkCompiledCriteria, defaultCqlDir, loadCriteriaLibrary } from '../../src/decision/cql-library.js';
+import { defaultCqlDir, loadCriteriaLibrary, readCriteriaSources } from '../../src/decision/cql-library.js';
 
 /** A copy of cql-mappings (CQL, value sets, built ELM) with LumbarFusionCriteria.json cut short, as by a full disk. */
 function truncatedElm(): string {
@@ -16,7 +16,7 @@ describe('an ELM file that does not parse', () => {
   const said = /(^|\/)elm\/LumbarFusionCriteria\.json is not valid JSON \(.*position 5000.*\): run "npm run build"$/;
 
   it('stops start-up naming the file and the remedy', () => {
-    expect(() => checkCompiledCriteria(truncatedElm())).toThrow(said);
+    expect(() => readCriteriaSources(path.dirname(truncatedElm()))).toThrow(said);
   });
 
   it('stops an evaluation thread the same way', () => {
