@@ -8,6 +8,7 @@ import { skipRedundantDistinct, stripForRuntime } from './elm-plan.js';
 import { rememberFunctionResults } from './function-memo.js';
 import { indexListLookups } from './list-index.js';
 import { readPropertyPaths } from './property-paths.js';
+import { cacheRegularExpressions } from './regex-cache.js';
 import { shortCircuitLogic } from './short-circuit.js';
 
 export const CRITERIA_LIBRARY = 'LumbarFusionCriteria';
@@ -65,6 +66,7 @@ export function loadCriteriaLibrary(
     indexListLookups(library);
     shortCircuitLogic(library);
     readPropertyPaths(library);
+    cacheRegularExpressions(library);
   }
   return { library, defaults: numericDefaults(elm[CRITERIA_LIBRARY]), elm };
 }
