@@ -207,17 +207,22 @@ export function matchedElements(elm: Readonly<Record<string, unknown>>, systemSt
     if (n.type === 'Property' && typeof n.path === 'string') {
       const path = n.path.split('.');
       const last = path[path.length - 1]!;
-      if (last === 'value') {
+      // As the base of another read (`O.value` in `(O.value as FHIR.string).value`) it is an element, not a primitive's value.
+      if (last === 'value' && !asSource) {
         const source = n.source as ElmNode | undefined;
+        // Through a cast, `(O.value as FHIR.string).value` reads the choice element itself (valueString).
+        const element = source?.type === 'As' ? (source.operand as ElmNode | undefined) : source;
         if (path.length > 1) names.add(path[path.length - 2]!);
-        else if (source?.type === 'Property' && typeof source.path === 'string') names.add(source.path.split('.').pop()!);
+        else if (element?.type === 'Property' && typeof element.path === 'string') names.add(element.path.split('.').pop()!);
         else readable = false;
       }
       for (const segment of path) if (systemStrings.has(segment)) names.add(segment);
       const source = n.source as ElmNode | undefined;
       const throughName = typeof n.scope === 'string' || (source !== undefined && ['AliasRef', 'QueryLetRef', 'OperandRef'].includes(String(source.type)));
       if (!asSource && last !== 'value' && throughName) visitField(n, library);
-      visit(n.source, library, true);
+      // A cast's operand is the element read, not a value of its own (`O.value` in `(O.value as FHIR.string).value`).
+      const read = n.source as ElmNode | undefined;
+      visit(read?.type === 'As' ? read.operand : read, library, true);
     }
     if ((n.type === 'FunctionRef' || n.type === 'ExpressionRef') && typeof n.name === 'string') {
       const target = libraryFor(library, n.libraryName);

@@ -20,6 +20,7 @@ export function planParameters(plan: SurgicalPlan, facts: EvidenceFacts, orderDa
     'Imaging Findings': facts.imaging.map((f) => ({ ref: f.ref, level: f.level, side: f.side ?? null, kind: f.kind, text: f.text })),
     'Strength Scores': facts.strength.map((s) => ({ ref: s.ref, movement: s.movement, side: s.side ?? null, score: s.score })),
     'Upper Spine Procedures': facts.upperSpineProcedures ?? [],
+    'Denied Answers': facts.deniedAnswers ?? [],
     'Instability Measures': facts.instability.map((m) => ({
       ref: m.ref,
       level: m.level ?? null,

@@ -19,15 +19,18 @@ interface StringNode extends BuiltNode {
 /** Patterns built from data could be many: the cache is emptied when it reaches this size. */
 const LIMIT = 1000;
 
-export function regexCache(): (source: string, flags: string) => RegExp {
+/**
+ * One kind of expression (Matches' anchored one, ReplaceMatches' global one, SplitOnMatches' plain one), kept by its
+ * pattern as given: the pattern strings come from the library's literals, so no new key is built per call.
+ */
+export function regexCache(build: (pattern: string) => RegExp): (pattern: string) => RegExp {
   const compiled = new Map<string, RegExp>();
-  return (source, flags) => {
-    const key = `${flags}/${source}`;
-    let re = compiled.get(key);
+  return (pattern) => {
+    let re = compiled.get(pattern);
     if (re === undefined) {
-      re = new RegExp(source, flags);
+      re = build(pattern);
       if (compiled.size >= LIMIT) compiled.clear();
-      compiled.set(key, re);
+      compiled.set(pattern, re);
     }
     return re;
   };
@@ -35,7 +38,9 @@ export function regexCache(): (source: string, flags: string) => RegExp {
 
 /** Patches the Matches, ReplaceMatches and SplitOnMatches nodes of the library and its includes; returns how many. */
 export function cacheRegularExpressions(library: cql.Library): number {
-  const regex = regexCache();
+  const anchored = regexCache((p) => new RegExp(`^${p}$`));
+  const global = regexCache((p) => new RegExp(p, 'g'));
+  const plain = regexCache((p) => new RegExp(p));
   let patched = 0;
   forEachNode(library, (node) => {
     const n = node as StringNode;
@@ -44,14 +49,14 @@ export function cacheRegularExpressions(library: cql.Library): number {
         n.exec = (ctx) => {
           const [string, pattern] = n.execArgs(ctx) as [string | null, string | null];
           if (string == null || pattern == null) return null;
-          return regex(`^${pattern}$`, '').test(string);
+          return anchored(pattern).test(string);
         };
         break;
       case 'ReplaceMatches':
         n.exec = (ctx) => {
           const args = n.execArgs(ctx) as (string | null)[];
           if (args.some((x) => x == null)) return null;
-          return args[0]!.replace(regex(args[1]!, 'g'), args[2]!);
+          return args[0]!.replace(global(args[1]!), args[2]!);
         };
         break;
       case 'SplitOnMatches':
@@ -59,7 +64,7 @@ export function cacheRegularExpressions(library: cql.Library): number {
         n.exec = (ctx) => {
           const text = n.stringToSplit!.execute(ctx) as string | null;
           const pattern = n.separatorPattern!.execute(ctx) as string | null;
-          if (text && pattern) return text.split(regex(pattern, ''));
+          if (text && pattern) return text.split(plain(pattern));
           return text ? [text] : null;
         };
         break;

@@ -142,7 +142,7 @@ export function relevanceFilter(elm: Readonly<Record<string, unknown>>, valueSet
       const named = new Set<string>();
       for (const f of facts.resources) if (f.levels.length > 0 || f.sides.length > 0) named.add(f.ref);
       for (const list of [facts.imaging, facts.strength, facts.instability, facts.failures]) for (const f of list) named.add(f.ref);
-      for (const ref of facts.upperSpineProcedures ?? []) named.add(ref);
+      for (const ref of [...(facts.upperSpineProcedures ?? []), ...(facts.deniedAnswers ?? [])]) named.add(ref);
 
       // Charts repeat their texts (every heart rate reads "heart rate"): each distinct text is tried once.
       const texts = new Map<string, boolean>();

@@ -52,25 +52,31 @@ export function selectionHazards(elm: Readonly<Record<string, unknown>>): string
   const bodies = (library: Library, name: string): Node[] =>
     (library.library?.statements?.def ?? []).filter((d) => d.name === name && d.expression).map((d) => d.expression!);
 
-  /** The element path a FHIR value is read from: `C.code.text.value` is code.text, through aliases and casts. */
-  const elementPath = (n: Node, depth = 0): string[] | undefined => {
+  /**
+   * The element paths a FHIR value may be read from: `C.code.text.value` is code.text, through aliases, function
+   * operands (every call's argument) and casts. A name over something other than an element (a retrieve, a
+   * definition, a function's result) starts a path of its own. Undefined when a name cannot be resolved.
+   */
+  const elementPaths = (n: Node, depth = 0): string[][] | undefined => {
     if (depth > 20) return undefined;
-    if (n.type === 'As') return elementPath(n.operand as Node, depth + 1);
-    if (n.type !== 'Property' || typeof n.path !== 'string') return n.type === 'Retrieve' ? [] : undefined;
-    let base: string[] | undefined = [];
-    if (typeof n.scope === 'string') {
-      const declared = scopes.resolve({ type: 'AliasRef', name: n.scope }, n);
-      if (declared?.length !== 1) return undefined;
-      base = elementPath(declared[0]![0] as Node, depth + 1);
-    } else if (n.source !== undefined) {
-      const source = n.source as Node;
-      if (['AliasRef', 'QueryLetRef', 'OperandRef'].includes(String(source.type))) {
-        const declared = scopes.resolve(source);
-        if (declared?.length !== 1) return undefined;
-        base = elementPath(declared[0]![0] as Node, depth + 1);
-      } else base = elementPath(source, depth + 1);
+    if (n.type === 'As') return elementPaths(n.operand as Node, depth + 1);
+    if (n.type !== 'Property' || typeof n.path !== 'string') return [[]];
+    const own = n.path.split('.');
+    const named = typeof n.scope === 'string' ? { type: 'AliasRef', name: n.scope } : (n.source as Node | undefined);
+    let bases: string[][] | undefined;
+    if (named !== undefined && ['AliasRef', 'QueryLetRef', 'OperandRef'].includes(String(named.type))) {
+      const declared = typeof n.scope === 'string' ? scopes.resolve(named, n) : scopes.resolve(named);
+      if (declared === undefined) return undefined;
+      bases = [];
+      for (const [expression] of declared) {
+        const found = elementPaths(expression as Node, depth + 1);
+        if (found === undefined) return undefined;
+        bases.push(...found);
+      }
+    } else {
+      bases = named === undefined ? [[]] : elementPaths(named, depth + 1);
     }
-    return base === undefined ? undefined : [...base, ...n.path.split('.')];
+    return bases?.map((b) => [...b, ...own]);
   };
 
   /**
@@ -96,13 +102,15 @@ export function selectionHazards(elm: Readonly<Record<string, unknown>>): string
     if (NO_VALUE_FLOW.has(type)) return [];
     switch (type) {
       case 'Property': {
-        const path = elementPath(n);
-        if (path !== undefined && path[path.length - 1] === 'value') return [path.slice(0, -1).join('.')];
-        if (path !== undefined && path.length > 0 && typeof n.scope !== 'string' && (n.source as Node | undefined)?.type === 'Retrieve') return [path.join('.')];
-        // A field of a tuple, a parameter or an element that is no primitive: what its base carries, field or not.
-        const source = typeof n.scope === 'string' ? scopes.resolve({ type: 'AliasRef', name: n.scope }, n) : undefined;
-        if (typeof n.scope === 'string') return source ? source.flatMap(([e, lib]) => fieldFlows(e, lib, String(n.path), depth + 1)) : ['?'];
-        return fieldFlows(n.source, library, String(n.path), depth + 1);
+        if (String(n.path).split('.').pop() === 'value') {
+          const paths = elementPaths(n);
+          return paths === undefined ? ['?'] : paths.map((p) => p.slice(0, -1).join('.'));
+        }
+        // A field of a tuple or a parameter, or an element that is no primitive: followed field by field.
+        const path = String(n.path).split('.');
+        if (typeof n.scope !== 'string') return fieldFlows(n.source, library, path, depth + 1);
+        const source = scopes.resolve({ type: 'AliasRef', name: n.scope }, n);
+        return source ? source.flatMap(([e, lib]) => fieldFlows(e, lib, path, depth + 1)) : ['?'];
       }
       case 'AliasRef':
       case 'QueryLetRef':
@@ -146,56 +154,70 @@ export function selectionHazards(elm: Readonly<Record<string, unknown>>): string
       }
     }
   };
-  /** What field `field` of an expression's value carries: a tuple's element, or the whole value when it is not a tuple built here. */
-  const fieldFlows = (node: unknown, library: Library, field: string, depth: number): string[] => {
-    if (node === null || typeof node !== 'object' || depth > 60) return depth > 60 ? ['?'] : [];
+  /**
+   * What field `path` of an expression's value carries: a tuple's element (field after field), nothing for a
+   * parameter's, and for anything else (FHIR data) the element path itself, which a comparison may not select by
+   * unless it is an id, a reference, a status or a date.
+   */
+  const fieldFlows = (node: unknown, library: Library, path: string[], depth: number): string[] => {
+    if (path.length === 0) return flows(node, library, depth + 1);
+    if (node === null || typeof node !== 'object' || depth > 60) return ['?'];
     const n = node as Node;
+    const each = (items: unknown[], lib = library) => items.flatMap((o) => fieldFlows(o, lib, path, depth + 1));
     switch (n.type) {
       case 'Tuple': {
-        const element = ((n.element ?? []) as Node[]).find((e) => e.name === field);
-        return element ? flows(element.value, library, depth + 1) : [];
+        const element = ((n.element ?? []) as Node[]).find((e) => e.name === path[0]);
+        return element ? fieldFlows(element.value, library, path.slice(1), depth + 1) : [];
       }
       case 'ParameterRef':
       case 'Null':
+      case 'Literal':
         return [];
+      case 'Property': {
+        const own = String(n.path).split('.');
+        if (typeof n.scope !== 'string') return fieldFlows(n.source, library, [...own, ...path], depth + 1);
+        const source = scopes.resolve({ type: 'AliasRef', name: n.scope }, n);
+        return source ? source.flatMap(([e, lib]) => fieldFlows(e, lib, [...own, ...path], depth + 1)) : ['?'];
+      }
       case 'Query': {
         const ret = n.return as Node | undefined;
-        return ret ? fieldFlows(ret.expression, library, field, depth + 1) : ((n.source ?? []) as Node[]).flatMap((s) => fieldFlows(s.expression, library, field, depth + 1));
+        return ret ? each([ret.expression]) : each(((n.source ?? []) as Node[]).map((s) => s.expression));
       }
       case 'ExpressionRef':
       case 'FunctionRef': {
         const target = libraryFor(library, n.libraryName);
-        return target ? bodies(target, String(n.name)).flatMap((b) => fieldFlows(b, target, field, depth + 1)) : ['?'];
+        return target ? each(bodies(target, String(n.name)), target) : ['?'];
       }
       case 'AliasRef':
       case 'QueryLetRef':
       case 'OperandRef': {
         const declared = scopes.resolve(n);
-        return declared ? declared.flatMap(([e, lib]) => fieldFlows(e, lib, field, depth + 1)) : ['?'];
+        return declared ? declared.flatMap(([e, lib]) => fieldFlows(e, lib, path, depth + 1)) : ['?'];
       }
       case 'If':
-        return [...fieldFlows(n.then, library, field, depth + 1), ...fieldFlows(n.else, library, field, depth + 1)];
+        return each([n.then, n.else]);
       case 'Case':
-        return [...((n.caseItem ?? []) as Node[]).flatMap((c) => fieldFlows(c.then, library, field, depth + 1)), ...fieldFlows(n.else, library, field, depth + 1)];
+        return each([...((n.caseItem ?? []) as Node[]).map((c) => c.then), n.else]);
       case 'First':
       case 'Last':
       case 'Sort':
-        return fieldFlows(n.source, library, field, depth + 1);
+        return each([n.source]);
       case 'SingletonFrom':
       case 'Distinct':
       case 'Flatten':
       case 'As':
       case 'ToList':
-        return fieldFlows(n.operand, library, field, depth + 1);
+        return each([n.operand]);
       case 'Union':
       case 'Intersect':
       case 'Except':
       case 'Coalesce':
+        return each((n.operand ?? []) as unknown[]);
       case 'List':
-        return ((n.operand ?? n.element ?? []) as unknown[]).flatMap((o) => fieldFlows(o, library, field, depth + 1));
+        return each((n.element ?? []) as unknown[]);
       default:
-        // FHIR data or something not followed: the field is an element of it, or unknown.
-        return flows(n, library, depth + 1).map((f) => (f === '?' || f.startsWith('literal:') || f.startsWith('transform:') ? f : `${f}.${field}`));
+        // FHIR data (a retrieve, a resource): the field is an element.
+        return [path.join('.')];
     }
   };
 

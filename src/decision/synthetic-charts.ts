@@ -118,6 +118,7 @@ function documentedFacts(): EvidenceFacts {
     instability: [{ ref: 'DiagnosticReport/flexion', translationMm: 5, level: 'L4-L5' }],
     failures: [{ ref: 'DiagnosticReport/flexion', level: 'L4-L5', text: 'L4-L5: 5 mm translation on flexion' }],
     upperSpineProcedures: [],
+    deniedAnswers: [],
   };
 }
 
@@ -125,7 +126,7 @@ function documentedFacts(): EvidenceFacts {
 export function syntheticCharts(now: Date = new Date()): SyntheticChart[] {
   const empty: PatientRecord = { patientId: PATIENT, conditions: [], procedures: [], observations: [], imagingStudies: [], diagnosticReports: [] };
   return [
-    { name: 'empty', plans: plans(), record: empty, facts: { resources: [], imaging: [], strength: [], instability: [], failures: [], upperSpineProcedures: [] }, now },
+    { name: 'empty', plans: plans(), record: empty, facts: { resources: [], imaging: [], strength: [], instability: [], failures: [], upperSpineProcedures: [], deniedAnswers: [] }, now },
     { name: 'documented revision', plans: plans(), record: documentedRecord(now), facts: documentedFacts(), now },
   ];
 }

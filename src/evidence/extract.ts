@@ -1,6 +1,7 @@
 import type { PatientRecord } from '../data/types.js';
 import { loadValueSets, type ValueSetIndex } from '../terminology/value-sets.js';
 import { asArray, asCode, asRecord, asString, codingsOf, conceptTexts, noteTexts, type JsonRecord } from '../text/fhir-values.js';
+import { deniesByWrittenAnswer } from './denied-answers.js';
 import { readFailureFindings } from './failure-findings.js';
 import { namesOnlyCervicalOrThoracicSpine } from '../orders/spine-region.js';
 import { readImagingFindings } from './imaging-findings.js';
@@ -15,7 +16,7 @@ import type { EvidenceFacts, ImagingFinding } from './types.js';
  * loosely formed resources: the chart comes from outside.
  */
 export function extractEvidence(record: PatientRecord, valueSets: ValueSetIndex = defaultValueSets()): EvidenceFacts {
-  const facts: EvidenceFacts = { resources: [], imaging: [], strength: [], instability: [], failures: [], upperSpineProcedures: [] };
+  const facts: EvidenceFacts = { resources: [], imaging: [], strength: [], instability: [], failures: [], upperSpineProcedures: [], deniedAnswers: [] };
   const r = asRecord(record) ?? {};
   const lists: [string, unknown][] = [
     ['Condition', r.conditions],
@@ -38,6 +39,7 @@ export function extractEvidence(record: PatientRecord, valueSets: ValueSetIndex 
       if (type === 'Observation') {
         facts.strength.push(...readStrengthScores(ref, resource));
         facts.instability.push(...readInstabilityObservation(ref, resource));
+        if (deniesByWrittenAnswer(resource)) facts.deniedAnswers!.push(ref);
       }
     });
   }

@@ -62,4 +62,9 @@ export interface EvidenceFacts {
    * extractEvidence always gives it; absent reads as none.
    */
   upperSpineProcedures?: string[];
+  /**
+   * Observations ("Observation/id") whose written answer denies the finding they name (denied-answers.ts).
+   * extractEvidence always gives it; absent reads as none.
+   */
+  deniedAnswers?: string[];
 }

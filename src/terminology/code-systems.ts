@@ -14,6 +14,8 @@ export const CODE_SYSTEMS: Readonly<Record<string, string>> = {
   'http://dicom.nema.org/resources/ontology/DCM': 'DICOM',
   'https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set': 'CMS Place of Service',
   'http://terminology.hl7.org/CodeSystem/v3-ActCode': 'HL7 v3 ActCode',
+  'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation': 'HL7 v3 ObservationInterpretation',
+  'http://terminology.hl7.org/CodeSystem/v2-0136': 'HL7 v2 Yes/No Indicator (0136)',
 };
 
 /** Case, scheme and trailing slashes are the usual slips: a known system that differs only in those. */

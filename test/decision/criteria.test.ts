@@ -748,7 +748,9 @@ describe('found by the second criteria audit', () => {
       exam('x', { effectiveDateTime: '2023-01-01' }),
       exam('x', { code: { text: 'Right hand weakness' } }),
     ]) {
-      expect([JSON.stringify(denied).slice(90), status(await decide(fusionInpatient(), onlyExam(denied), facts('x')), 'R2')]).toEqual([JSON.stringify(denied).slice(90), 'not-documented']);
+      // Written answers are read by the evidence step (denied-answers.ts), coded ones by the CQL.
+      const read = { ...facts('x'), deniedAnswers: extractEvidence(onlyExam(denied)).deniedAnswers };
+      expect([JSON.stringify(denied).slice(90), status(await decide(fusionInpatient(), onlyExam(denied), read), 'R2')]).toEqual([JSON.stringify(denied).slice(90), 'not-documented']);
     }
     // A value that states the finding does not deny it.
     expect(status(await decide(fusionInpatient(), onlyExam(exam('x', { valueBoolean: true })), facts('x')), 'R2')).toBe('met');

@@ -184,6 +184,7 @@ describe('extractEvidence on loosely formed records', () => {
       instability: [],
       failures: [],
       upperSpineProcedures: [],
+      deniedAnswers: [],
     });
   });
 
@@ -207,7 +208,7 @@ describe('extractEvidence on loosely formed records', () => {
     ]);
     expect(facts.resources.find((r) => r.ref === 'Procedure/single')!.levels).toEqual(['L3-L4', 'L4-L5']);
     expect(facts.imaging).toEqual([]);
-    const empty = { resources: [], imaging: [], strength: [], instability: [], failures: [], upperSpineProcedures: [] };
+    const empty = { resources: [], imaging: [], strength: [], instability: [], failures: [], upperSpineProcedures: [], deniedAnswers: [] };
     expect(extractEvidence({} as PatientRecord)).toEqual(empty);
     expect(extractEvidence(null as unknown as PatientRecord)).toEqual(empty);
   });
@@ -271,5 +272,23 @@ describe('procedures placed in the cervical or thoracic spine', () => {
       ],
     } as unknown as PatientRecord;
     expect(extractEvidence(record).upperSpineProcedures).toEqual(['Procedure/text', 'Procedure/site', 'Procedure/thoracic']);
+  });
+});
+
+describe('written answers that deny an exam finding', () => {
+  const exam = (id: string, extra: Record<string, unknown>) => ({ resourceType: 'Observation', id, status: 'final', code: { text: 'Right foot drop' }, ...extra });
+  it('names the Observations whose valueString or value text says no, absent, negative, not detected, normal or false', () => {
+    const observations = [
+      exam('a', { valueString: ' Absent. ' }),
+      exam('b', { valueCodeableConcept: { text: 'Negative' } }),
+      exam('c', { valueString: 'NOT DETECTED' }),
+      exam('d', { valueString: 'present' }),
+      exam('e', { valueString: 'no improvement' }),
+      exam('f', { valueCodeableConcept: { coding: [{ system: 'http://snomed.info/sct', code: '373067005' }] } }),
+      exam('g', { valueBoolean: false }),
+    ];
+    const record = { patientId: 'p', conditions: [], procedures: [], observations, imagingStudies: [], diagnosticReports: [] } as never;
+    // Coded answers (f, g) are the CQL's to read.
+    expect(extractEvidence(record).deniedAnswers).toEqual(['Observation/a', 'Observation/b', 'Observation/c']);
   });
 });
