@@ -64,6 +64,11 @@ describe('selection hazards: ways of selecting resources the relevance filter ca
     ],
     ['a text equality', [waiver(`Lower(C.code.text.value) = 'cauda equina syndrome'`)], /comparison \(Equal\) on the element code\.text/],
     ['a code compared with a string', [waiver(`exists (C.code.coding K where K.code.value in { 'G83.4', 'G83.49' })`)], /comparison \(In\) on the element code\.coding\.code/],
+    [
+      'a code compared inside a function called from two places',
+      [waiver(`Common.CodeIn(C.code, { Code { code: 'G83.4', system: 'http://hl7.org/fhir/sid/icd-10-cm' } }) or Common.CodeIn(C.bodySite[0], { Code { code: '1', system: 'http://snomed.info/sct' } })`)],
+      /comparison \(Equal\) on the element (code|bodySite)/,
+    ],
     ['text respelled before Matches', [waiver(`Matches(ReplaceMatches(Common.ConceptText(C.code), 'anaesth', 'anesth'), '.*saddle anesthesia.*')`)], /text changed before Matches/],
     ['words of its own joined to the text', [waiver(`Matches('saddle ' + Common.ConceptText(C.code), '.*saddle anesthesia.*')`)], /words of the library's own \('saddle '\)/],
     ['a let of text compared by StartsWith', [{ from: CAUDA, to: `define "Cauda Equina": [Condition] C let t: Lower(C.code.text.value) where StartsWith(t, 'cauda') and Common.IsCurrentCondition(C, "Now")` }], /StartsWith/],
