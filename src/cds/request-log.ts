@@ -24,10 +24,11 @@ export function callLog(res: Response): CallLog {
 }
 
 /**
- * A caller's id is logged only when it cannot spell words: 16 to 64 hex digits and dashes (UUIDs, trace ids). Names or
- * dates a client put there ("Brenner.Walter.1958-07-22") would otherwise reach the log as sent.
+ * A caller's id is logged only in the two shapes that carry nothing of a person: a UUID, or a W3C trace id (32 hex
+ * digits). Anything looser lets a client put a name, a birth date ("1958-07-22-12345678") or a record number
+ * ("4111111111111111") in the log as sent.
  */
-const IDENTIFIER = /^[0-9A-Fa-f][0-9A-Fa-f-]{15,63}$/;
+const IDENTIFIER = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32})$/i;
 
 /** hookInstance as logged: the caller's UUID, or a mark that it was something else. */
 export function loggedHookInstance(hookInstance: string): string {

@@ -23,16 +23,19 @@ const ENTRY = 'Plan Decision';
 const CODE_LITERALS = new Set(['CodeRef', 'ConceptRef', 'CodeSystemRef', 'Code', 'Concept', 'InCodeSystem', 'AnyInCodeSystem']);
 const COMPARISONS = new Set([
   'Equal', 'NotEqual', 'Equivalent', 'NotEquivalent', 'In', 'Contains', 'StartsWith', 'EndsWith', 'PositionOf', 'LastPositionOf',
-  'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual',
+  'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual', 'IncludedIn', 'Includes', 'ProperIncludedIn', 'ProperIncludes', 'ProperIn',
+  'ProperContains', 'Intersect', 'Except',
 ]);
+/** Operators over a list whose answer depends on which records it holds, not on a value of theirs. */
+const SIZE_OF = new Set(['Exists', 'Count']);
 /** Results that are checked where they are computed, or that carry no element's value (a size, a truth value). */
 const NO_VALUE_FLOW = new Set([
   ...COMPARISONS, 'And', 'Or', 'Not', 'Xor', 'Implies', 'Exists', 'InValueSet', 'AnyInValueSet', 'Matches', 'IsNull', 'IsTrue', 'IsFalse',
   'Is', 'Length', 'Count', 'Literal', 'Null', 'ParameterRef', 'Retrieve', 'ValueSetRef',
 ]);
-/** Elements whose values select nothing by themselves: ids and references (links), statuses, dates. */
+/** FHIR elements whose values select nothing by themselves: ids and references (links), statuses, dates. */
 const SAFE_ELEMENTS = new Set([
-  'id', 'reference', 'status', 'system', 'start', 'end', 'onset', 'abatement', 'recordedDate', 'performed', 'effective', 'issued',
+  'id', 'reference', 'status', 'start', 'end', 'onset', 'abatement', 'recordedDate', 'performed', 'effective', 'issued',
   'started', 'authoredOn', 'occurrence', 'date',
 ]);
 
@@ -125,6 +128,8 @@ export function selectionHazards(elm: Readonly<Record<string, unknown>>): string
       }
       case 'Query': {
         const ret = n.return as Node | undefined;
+        const aggregate = n.aggregate as Node | undefined;
+        if (aggregate) return [...flows(aggregate.expression, library, depth + 1), ...flows(aggregate.starting, library, depth + 1)];
         return ret ? flows(ret.expression, library, depth + 1) : flows(((n.source ?? []) as Node[]).map((s) => s.expression), library, depth + 1);
       }
       case 'If':
@@ -215,19 +220,44 @@ export function selectionHazards(elm: Readonly<Record<string, unknown>>): string
         return each((n.operand ?? []) as unknown[]);
       case 'List':
         return each((n.element ?? []) as unknown[]);
+      case 'Indexer':
+      case 'Take':
+      case 'Skip':
+      case 'Tail':
+      case 'Slice':
+        return each([Array.isArray(n.operand) ? (n.operand as unknown[])[0] : (n.source ?? n.operand)]);
+      case 'Retrieve':
+        // FHIR data: the field is an element.
+        return [`fhir:${path.join('.')}`];
       default:
-        // FHIR data (a retrieve, a resource): the field is an element.
-        return [path.join('.')];
+        // Anything not followed could be a tuple of the library's own: its field is not known to be safe.
+        return ['?'];
     }
   };
 
-  const selects = (path: string): boolean => {
+  const selects = (raw: string): boolean => {
+    const path = raw.startsWith('fhir:') ? raw.slice(5) : raw;
     if (path === '?') return true;
     if (path.startsWith('literal:') || path.startsWith('transform:')) return false;
     const parts = path.split('.');
     // A status coding only narrows what something else selected.
     if (parts.some((p) => p.endsWith('Status'))) return false;
     return !SAFE_ELEMENTS.has(parts[parts.length - 1]!);
+  };
+
+  /** A retrieve without codes, or a definition or query that passes its records on with no where clause. */
+  const recordsUnselected = (node: Node | undefined, library: Library, depth = 0): boolean => {
+    if (!node || depth > 20) return false;
+    if (node.type === 'Retrieve') return node.codes === undefined;
+    if (node.type === 'ExpressionRef') {
+      const target = libraryFor(library, node.libraryName);
+      return target !== undefined && bodies(target, String(node.name)).some((b) => recordsUnselected(b, target, depth + 1));
+    }
+    if (node.type === 'Query') {
+      const sources = (node.source ?? []) as Node[];
+      return node.where === undefined && sources.length === 1 && recordsUnselected(sources[0]!.expression as Node, library, depth + 1);
+    }
+    return false;
   };
 
   const seen = new Set<string>();
@@ -248,6 +278,13 @@ export function selectionHazards(elm: Readonly<Record<string, unknown>>): string
         const found = ((n.operand ?? []) as unknown[]).flatMap((o) => flows(o, library));
         const chosen = found.find(selects);
         if (chosen !== undefined) hazards.add(`a comparison (${type}) on ${chosen === '?' ? 'a value it cannot trace' : `the element ${chosen}`}${where(n)}`);
+      }
+      if (type === 'Case' && n.comparand !== undefined) {
+        const chosen = flows(n.comparand, library).find(selects);
+        if (chosen !== undefined) hazards.add(`a case on ${chosen === '?' ? 'a value it cannot trace' : `the element ${chosen}`}${where(n)}`);
+      }
+      if (SIZE_OF.has(type) && recordsUnselected((n.operand ?? n.source) as Node | undefined, library)) {
+        hazards.add(`a ${type === 'Count' ? 'count' : 'test'} of records no criterion selects${where(n)}`);
       }
       if (type === 'Matches') {
         const operand = ((n.operand ?? []) as unknown[])[0];

@@ -67,7 +67,24 @@ describe('selection hazards: ways of selecting resources the relevance filter ca
     [
       'a code compared inside a function called from two places',
       [waiver(`Common.CodeIn(C.code, { Code { code: 'G83.4', system: 'http://hl7.org/fhir/sid/icd-10-cm' } }) or Common.CodeIn(C.bodySite[0], { Code { code: '1', system: 'http://snomed.info/sct' } })`)],
-      /comparison \(Equal\) on the element (code|bodySite)/,
+      /comparison \(Equal\) on (the element (code|bodySite)|a value it cannot trace)/,
+    ],
+    // Found by the review of the first version, which called each of these safe.
+    ['a case on a text', [waiver(`(case Lower(C.code.text.value) when 'cauda equina syndrome' then true else false end)`)], /a case on the element code\.text/],
+    [
+      'an aggregate of texts compared',
+      [{ from: CAUDA, to: `define "Agg": ([Condition] X aggregate A starting '': A + Lower(X.code.text.value))\n\n${waiver(`"Agg" = 'cauda equina syndrome'`).to}` }],
+      /comparison \(Equal\) on (the element code\.text|a value it cannot trace)/,
+    ],
+    ['a list of texts included in another', [waiver(`{ Lower(C.code.text.value) } included in { 'cauda equina syndrome' }`)], /comparison \(IncludedIn\)/],
+    ['codes intersected with a list', [waiver(`exists ((C.code.coding K return K.code.value) intersect { 'G83.4' })`)], /comparison \(Intersect\)/],
+    ['a coding system alone', [waiver(`exists (C.code.coding K where K.system.value = 'http://snomed.info/sct')`)], /comparison \(Equal\) on the element code\.coding\.system/],
+    ['a count of every Condition', [waiver(`Count([Condition]) > 5`)], /a count of records no criterion selects/],
+    ['a test for any ImagingStudy', [waiver(`exists [ImagingStudy]`)], /a test of records no criterion selects/],
+    [
+      'a field of its own tuples named like a safe element',
+      [{ from: CAUDA, to: `define "T": [Condition] X return Tuple { id: Lower(X.code.text.value) }\n\n${waiver(`("T"[0]).id = 'cauda equina syndrome'`).to}` }],
+      /comparison \(Equal\) on (a value it cannot trace|the element code\.text)/,
     ],
     ['text respelled before Matches', [waiver(`Matches(ReplaceMatches(Common.ConceptText(C.code), 'anaesth', 'anesth'), '.*saddle anesthesia.*')`)], /text changed before Matches/],
     ['words of its own joined to the text', [waiver(`Matches('saddle ' + Common.ConceptText(C.code), '.*saddle anesthesia.*')`)], /words of the library's own \('saddle '\)/],
