@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { CRITERIA_LIBRARY, defaultCqlDir, readCriteriaSources } from '../src/decision/cql-library.js';
 
@@ -10,6 +10,9 @@ import { CRITERIA_LIBRARY, defaultCqlDir, readCriteriaSources } from '../src/dec
 export function staleBuild(cqlDir: string = defaultCqlDir()): string | undefined {
   const elmDir = path.join(cqlDir, 'elm');
   if (!existsSync(path.join(elmDir, `${CRITERIA_LIBRARY}.json`))) return `no compiled ELM in ${elmDir}: run npm run build`;
+  // The start-up check reads the ELM there is; a library written since the build has none yet.
+  const unbuilt = readdirSync(cqlDir).filter((f) => f.endsWith('.cql') && !existsSync(path.join(elmDir, `${path.basename(f, '.cql')}.json`)));
+  if (unbuilt.length > 0) return `cql-mappings changed since the last build: run npm run build (${unbuilt.join(', ')} not compiled yet)`;
   try {
     readCriteriaSources(cqlDir);
     return undefined;

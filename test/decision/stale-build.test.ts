@@ -30,6 +30,12 @@ describe('the tests refuse to run on a stale build', () => {
     expect(staleBuild(dir)).toMatch(/^cql-mappings changed since the last build: run npm run build \(.*valuesets has changed/);
   });
 
+  it('after a new library is written without npm run build', () => {
+    const dir = builtCopy();
+    writeFileSync(path.join(dir, 'NewCriteria.cql'), "library NewCriteria version '1.0.0'\n");
+    expect(staleBuild(dir)).toMatch(/^cql-mappings changed since the last build: run npm run build \(NewCriteria\.cql not compiled yet\)$/);
+  });
+
   it('without a build', () => {
     const dir = builtCopy();
     rmSync(path.join(dir, 'elm'), { recursive: true });
