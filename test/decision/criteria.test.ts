@@ -195,6 +195,13 @@ describe('R2 neurological deficit', () => {
 
 describe('R3 imaging', () => {
   const report = (extra: Partial<DiagnosticReport>): DiagnosticReport => ({ ...seedRecord().diagnosticReports[0], ...extra });
+  /** A lumbar MR study, for the reports that read it. */
+  const lumbarMri = (status: ImagingStudy['status']): ImagingStudy => ({
+    resourceType: 'ImagingStudy', id: 'mr-study', status, subject, started: '2026-10-01',
+    modality: [{ system: 'http://dicom.nema.org/resources/ontology/DCM', code: 'MR' }],
+    description: 'MRI lumbar spine',
+    series: [{ uid: '1.2', modality: { system: 'http://dicom.nema.org/resources/ontology/DCM', code: 'MR' }, bodySite: { system: 'http://snomed.info/sct', code: '122496007', display: 'Lumbar spine' } }],
+  });
 
   it('is not met when the study at the level reads mild narrowing', async () => {
     const facts = seedFacts();
@@ -250,12 +257,7 @@ describe('R3 imaging', () => {
   });
 
   it('names a study whose only report is preliminary as waiting for its final report', async () => {
-    const study: ImagingStudy = {
-      resourceType: 'ImagingStudy', id: 'mr-study', status: 'available', subject, started: '2026-10-01',
-      modality: [{ system: 'http://dicom.nema.org/resources/ontology/DCM', code: 'MR' }],
-      description: 'MRI lumbar spine',
-      series: [{ uid: '1.2', modality: { system: 'http://dicom.nema.org/resources/ontology/DCM', code: 'MR' }, bodySite: { system: 'http://snomed.info/sct', code: '122496007', display: 'Lumbar spine' } }],
-    };
+    const study = lumbarMri('available');
     const preliminary = report({ status: 'preliminary', imagingStudy: [{ reference: 'ImagingStudy/mr-study' }] });
     const d = await decide(fusionInpatient(), { ...seedRecord(), imagingStudies: [study], diagnosticReports: [preliminary] }, seedFacts());
     expect(status(d, 'R3')).toBe('not-documented');
@@ -263,12 +265,7 @@ describe('R3 imaging', () => {
   });
 
   it('a report of a study entered in error is void with it; a study whose report is void says so', async () => {
-    const study: ImagingStudy = {
-      resourceType: 'ImagingStudy', id: 'mr-study', status: 'entered-in-error', subject, started: '2026-10-01',
-      modality: [{ system: 'http://dicom.nema.org/resources/ontology/DCM', code: 'MR' }],
-      description: 'MRI lumbar spine',
-      series: [{ uid: '1.2', modality: { system: 'http://dicom.nema.org/resources/ontology/DCM', code: 'MR' }, bodySite: { system: 'http://snomed.info/sct', code: '122496007', display: 'Lumbar spine' } }],
-    };
+    const study = lumbarMri('entered-in-error');
     const reading = report({ imagingStudy: [{ reference: 'ImagingStudy/mr-study' }] });
     const voidStudy = await decide(fusionInpatient(), { ...seedRecord(), imagingStudies: [study], diagnosticReports: [reading] }, seedFacts());
     expect(status(voidStudy, 'R3')).toBe('not-documented');
