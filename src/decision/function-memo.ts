@@ -10,7 +10,12 @@ import { forEachNode } from './built-nodes.js';
  * its arguments within one evaluation (parameters, `Now` and definitions are fixed for it), so a repeat
  * call returns the first call's value: keyed by the call site's library, the function, and each argument
  * (primitives by value, objects by identity; the FHIR objects of fhir-objects.ts are one object per
- * element). Values are remembered per evaluation context and dropped with it.
+ * element). Values are remembered on the evaluation's root context and dropped with it.
+ *
+ * On the context itself, not in a WeakMap keyed by it: V8's young-generation collector keeps a WeakMap's
+ * entries, so every evaluation's results (and the FHIR objects they hold) were promoted to the old generation
+ * and swept by full collections, about 80 KB per seed evaluation and two full collections a second on a busy
+ * evaluation thread (test/decision/evaluation-garbage.test.ts).
  *
  * This patches the `exec` of the FunctionRef nodes of one loaded Library (not cql-execution's classes):
  * the argument expressions are evaluated first to find the key; on a miss the original `exec` runs with
@@ -40,7 +45,7 @@ function isFunctionRef(node: object): node is FunctionRefNode {
 
 /** Patches every function call of the library and its includes; returns how many call sites. */
 export function rememberFunctionResults(library: cql.Library): number {
-  const perEvaluation = new WeakMap<object, Map<string, Memo[]>>();
+  const MEMO = Symbol('remembered function results');
   let patched = 0;
 
   const patch = (node: FunctionRefNode, libraryName: string) => {
@@ -57,9 +62,8 @@ export function rememberFunctionResults(library: cql.Library): number {
       return args;
     };
     node.exec = (ctx: ContextLike) => {
-      const root = ctx.rootContext();
-      let byFunction = perEvaluation.get(root);
-      if (!byFunction) perEvaluation.set(root, (byFunction = new Map()));
+      const root = ctx.rootContext() as { [MEMO]?: Map<string, Memo[]> };
+      const byFunction = (root[MEMO] ??= new Map());
       const args = ownArgs(ctx);
       const list = Array.isArray(args) ? args : [args];
       // Overloads of a name may differ in arity: each arity has its own memo.

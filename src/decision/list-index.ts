@@ -94,7 +94,17 @@ function itemsFor(index: ListIndex, key: string): unknown[] {
 
 /** Indexes every eligible query of the library and its includes; returns how many. */
 export function indexListLookups(library: cql.Library): number {
-  const indexes = new WeakMap<object, Map<string, ListIndex>>();
+  // On the list, not in a WeakMap keyed by it: the young-generation collector keeps a WeakMap's entries, and an
+  // evaluation's lists and indexes would be promoted with them (see function-memo.ts).
+  const INDEXES = Symbol('list indexes');
+  const indexesOf = (list: unknown[]): Map<string, ListIndex> => {
+    const holder = list as { [INDEXES]?: Map<string, ListIndex> };
+    if (holder[INDEXES]) return holder[INDEXES];
+    const byPath = new Map<string, ListIndex>();
+    // A frozen list gets an index per lookup: slower, never wrong.
+    if (Object.isExtensible(list)) Object.defineProperty(list, INDEXES, { value: byPath });
+    return byPath;
+  };
   let patched = 0;
 
   const patch = (query: QueryNode, lookup: { path: string; key: Node }) => {
@@ -106,8 +116,7 @@ export function indexListLookups(library: cql.Library): number {
       const key = lookup.key.execute(ctx);
       if (key === null || key === undefined) return [];
       if (typeof key !== 'string') return list;
-      let byPath = indexes.get(list);
-      if (!byPath) indexes.set(list, (byPath = new Map()));
+      const byPath = indexesOf(list);
       let index = byPath.get(lookup.path);
       if (!index) byPath.set(lookup.path, (index = buildIndex(list, lookup.path)));
       return itemsFor(index, key);

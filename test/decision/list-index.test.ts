@@ -68,8 +68,8 @@ const FACTS = [
   { ref: 'b', other: 'b', v: 6 },
 ];
 
-function run(lib: cql.Library): Record<string, unknown> {
-  const out = new cql.Executor(lib, undefined, { Facts: FACTS }).exec(patientSourceFor([{ resourceType: 'Patient', id: 'p' }]) as unknown as cql.DataProvider);
+function run(lib: cql.Library, facts: readonly unknown[] = FACTS): Record<string, unknown> {
+  const out = new cql.Executor(lib, undefined, { Facts: facts }).exec(patientSourceFor([{ resourceType: 'Patient', id: 'p' }]) as unknown as cql.DataProvider);
   return out.patientResults.p as Record<string, unknown>;
 }
 
@@ -96,6 +96,12 @@ describe('indexListLookups', () => {
       'WithLet a': [1, 4],
       'WithLet b': [2, 6],
     });
+  });
+
+  it('answers the same over a frozen list, where no index can be kept on the list', () => {
+    const indexed = library();
+    indexListLookups(indexed);
+    expect(run(indexed, Object.freeze(structuredClone(FACTS)))).toEqual(run(library()));
   });
 
   it('runs the condition only on the items with the key and those whose field is not a plain string', () => {
