@@ -155,21 +155,24 @@ export function readInstabilityObservation(ref: string, observation: unknown): I
   const obs = asRecord(observation);
   if (!obs) return [];
   const name = conceptTexts(obs.code);
+  const quantity = asRecord(obs.valueQuantity);
+  const value = quantity?.value;
+  const measured = quantity && typeof value === 'number' && Number.isFinite(value) && value >= 0 && MEASURE_NAME.test(name.join(' ')) ? value : undefined;
+  const texts = [typeof obs.valueString === 'string' ? obs.valueString : undefined, ...noteTexts(obs.note)].filter((t): t is string => t !== undefined);
+  // Most Observations (vital signs, labs) measure nothing of the kind and carry no text: nothing more to read.
+  if (measured === undefined && texts.length === 0) return [];
   // "Shoulder anterior translation", a cervical film, a site at C4-C5: not the lumbar spine.
   if (bodyRegion([...name, ...conceptTextsOfAll(obs.bodySite)].join('; ')) === 'elsewhere') return [];
   const measures: InstabilityMeasure[] = [];
-  const quantity = asRecord(obs.valueQuantity);
-  const value = quantity?.value;
-  if (quantity && typeof value === 'number' && Number.isFinite(value) && value >= 0 && MEASURE_NAME.test(name.join(' '))) {
+  if (quantity && measured !== undefined) {
     const unit = [quantity.unit, quantity.code].find((u): u is string => typeof u === 'string' && u.trim() !== '')?.trim() ?? '';
     const levels = firstLevels([{ codings: codingsOfAll(obs.bodySite), texts: conceptTextsOfAll(obs.bodySite) }, { texts: name }, { texts: noteTexts(obs.note) }]);
     const measure: InstabilityMeasure = { ref };
-    if (MM_UNITS.test(unit)) measure.translationMm = value;
-    else if (DEGREE_UNITS.test(unit)) measure.angulationDegrees = value;
+    if (MM_UNITS.test(unit)) measure.translationMm = measured;
+    else if (DEGREE_UNITS.test(unit)) measure.angulationDegrees = measured;
     if (levels.length === 1) measure.level = levels[0]!;
     if (measure.translationMm !== undefined || measure.angulationDegrees !== undefined) measures.push(measure);
   }
-  const texts = [typeof obs.valueString === 'string' ? obs.valueString : undefined, ...noteTexts(obs.note)];
   const dynamicStudy = DYNAMIC_WORDS.test(name.join(' '));
   for (const t of texts) measures.push(...readInstabilityText(ref, t, { dynamicStudy }));
   return measures;

@@ -74,9 +74,12 @@ const MOVEMENTS: [string, RegExp][] = [
 const STRENGTH_WORDS = /strength|\bmotor\b|\bpower\b|manual muscle|\bmmt\b/;
 const UPPER_LIMB = /grip|hand|\barm\b|shoulder|elbow|wrist|finger|deltoid|biceps|triceps|upper (?:extremit|limb)/;
 
+/** Any of the above in one test: most Observations (vital signs, labs) name none, and are done with at once. */
+const ANY_MOVEMENT_OR_STRENGTH = new RegExp([...MOVEMENTS.map(([, pattern]) => pattern.source), STRENGTH_WORDS.source].join('|'));
+
 export function movementOf(texts: string[]): string | undefined {
   const text = texts.join(' ').toLowerCase();
-  if (text === '') return undefined;
+  if (text === '' || !ANY_MOVEMENT_OR_STRENGTH.test(text)) return undefined;
   for (const [name, pattern] of MOVEMENTS) if (pattern.test(text)) return name;
   return STRENGTH_WORDS.test(text) && !UPPER_LIMB.test(text) ? 'strength' : undefined;
 }
