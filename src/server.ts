@@ -12,7 +12,7 @@ import { createLogger } from './ops/logger.js';
 import { createMetrics, metricsHandler, type Metrics } from './ops/metrics.js';
 import { checkValueSetsAsRead, readCriteriaSources } from './decision/cql-library.js';
 import { DecisionEngine } from './decision/engine.js';
-import { factsReader, orderReviewer, REVIEW_THREAD } from './review/order-reviewer.js';
+import { orderReviewer } from './review/order-reviewer.js';
 import { criteriaPageRouter } from './criteria-page/route.js';
 import { loadValueSets } from './terminology/value-sets.js';
 import { workbenchRouter } from './workbench/router.js';
@@ -74,8 +74,6 @@ async function main(): Promise<void> {
   const engine = DecisionEngine.load({
     elm: sources.elm,
     threads: config.ENGINE_THREADS,
-    threadEntry: REVIEW_THREAD,
-    readFacts: factsReader(valueSets),
     valueSets,
     onThreadStopped: (e) => logger.error(e, e.wasLoaded ? 'evaluation thread stopped; restarting it' : 'evaluation thread could not start; retrying'),
   });

@@ -34,21 +34,6 @@ export interface EvaluationJob {
   now: Date;
 }
 
-/**
- * A large record's evaluation, which the thread prepares itself: it reads the record's evidence and keeps the
- * resources a criterion can use, work that would otherwise hold the HTTP thread (DecisionEngine.evaluateRecord).
- * The record crosses as JSON text: for a chart of thousands of resources, writing and reading it as text costs
- * half of what a structured clone does.
- */
-export interface RecordJob {
-  plans: SurgicalPlan[];
-  /** JSON.stringify of the PatientRecord. */
-  record: string;
-  now: Date;
-}
-
-export type ThreadJob = EvaluationJob | RecordJob;
-
 /** A thread's first message: its library is loaded. */
 export interface ThreadReady {
   ready: true;
@@ -124,7 +109,7 @@ export class EnginePool {
   constructor(
     private readonly size: number,
     private readonly workerData: ThreadData,
-    private readonly entry: URL,
+    private readonly entry: URL = new URL('./engine-thread.js', import.meta.url),
     private readonly onThreadStopped?: (e: ThreadStopped) => void,
   ) {
     for (let i = 0; i < size; i++) {
@@ -199,7 +184,7 @@ export class EnginePool {
    * replaced: that evaluation, and any queued behind it on the thread, fail with 'review-timeout'. With no
    * thread running (all waiting for a restart), the evaluation fails at once with 'review-failed'.
    */
-  evaluate(job: ThreadJob, deadlineAt?: number): Promise<PlanDecision[]> {
+  evaluate(job: EvaluationJob, deadlineAt?: number): Promise<PlanDecision[]> {
     if (this.closed) return Promise.reject(new Error('the evaluation threads are closed'));
     let slot: Slot | undefined;
     for (const s of this.slots) if (s.worker && (!slot || s.pending.size < slot.pending.size)) slot = s;

@@ -10,7 +10,7 @@ import { defaultCqlDir, loadCriteriaLibrary, readElmDir, type ElmLibraries } fro
 import { stripForRuntime } from './elm-plan.js';
 import { informativeResourceFacts, planParameters, recordResources } from './parameters.js';
 import { patientSourceFor, SYSTEM_STRING_ELEMENTS, type CqlPatientSource } from './patient-source.js';
-import { EnginePool, valueSetDigest, type EvaluationJob, type ThreadData, type ThreadJob, type ThreadStopped } from './engine-pool.js';
+import { EnginePool, valueSetDigest, type EvaluationJob, type ThreadData, type ThreadStopped } from './engine-pool.js';
 import { describe, DefinitionIndex, EvaluationError, thrownMessage, type EvaluationFailure } from './evaluation-error.js';
 import { relevanceFilter, type RelevanceFilter } from './relevance.js';
 import { syntheticCharts } from './synthetic-charts.js';
@@ -18,14 +18,6 @@ import { toPlanDecision, type CqlPlanDecision } from './to-decision.js';
 import type { PlanDecision } from './types.js';
 
 const DECISION_EXPRESSION = 'Plan Decision';
-
-/**
- * From this many chart resources on, an evaluation thread reads the record's evidence and filters it itself
- * (evaluateRecord): that reading grows with the chart (about 11 ms for 2,000 resources) and would otherwise hold
- * the HTTP thread, while sending the whole record costs less (about 4 ms as JSON text). Below it the reading is
- * cheaper than the record's journey (the seed chart's 15 resources: 0.3 ms), and stays where it is.
- */
-export const LARGE_RECORD_RESOURCES = 200;
 
 /**
  * The criteria read only a draft order's id and codes; a loosely formed order (the CDS Hooks Sandbox sends them)
@@ -53,16 +45,11 @@ export interface DecisionEngineOptions {
   /**
    * Worker threads that run the evaluations (engine-pool.ts); 0 (the default) evaluates on the calling thread.
    * Threads run the ELM loaded here, handed over in memory; they read the value sets from cql-mappings/valuesets
-   * and refuse to start on other ones than `valueSets` (review/review-thread.ts); their module is the compiled build (dist/).
+   * and refuse to start on other ones than `valueSets` (engine-thread.ts); their module is the compiled build (dist/).
    */
   threads?: number;
-  /** The threads' module (review/review-thread.ts, built), needed with `threads`; tests point it at the build. */
+  /** The threads' module (default: engine-thread.js beside this file); tests point it at the build. */
   threadEntry?: URL;
-  /**
-   * How a record's evidence is read (evidence/extract.ts, given by the review layer, which this one does not
-   * import); needed by evaluateRecord and evaluateJob.
-   */
-  readFacts?: (record: PatientRecord) => EvidenceFacts;
   /** Told when an evaluation thread stops on its own (the server logs it); the pool restarts the thread. */
   onThreadStopped?: (e: ThreadStopped) => void;
   /**
@@ -70,10 +57,6 @@ export interface DecisionEngineOptions {
    * fails here, naming its CQL definition; off only for tests that load many engines of a library known to pass.
    */
   selfCheck?: boolean;
-}
-
-function recordSize(record: PatientRecord): number {
-  return record.conditions.length + record.procedures.length + record.observations.length + record.imagingStudies.length + record.diagnosticReports.length;
 }
 
 /**
@@ -89,7 +72,6 @@ export class DecisionEngine {
     private readonly relevance: RelevanceFilter | undefined,
     private readonly sourceFor: (resources: FhirResource[]) => CqlPatientSource,
     private readonly definitions: DefinitionIndex,
-    private readonly readFacts: ((record: PatientRecord) => EvidenceFacts) | undefined,
   ) {}
 
   /** The evaluation threads, when there are any (set once, in `load`). */
@@ -103,11 +85,10 @@ export class DecisionEngine {
     // A model that cannot list its string elements leaves the text unread: nothing is filtered then.
     const relevance =
       options.relevance === false || !SYSTEM_STRING_ELEMENTS ? undefined : relevanceFilter(elm, valueSets, SYSTEM_STRING_ELEMENTS);
-    const engine = new DecisionEngine(library, codeService, defaults, relevance, options.patientSource ?? patientSourceFor, new DefinitionIndex(elm), options.readFacts);
+    const engine = new DecisionEngine(library, codeService, defaults, relevance, options.patientSource ?? patientSourceFor, new DefinitionIndex(elm));
     // Before any thread starts: a library that fails here would fail in every thread too.
     if (options.selfCheck !== false) engine.checkOnSyntheticCharts();
     if ((options.threads ?? 0) > 0) {
-      if (!options.threadEntry) throw new Error('DecisionEngine.load: threads need threadEntry, the module they run');
       // Every thread, a replacement started long after a rebuild included, runs this ELM and these value sets, so its
       // answers always match this thread's relevance filter and cards. Without annotations the ELM is a tenth the size.
       const data: ThreadData = { elm: stripForRuntime(structuredClone(compiled)), valueSetDigest: valueSetDigest(valueSets) };
@@ -123,31 +104,6 @@ export class DecisionEngine {
   async evaluate(plans: SurgicalPlan[], record: PatientRecord, facts: EvidenceFacts, now: Date, deadlineAt?: number): Promise<PlanDecision[]> {
     const job = this.jobFor(plans, record, facts, now);
     return this.pool ? this.pool.evaluate(job, deadlineAt) : this.evaluateResources(job);
-  }
-
-  /**
-   * Reads the record's evidence (`readFacts`) and evaluates. A record of LARGE_RECORD_RESOURCES or more goes
-   * whole to an evaluation thread, which reads and filters it there; otherwise both happen here and only the
-   * chosen resources cross. Either way the decisions are the same (test/decision/engine-pool.test.ts).
-   */
-  async evaluateRecord(plans: SurgicalPlan[], record: PatientRecord, now: Date, deadlineAt?: number): Promise<PlanDecision[]> {
-    const readFacts = this.factsReader();
-    if (this.pool && recordSize(record) >= LARGE_RECORD_RESOURCES) {
-      return this.pool.evaluate({ plans, record: JSON.stringify(record), now }, deadlineAt);
-    }
-    return this.evaluate(plans, record, readFacts(record), now, deadlineAt);
-  }
-
-  /** A job as an evaluation thread receives it, evaluated on this thread. */
-  async evaluateJob(job: ThreadJob): Promise<PlanDecision[]> {
-    if (!('record' in job)) return this.evaluateResources(job);
-    const record = JSON.parse(job.record) as PatientRecord;
-    return this.evaluateResources(this.jobFor(job.plans, record, this.factsReader()(record), job.now));
-  }
-
-  private factsReader(): (record: PatientRecord) => EvidenceFacts {
-    if (!this.readFacts) throw new Error('this DecisionEngine was loaded without readFacts');
-    return this.readFacts;
   }
 
   private jobFor(plans: SurgicalPlan[], record: PatientRecord, facts: EvidenceFacts, now: Date): EvaluationJob {

@@ -2,20 +2,11 @@ import type { Card } from '../cards/types.js';
 import { buildCards, unavailableCard } from '../cards/build-cards.js';
 import type { OrderReviewer, ReviewContext } from '../cds/order-reviewer.js';
 import type { PatientRecord } from '../data/types.js';
-import type { EvidenceFacts } from '../evidence/types.js';
 import { DecisionEngine } from '../decision/engine.js';
 import { extractEvidence } from '../evidence/extract.js';
 import { findPlans } from '../orders/find-plans.js';
 import type { SurgicalPlan } from '../orders/types.js';
 import { loadValueSets, type ValueSetIndex } from '../terminology/value-sets.js';
-
-/** The module the evaluation threads run (built beside this file): pass as DecisionEngine.load's `threadEntry`. */
-export const REVIEW_THREAD = new URL('./review-thread.js', import.meta.url);
-
-/** How the review layer reads a record's evidence, for DecisionEngine.load's `readFacts`. */
-export function factsReader(valueSets: ValueSetIndex): (record: PatientRecord) => EvidenceFacts {
-  return (record) => extractEvidence(record, valueSets);
-}
 
 export interface ReviewerOptions {
   baseUrl: string;
@@ -29,7 +20,7 @@ export interface ReviewerOptions {
  */
 export function orderReviewer(options: ReviewerOptions): OrderReviewer {
   const valueSets = options.valueSets ?? loadValueSets();
-  const engine = options.engine ?? DecisionEngine.load({ valueSets, readFacts: factsReader(valueSets) });
+  const engine = options.engine ?? DecisionEngine.load({ valueSets });
   const thresholds = {
     imagingLookbackMonths: engine.parameterDefaults['Imaging Lookback Months'],
     conservativeCareWeeks: engine.parameterDefaults['Conservative Care Weeks'],
@@ -37,7 +28,8 @@ export function orderReviewer(options: ReviewerOptions): OrderReviewer {
   return {
     plansFor: (draftOrders: unknown): SurgicalPlan[] => findPlans(draftOrders, valueSets),
     async review(plans: SurgicalPlan[], record: PatientRecord, now: Date, context?: ReviewContext): Promise<Card[]> {
-      const decisions = await engine.evaluateRecord(plans, record, now, context?.deadlineAt);
+      const facts = extractEvidence(record, valueSets);
+      const decisions = await engine.evaluate(plans, record, facts, now, context?.deadlineAt);
       return buildCards(
         plans.map((plan, i) => ({ plan, decision: decisions[i] })),
         {

@@ -1,4 +1,3 @@
-import { jest } from '@jest/globals';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,14 +7,11 @@ import { DecisionEngine } from '../../src/decision/engine.js';
 import { loadValueSets } from '../../src/terminology/value-sets.js';
 import type { ThreadStopped } from '../../src/decision/engine-pool.js';
 import { EvaluationError } from '../../src/decision/evaluation-error.js';
-import { LARGE_RECORD_RESOURCES } from '../../src/decision/engine.js';
-import { extractEvidence } from '../../src/evidence/extract.js';
-import type { PatientRecord } from '../../src/data/types.js';
 import { alwaysFailing, failingOnTwoStudies, study } from './broken-elm.js';
 import { order, plan, seedFacts, seedRecord } from './seed-record.js';
 
 /** Threads run the compiled engine: these tests need `npm run build` first (npm test does it). */
-const BUILT = path.resolve(import.meta.dirname, '..', '..', 'dist', 'src', 'review', 'review-thread.js');
+const BUILT = path.resolve(import.meta.dirname, '..', '..', 'dist', 'src', 'decision', 'engine-thread.js');
 const NOW = new Date('2026-11-20T10:00:00Z');
 async function waitFor(condition: () => boolean, ms = 5000): Promise<void> {
   const until = Date.now() + ms;
@@ -39,37 +35,6 @@ describe('evaluations on worker threads', () => {
       const expected = await local.evaluate(plans(), seedRecord(), seedFacts(), NOW);
       const answers = await Promise.all(Array.from({ length: 6 }, () => threaded.evaluate(plans(), seedRecord(), seedFacts(), NOW)));
       for (const a of answers) expect(a).toEqual(expected);
-    } finally {
-      await threaded.close();
-    }
-  });
-
-  it('read and filter a large record on the thread, with the decisions of the calling thread; a small one is read here', async () => {
-    const valueSets = loadValueSets();
-    const readHere = jest.fn((record: PatientRecord) => extractEvidence(record, valueSets));
-    const local = DecisionEngine.load({ valueSets, readFacts: (record) => extractEvidence(record, valueSets) });
-    const threaded = DecisionEngine.load({ valueSets, threads: 1, threadEntry: pathToFileURL(BUILT), readFacts: readHere });
-    const small = seedRecord();
-    // Heart rates, a whole chart of them: nothing a criterion reads, and the answer must not move.
-    const large: PatientRecord = {
-      ...small,
-      observations: Array.from({ length: LARGE_RECORD_RESOURCES }, (_, i) => ({
-        resourceType: 'Observation' as const,
-        id: `hr-${i}`,
-        status: 'final' as const,
-        subject: { reference: 'Patient/p1' },
-        code: { coding: [{ system: 'http://loinc.org', code: '8867-4', display: 'Heart rate' }], text: 'Heart rate' },
-        effectiveDateTime: '2026-01-05T09:00:00Z',
-        valueQuantity: { value: 70 + (i % 9), unit: 'beats/minute' },
-      })),
-    };
-    try {
-      const expected = await local.evaluateRecord(plans(), large, NOW);
-      expect(expected[0]!.determination).toBe('criteria-met');
-      expect(await threaded.evaluateRecord(plans(), large, NOW)).toEqual(expected);
-      expect(readHere).not.toHaveBeenCalled();
-      expect(await threaded.evaluateRecord(plans(), small, NOW)).toEqual(await local.evaluateRecord(plans(), small, NOW));
-      expect(readHere).toHaveBeenCalledTimes(1);
     } finally {
       await threaded.close();
     }

@@ -1,16 +1,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { DecisionEngine } from '../decision/engine.js';
-import { EvaluationError } from '../decision/evaluation-error.js';
-import { valueSetDigest, type EvaluationReply, type ThreadData, type ThreadJob, type ThreadLoadFailed, type ThreadReady } from '../decision/engine-pool.js';
-import { extractEvidence } from '../evidence/extract.js';
 import { loadValueSets } from '../terminology/value-sets.js';
+import { DecisionEngine } from './engine.js';
+import { EvaluationError } from './evaluation-error.js';
+import { valueSetDigest, type EvaluationJob, type EvaluationReply, type ThreadData, type ThreadLoadFailed, type ThreadReady } from './engine-pool.js';
 
 /**
- * A worker thread of the EnginePool (decision/engine-pool.ts): its own library and FHIR model, one job at a time,
- * in order. A job arrives with its resources already chosen by the calling thread, or, for a large record, with
- * the whole record, whose evidence this thread then reads and filters itself (DecisionEngine.evaluateRecord): it
- * lives here, in the review layer, because it joins the evidence readers and the engine. The library is the ELM
- * the process loaded at start (workerData), never what is on disk now; the value sets, which cannot be handed
+ * A worker thread of the EnginePool: its own library and FHIR model, one evaluation at a time, in order.
+ * The resources arrive already chosen by the calling thread's relevance filter. The library is the ELM the
+ * process loaded at start (workerData), never what is on disk now; the value sets, which cannot be handed
  * over as built, are read again and must be those the process loaded.
  */
 function load(): DecisionEngine {
@@ -19,7 +16,7 @@ function load(): DecisionEngine {
   if (valueSetDigest(valueSets) !== expected) {
     throw new Error('cql-mappings/valuesets has changed since the service started: this thread will not run other value sets than its siblings; restart the service');
   }
-  return DecisionEngine.load({ elm, valueSets, threads: 0, readFacts: (record) => extractEvidence(record, valueSets) });
+  return DecisionEngine.load({ elm, valueSets, threads: 0, relevance: false });
 }
 
 let engine: DecisionEngine | undefined;
@@ -33,9 +30,9 @@ if (engine) {
   const loaded = engine;
   // The pool counts a thread as ready once its library is loaded (readiness, ops/health.ts).
   parentPort!.postMessage({ ready: true } satisfies ThreadReady);
-  parentPort!.on('message', ({ id, job }: { id: number; job: ThreadJob }) => {
+  parentPort!.on('message', ({ id, job }: { id: number; job: EvaluationJob }) => {
     loaded
-      .evaluateJob(job)
+      .evaluateResources(job)
       .then((decisions) => parentPort!.postMessage({ id, decisions } satisfies EvaluationReply))
       .catch((error: unknown) => {
         // Only where it failed crosses back, never the message: it may quote the chart.
