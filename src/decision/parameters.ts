@@ -54,9 +54,29 @@ export function informativeResourceFacts(resources: EvidenceFacts['resources']):
  */
 export function orderDateOf(plan: SurgicalPlan, signedAt: Date): Date {
   const dates = plan.orders
-    .map((o) => (typeof o.resource.authoredOn === 'string' ? Date.parse(o.resource.authoredOn) : NaN))
-    .filter((t) => Number.isFinite(t) && t <= signedAt.getTime());
+    .map((o) => (typeof o.resource.authoredOn === 'string' ? authoredInstant(o.resource.authoredOn) : undefined))
+    .filter((t): t is number => t !== undefined && t <= signedAt.getTime());
   return dates.length > 0 ? new Date(Math.max(...dates)) : signedAt;
+}
+
+const AUTHORED = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](?:0\d|1[0-4]):[0-5]\d)?)?$/;
+
+/**
+ * An authoredOn that names a day of the calendar, as epoch ms; otherwise undefined. `Date.parse` is not used:
+ * it rolls 2026-02-30 over to March 2, reads a year alone as its first of January (which would pin the look-back
+ * window to a day the order never named), and a time without its offset in the server's own zone. A time
+ * without an offset, which FHIR forbids but EHRs send, is read as UTC.
+ */
+function authoredInstant(text: string): number | undefined {
+  const m = AUTHORED.exec(text);
+  if (!m) return undefined;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return undefined;
+  if (m[4] === undefined) return Date.UTC(year, month - 1, day);
+  const [hour, minute, second] = [Number(m[4]), Number(m[5]), Number(m[6])];
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  const at = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[7] ? m[7].slice(0, 4) : ''}${m[8] ?? 'Z'}`);
+  return Number.isFinite(at) ? at : undefined;
 }
 
 /** A plan is outpatient when any of its orders books it outpatient, inpatient when any says inpatient. */

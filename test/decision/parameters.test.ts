@@ -18,6 +18,19 @@ describe('orderDateOf', () => {
     expect(orderDateOf(withAuthored(20261120), signedAt)).toEqual(signedAt);
     expect(orderDateOf(withAuthored('2027-01-01'), signedAt)).toEqual(signedAt);
   });
+  it("reads a time with its offset, and one without as UTC, whatever the server's zone", () => {
+    expect(orderDateOf(withAuthored('2026-11-20T09:30:00-05:00'), signedAt).toISOString()).toBe('2026-11-20T14:30:00.000Z');
+    expect(orderDateOf(withAuthored('2026-11-20T09:30:00.123456Z'), signedAt).toISOString()).toBe('2026-11-20T09:30:00.123Z');
+    expect(orderDateOf(withAuthored('2026-11-20T09:30:00'), signedAt).toISOString()).toBe('2026-11-20T09:30:00.000Z');
+  });
+  it('falls back to the signing moment for a date that names no day of the calendar, or only a year or a month', () => {
+    // Date.parse rolled 2026-02-30 over to March 2, and read "2026" as its first of January: a study dated
+    // after either, and before the order, fell outside the look-back window.
+    for (const text of ['2026-02-30', '2025-02-29', '2026-04-31', '2026', '2026-03', '2026-11-20T24:00:00Z', '2026-11-20T10:00:60Z', '2026-11-20T10:00:00+15:00', '2026-11-20 10:00:00']) {
+      expect(orderDateOf(withAuthored(text), signedAt)).toEqual(signedAt);
+    }
+    expect(orderDateOf(withAuthored('2024-02-29'), signedAt).toISOString()).toBe('2024-02-29T00:00:00.000Z');
+  });
 });
 
 describe('resource facts handed to the library', () => {
