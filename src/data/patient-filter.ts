@@ -51,6 +51,17 @@ export function belongsToPatient(resource: JsonObject, patientId: string, fhirSe
   return reference !== undefined && isPatientReference(reference, patientId, fhirServer);
 }
 
+/**
+ * True when a resource names a patient, by id, that is not this one: the chart sent or read is someone else's.
+ * A reference that cannot be placed (this id on another server, `urn:uuid:`, a Group) is not called another
+ * patient: it is only left out (belongsToPatient).
+ */
+export function namesAnotherPatient(resource: JsonObject, patientId: string): boolean {
+  const reference = referenceOf(resource.subject) ?? referenceOf(resource.patient);
+  const named = reference === undefined ? undefined : parsePatientReference(reference);
+  return named !== undefined && named.id !== patientId;
+}
+
 /** Keeps the last copy of each resource id (pages can overlap when the chart changes between reads). */
 export function uniqueById(resources: readonly JsonObject[]): JsonObject[] {
   const byId = new Map<string, JsonObject>();

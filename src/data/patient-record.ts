@@ -4,7 +4,7 @@ import { BadRequestError, PreconditionFailedError, UpstreamError } from '../erro
 import { shapeProblems } from '../fhir-model/shape.js';
 import { isServerAllowed } from './allowlist.js';
 import { createFhirReader, type FhirReader, type FhirReaderOptions, type SearchStart } from './fhir-fetch.js';
-import { belongsToPatient, uniqueById } from './patient-filter.js';
+import { belongsToPatient, namesAnotherPatient, uniqueById } from './patient-filter.js';
 import type { Prefetched } from './prefetch.js';
 import { RECORD_KEYS, SEARCH_KEYS, type RecordKey, type SearchKey } from './record-keys.js';
 import type { PatientRecord } from './types.js';
@@ -112,7 +112,9 @@ export async function resolvePatientRecord(
     }
   }
 
-  checkShapes(resources, new Set(wanted.map((n) => n.key)));
+  const fetched = new Set(wanted.map((n) => n.key));
+  checkShapes(resources, fetched);
+  checkPatient(resources, patientId, fetched);
 
   const ofPatient = (key: SearchKey) =>
     uniqueById((resources.get(key) ?? []).filter((r) => belongsToPatient(r, patientId, request.fhirServer)));
@@ -126,6 +128,27 @@ export async function resolvePatientRecord(
     imagingStudies: ofPatient('imagingStudies') as unknown as ImagingStudy[],
     diagnosticReports: ofPatient('diagnosticReports') as unknown as DiagnosticReport[],
   };
+}
+
+/**
+ * A resource about another patient (or a Patient of another id) means the prefetch, or the FHIR server, answered
+ * about someone else. Left out, the chart would look empty and the cards would ask the surgeon to document what
+ * the EHR holds; so from prefetch it is the caller's to fix (400 naming it), and from the server the record is
+ * unreadable (no judgment).
+ */
+function checkPatient(resources: Map<RecordKey, JsonObject[]>, patientId: string, fetched: Set<RecordKey>): void {
+  const problems: { path: string; message: string }[] = [];
+  for (const [key, list] of resources) {
+    for (const resource of list) {
+      const other = key === 'patient' ? resource.resourceType === 'Patient' && typeof resource.id === 'string' && resource.id !== patientId : namesAnotherPatient(resource, patientId);
+      if (!other) continue;
+      if (fetched.has(key)) throw new UpstreamError(`FHIR server sent a ${String(resource.resourceType)} of another patient`, 'unreadable');
+      const label = `${String(resource.resourceType)}/${typeof resource.id === 'string' ? resource.id : '?'}`;
+      problems.push({ path: `prefetch.${key}`, message: `${label} is about another patient than context.patientId` });
+      if (problems.length >= 20) break;
+    }
+  }
+  if (problems.length > 0) throw new BadRequestError('prefetch holds resources of another patient', problems);
 }
 
 /**

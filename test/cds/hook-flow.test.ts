@@ -131,13 +131,21 @@ describe('order-sign hook flow', () => {
   it('keeps only resources of the patient and of the key\'s type', async () => {
     const fhir = fhirWithToken();
     mockWholeChart(fhir, {
-      Condition: [condition('mine'), condition('theirs', 'someone-else'), resourceOf('Observation', 'o-in-wrong-key'), { resourceType: 'Condition', id: 'no-subject' }],
+      Condition: [condition('mine'), resourceOf('Observation', 'o-in-wrong-key'), { resourceType: 'Condition', id: 'no-subject' }],
       Observation: [{ ...resourceOf('Observation', 'o-abs'), subject: { reference: `${FHIR_BASE}/Patient/${PATIENT_ID}` } }],
     });
     await post(hookRequest()).expect(200);
     const record = t.reviewer.reviews[0]!.record;
     expect(record.conditions.map((c) => c.id)).toEqual(['mine']);
     expect(record.observations.map((o) => o.id)).toEqual(['o-abs']);
+  });
+
+  it("answers evaluation-unavailable, with no review, when the FHIR server sends another patient's resources", async () => {
+    const fhir = fhirWithToken();
+    mockWholeChart(fhir, { Condition: [condition('mine'), condition('theirs', 'someone-else')] });
+    const res = await post(hookRequest()).expect(200);
+    expect(topics(res.body)).toEqual(['evaluation-unavailable']);
+    expect(t.reviewer.reviews).toHaveLength(0);
   });
 
   it('uses a searchset whose OperationOutcomes are only warnings or information', async () => {

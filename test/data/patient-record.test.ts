@@ -14,7 +14,7 @@ describe('resolving the patient record', () => {
 
   it('builds the record from a complete prefetch alone', async () => {
     const record = await resolvePatientRecord(
-      { patientId: 'pt-1', prefetched: readPrefetch({ ...complete, conditions: bundle([cond('c1'), cond('c1'), { ...cond('c2'), subject: { reference: 'Patient/x' } }]) }) },
+      { patientId: 'pt-1', prefetched: readPrefetch({ ...complete, conditions: bundle([cond('c1'), cond('c1'), { ...cond('c2'), subject: { display: 'no reference' } }]) }) },
       config,
       soon(),
     );
@@ -30,7 +30,6 @@ describe('resolving the patient record', () => {
       on('ehr', 'https://ehr.example.org/fhir/Patient/pt-1'),
       on('ehr-versioned', 'https://ehr.example.org/fhir/Patient/pt-1/_history/2'),
       on('here', 'HTTP://FHIR.test:80/r4/Patient/pt-1'),
-      on('other-patient', 'https://ehr.example.org/fhir/Patient/pt-2'),
       on('uuid', 'urn:uuid:0b8a2c2e-1111-4444-8888-123456789abc'),
     ]);
     const prefetched = readPrefetch({ ...complete, conditions });
@@ -40,9 +39,27 @@ describe('resolving the patient record', () => {
     expect(onServer.conditions.map((c) => c.id)).toEqual(['here']);
   });
 
-  it('leaves the Patient out when the prefetched one is another patient', async () => {
-    const record = await resolvePatientRecord({ patientId: 'pt-1', prefetched: readPrefetch({ ...complete, patient: { resourceType: 'Patient', id: 'pt-2' } }) }, config, soon());
-    expect(record.patient).toBeUndefined();
+  it("refuses a prefetch that holds another patient's resources, or another Patient, naming each (a chart judged without them would look empty)", async () => {
+    const other = (id: string, reference: string) => ({ ...cond(id), subject: { reference } });
+    const prefetched = readPrefetch({
+      ...complete,
+      patient: { resourceType: 'Patient', id: 'pt-2' },
+      conditions: bundle([cond('c1'), other('theirs', 'Patient/pt-2'), other('theirs-abs', 'https://ehr.example.org/fhir/Patient/pt-2/_history/3')]),
+    });
+    const refusal = await resolvePatientRecord({ patientId: 'pt-1', prefetched }, config, soon()).catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(BadRequestError);
+    expect((refusal as BadRequestError).problems).toEqual([
+      { path: 'prefetch.patient', message: 'Patient/pt-2 is about another patient than context.patientId' },
+      { path: 'prefetch.conditions', message: 'Condition/theirs is about another patient than context.patientId' },
+      { path: 'prefetch.conditions', message: 'Condition/theirs-abs is about another patient than context.patientId' },
+    ]);
+  });
+
+  it("gives up on a record the FHIR server answers with another patient's resources: unreadable, no judgment", async () => {
+    nock('http://fhir.test').get('/r4/Condition').query(true).reply(200, bundle([cond('c1'), { ...cond('c2'), subject: { reference: 'Patient/pt-2' } }]));
+    await expect(
+      resolvePatientRecord({ patientId: 'pt-1', fhirServer: BASE, prefetched: readPrefetch({ ...complete, conditions: undefined }) }, config, soon()),
+    ).rejects.toEqual(new UpstreamError('FHIR server sent a Condition of another patient', 'unreadable'));
   });
 
   it('reads the rest of a prefetched Bundle that came with a next link', async () => {
