@@ -62,13 +62,27 @@ function fhirSegments(basePath: string, pathname: string): string[] | undefined 
   }
 }
 
+/**
+ * The base URL as the client named this server, when it did so by a loopback name and this server's port
+ * (localhost, 127.0.0.1, [::1]); else the base it listens on. Its links (a search's next page, a created
+ * resource's Location) must be on the host the client called: the service follows a next link only there, so
+ * a Sandbox told "localhost" got an unreadable chart from links written "127.0.0.1".
+ */
+export function baseAsCalled(hostHeader: string | undefined, baseUrl: string): string {
+  const listening = new URL(baseUrl);
+  const host = hostHeader?.trim().toLowerCase();
+  if (!host || !['localhost', '127.0.0.1', '[::1]'].some((name) => host === `${name}:${listening.port}`)) return baseUrl;
+  return `${listening.protocol}//${host}${listening.pathname}`;
+}
+
 /** The node http listener of the embedded FHIR server: routing, bodies, CORS, latency and error mapping. */
 export function createRequestListener(opts: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  const { store, baseUrl, latencyMs, logger } = opts;
-  const basePath = new URL(baseUrl).pathname;
-  let metadata: object | undefined;
+  const { store, latencyMs, logger } = opts;
+  const basePath = new URL(opts.baseUrl).pathname;
+  const metadata = new Map<string, object>();
 
   async function route(req: IncomingMessage, url: URL): Promise<{ reply: FhirReply; interaction: string }> {
+    const baseUrl = baseAsCalled(req.headers.host, opts.baseUrl);
     const method = (req.method ?? 'GET').toUpperCase();
     const segments = fhirSegments(basePath, url.pathname);
     if (segments === undefined) return { reply: outcomeReply(404, 'not-found', `no FHIR endpoint here; the base URL is ${baseUrl}`), interaction: 'unknown' };
@@ -81,8 +95,8 @@ export function createRequestListener(opts: HandlerOptions): (req: IncomingMessa
     }
     if (type === 'metadata' && id === undefined) {
       if (method !== 'GET') return { reply: notAllowed(), interaction: 'capabilities' };
-      metadata ??= capabilityStatement(baseUrl, store.resourceTypes);
-      return { reply: { status: 200, body: metadata }, interaction: 'capabilities' };
+      if (!metadata.has(baseUrl)) metadata.set(baseUrl, capabilityStatement(baseUrl, store.resourceTypes));
+      return { reply: { status: 200, body: metadata.get(baseUrl)! }, interaction: 'capabilities' };
     }
     if (!store.resourceTypes.has(type)) return { reply: outcomeReply(404, 'not-supported', `unknown resource type "${type}"`), interaction: 'unknown' };
 
@@ -126,7 +140,7 @@ export function createRequestListener(opts: HandlerOptions): (req: IncomingMessa
     let reply: FhirReply;
     let interaction = 'unknown';
     try {
-      const url = URL.canParse(req.url ?? '', baseUrl) ? new URL(req.url ?? '', baseUrl) : undefined;
+      const url = URL.canParse(req.url ?? '', opts.baseUrl) ? new URL(req.url ?? '', opts.baseUrl) : undefined;
       if (url === undefined) throw new RequestError(outcomeReply(400, 'invalid', 'the request URL cannot be parsed'));
       ({ reply, interaction } = await route(req, url));
     } catch (err) {

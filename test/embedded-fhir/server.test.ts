@@ -3,7 +3,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Bundle, CapabilityStatement, Condition, OperationOutcome, Patient } from 'fhir/r4.js';
 import { startEmbeddedFhirServer, type EmbeddedFhirServer } from '../../src/embedded-fhir/server.js';
+import { request } from 'node:http';
 import { call, diagnostics, ids, postJson, searchAll, TEST_FIXTURES } from './helpers.js';
+
+/** GET with a Host header of our choosing (fetch will not send one). */
+function getAs(url: string, host: string): Promise<Bundle> {
+  return new Promise((resolve, reject) => {
+    request(url, { headers: { host } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve(JSON.parse(body) as Bundle));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
 
 const A_CONDITIONS = ['emb-a-cond-1', 'emb-a-cond-2', 'emb-a-cond-3', 'emb-a-cond-4', 'emb-a-cond-5'];
 
@@ -45,6 +60,19 @@ describe('embedded FHIR server', () => {
     expect(res.body).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: 5 });
     expect(ids(res.body.entry!.map((e) => e.resource!))).toEqual(A_CONDITIONS);
     expect(res.body.entry!.every((e) => e.fullUrl === `${base}/Condition/${e.resource!.id}` && e.search?.mode === 'match')).toBe(true);
+  });
+
+  it('writes its links on the loopback name the client called it by (a Sandbox told localhost), never on another host', async () => {
+    const port = new URL(base).port;
+    const nextOf = (b: Bundle) => b.link?.find((l) => l.relation === 'next')?.url;
+    const url = `${base}/Condition?patient=emb-pt-a&_count=2`;
+    const asLocalhost = await getAs(url, `localhost:${port}`);
+    expect(nextOf(asLocalhost)).toMatch(new RegExp(`^http://localhost:${port}/fhir/Condition\\?`));
+    expect(asLocalhost.entry![0]!.fullUrl).toBe(`http://localhost:${port}/fhir/Condition/emb-a-cond-1`);
+    expect(nextOf(await getAs(url, `127.0.0.1:${port}`))).toMatch(new RegExp(`^${base}/Condition\\?`));
+    for (const host of [`evil.example:${port}`, 'localhost:1', `localhost:${port}@evil.example`]) {
+      expect(nextOf(await getAs(url, host))).toMatch(new RegExp(`^${base}/Condition\\?`));
+    }
   });
 
   it('keeps other patients apart and accepts an absolute reference to itself', async () => {
