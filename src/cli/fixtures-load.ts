@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { FixtureError, readFixtureBundles, type FixtureFile } from '../embedded-fhir/fixture-files.js';
+import { networkReason } from './network-reason.js';
 
 /**
  * `npm run fixtures:load -- --fhir <base URL> [--token <bearer>] [--dir fixtures/patients]`
@@ -92,12 +93,6 @@ function failedEntries(body: unknown): string[] {
     if (/^2\d\d/.test(status.trim())) return [];
     return [`entry[${i}] ${status || 'no status'}${issuesText(e.response?.outcome) ? `: ${issuesText(e.response?.outcome)}` : ''}`];
   });
-}
-
-function networkReason(err: unknown): string {
-  const e = err as Error & { cause?: { code?: string; message?: string } };
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') return 'no answer in time';
-  return e.cause?.code ?? e.cause?.message ?? e.message;
 }
 
 /** Loads every fixture file; throws LoadError before sending anything when the URL or a file is unusable. */

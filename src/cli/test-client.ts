@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SignJWT, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { networkReason } from './network-reason.js';
 
 /**
  * An EHR stand-in for integrators, to check a production deployment's client authentication end to end:
@@ -75,7 +76,9 @@ export async function signedCall(keyFile: string, url: string, dataFile?: string
   if (typeof key.iss !== 'string' || typeof key.privateJwk !== 'object') throw new ClientUsageError(`${keyFile} is not a key file written by "keys"`);
   const headers: Record<string, string> = { Authorization: `Bearer ${await clientJwt(key, aud)}` };
   const init: RequestInit = dataFile === undefined ? { headers } : { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json' }, body: readFileSync(dataFile, 'utf8') };
-  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
+  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) }).catch((err: unknown) => {
+    throw new Error(`cannot reach ${url} (${networkReason(err)})`, { cause: err });
+  });
   return { status: res.status, body: await res.text() };
 }
 

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +26,17 @@ describe('npm run client: an EHR stand-in for checking client authentication', (
     expect(client!.jwks.keys[0]).not.toHaveProperty('d');
     await expect(makeClientKeys(ISS, dir)).rejects.toThrow(/EEXIST/);
     expect(JSON.parse(readFileSync(keyFile, 'utf8'))).toEqual(key);
+  });
+
+  it('says why a service cannot be reached, not only "fetch failed"', async () => {
+    const { keyFile } = await makeClientKeys(ISS, mkdtempSync(path.join(tmpdir(), 'spine-cds-keys-')));
+    const closed = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = s.address() as AddressInfo;
+        s.close(() => resolve(port));
+      });
+    });
+    await expect(signedCall(keyFile, `http://127.0.0.1:${closed}/cds-services`)).rejects.toThrow(`cannot reach http://127.0.0.1:${closed}/cds-services (ECONNREFUSED)`);
   });
 
   it('signs tokens as CDS Hooks asks: ES384, typ JWT, kid, aud the endpoint, five minutes, a fresh jti', async () => {
