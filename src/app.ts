@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { discoveryRouter } from './cds/discovery-route.js';
 import { errorHandler, notFound } from './cds/error-handler.js';
+import { methodNotAllowedRouter } from './cds/method-not-allowed.js';
 import { feedbackRouter } from './cds/feedback-route.js';
 import { hookRouter } from './cds/hook-route.js';
 import { jsonBody } from './cds/json-body.js';
@@ -104,6 +105,7 @@ export function createApp(parts: AppParts): Express {
   );
   app.use(feedbackRouter({ registry, feedbackStore: parts.feedbackStore, ...(metrics ? { metrics } : {}) }));
 
+  app.use(methodNotAllowedRouter(registry));
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;

@@ -204,7 +204,16 @@ describe('POST /cds-services/lumbar-fusion-criteria: invalid requests', () => {
   it('answers 404 with JSON to unknown routes', async () => {
     const res = await request(t.app).get('/nothing/here').expect(404).expect('Content-Type', /json/);
     expect(res.body).toEqual({ error: 'not found' });
-    await request(t.app).get(SERVICE_URL).expect(404);
+    await request(t.app).get('/cds-services/no-such-service').expect(404);
+    await request(t.app).get('/cds-services/no-such-service/feedback').expect(404);
+  });
+
+  it('answers 405 with Allow, not 404, to a method the CDS paths do not take (the service exists)', async () => {
+    const hook = await request(t.app).get(SERVICE_URL).expect(405).expect('Allow', 'POST, OPTIONS');
+    expect(hook.body).toEqual({ error: 'method not allowed here: use POST for a hook call' });
+    await request(t.app).put(`${SERVICE_URL}/feedback`).send({}).expect(405).expect('Allow', 'POST, OPTIONS');
+    await request(t.app).post('/cds-services').send({}).expect(405).expect('Allow', 'GET, HEAD, OPTIONS');
+    await request(t.app).delete(SERVICE_URL).expect(405);
   });
 });
 
