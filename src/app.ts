@@ -45,8 +45,8 @@ export interface AppParts {
 const corsOptions: cors.CorsOptions = {
   origin: '*',
   methods: ['GET', 'POST', 'OPTIONS'],
-  // A browser client may read why it was refused (401) and when to come back (503).
-  exposedHeaders: ['X-Request-Id', 'WWW-Authenticate', 'Retry-After'],
+  // A browser client may read why it was refused (401), when to come back (503) and which methods a path takes (405).
+  exposedHeaders: ['X-Request-Id', 'WWW-Authenticate', 'Retry-After', 'Allow'],
   optionsSuccessStatus: 204,
   maxAge: 600,
 };
@@ -89,6 +89,7 @@ export function createApp(parts: AppParts): Express {
     if (typeof id === 'string' && registry.get(id)) callLog(res).service = id;
     next();
   });
+  app.use(methodNotAllowedRouter(registry));
   if (parts.authenticate) app.use('/cds-services', parts.authenticate);
   app.use('/cds-services', jsonBody({ maxBodyBytes: config.MAX_BODY_BYTES, bodyTimeoutMs: config.BODY_TIMEOUT_MS }));
   app.use(discoveryRouter(registry));
@@ -105,7 +106,6 @@ export function createApp(parts: AppParts): Express {
   );
   app.use(feedbackRouter({ registry, feedbackStore: parts.feedbackStore, ...(metrics ? { metrics } : {}) }));
 
-  app.use(methodNotAllowedRouter(registry));
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;

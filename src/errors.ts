@@ -33,7 +33,7 @@ export class UpstreamError extends Error {
   constructor(
     message: string,
     /** A short reason safe to show a clinician and to log: never PHI, never a token. */
-    readonly reason: 'timeout' | 'refused' | 'error-status' | 'unreadable' | 'too-large' | 'incomplete' | 'unreachable' | 'review-timeout' | 'review-failed',
+    readonly reason: 'timeout' | 'refused' | 'error-status' | 'unreadable' | 'other-patient' | 'too-large' | 'incomplete' | 'unreachable' | 'review-timeout' | 'review-failed',
     /** What operators need to find a fault of the service's own (the CQL definition that failed): never PHI. */
     readonly detail?: Readonly<Record<string, string>>,
   ) {

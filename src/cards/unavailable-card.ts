@@ -6,6 +6,7 @@ export type UnavailableReason =
   | 'refused'
   | 'error-status'
   | 'unreadable'
+  | 'other-patient'
   | 'too-large'
   | 'incomplete'
   | 'unreachable'
@@ -20,6 +21,10 @@ const REASON: Record<UnavailableReason, { short: string; sentence: string }> = {
   refused: { short: 'access to the patient record was refused', sentence: 'The FHIR server refused this service access to the patient record.' },
   'error-status': { short: 'the FHIR server returned an error', sentence: 'The FHIR server answered with an error instead of the patient record.' },
   unreadable: { short: 'the FHIR server answer could not be read', sentence: 'The FHIR server answer was not a FHIR resource this service could read.' },
+  'other-patient': {
+    short: "the FHIR server sent another patient's records",
+    sentence: "Asked for this patient's record, the FHIR server answered with records of another patient.",
+  },
   'too-large': {
     short: 'the patient record is too large to review',
     sentence: 'The patient record is larger than this service reads in one review, and it never judges on part of a record.',

@@ -52,9 +52,10 @@ export function belongsToPatient(resource: JsonObject, patientId: string, fhirSe
 }
 
 /**
- * True when a resource names a patient, by id, that is not this one: the chart sent or read is someone else's.
- * A reference that cannot be placed (this id on another server, `urn:uuid:`, a Group) is not called another
- * patient: it is only left out (belongsToPatient).
+ * True when a resource names a patient by another id than this one, on whatever server (as the draft-order
+ * subject check reads it, cds/request-schema.ts): the chart sent or read is someone else's. What only cannot be
+ * placed (this id on another server, `urn:uuid:`, a Group, no reference) is not called another patient: it is
+ * left out (belongsToPatient).
  */
 export function namesAnotherPatient(resource: JsonObject, patientId: string): boolean {
   const reference = referenceOf(resource.subject) ?? referenceOf(resource.patient);

@@ -112,9 +112,16 @@ export async function resolvePatientRecord(
     }
   }
 
-  const fetched = new Set(wanted.map((n) => n.key));
-  checkShapes(resources, fetched);
-  checkPatient(resources, patientId, fetched);
+  // A paged prefetch is read on from the server: its first page is still the caller's, the pages after it the server's.
+  const prefetchedResources = new Set<JsonObject>();
+  for (const key of RECORD_KEYS) {
+    const state = prefetched[key];
+    if (state.kind === 'resource') prefetchedResources.add(state.resource);
+    else if (state.kind === 'bundle') for (const r of state.resources) prefetchedResources.add(r);
+  }
+  const fromServer = (resource: JsonObject) => !prefetchedResources.has(resource);
+  checkShapes(resources, fromServer);
+  checkPatient(resources, patientId, fromServer);
 
   const ofPatient = (key: SearchKey) =>
     uniqueById((resources.get(key) ?? []).filter((r) => belongsToPatient(r, patientId, request.fhirServer)));
@@ -130,22 +137,25 @@ export async function resolvePatientRecord(
   };
 }
 
+/** Enough problems to name the fault; a chart of thousands of bad resources is not listed whole. */
+const MAX_PROBLEMS = 20;
+
 /**
  * A resource about another patient (or a Patient of another id) means the prefetch, or the FHIR server, answered
  * about someone else. Left out, the chart would look empty and the cards would ask the surgeon to document what
  * the EHR holds; so from prefetch it is the caller's to fix (400 naming it), and from the server the record is
  * unreadable (no judgment).
  */
-function checkPatient(resources: Map<RecordKey, JsonObject[]>, patientId: string, fetched: Set<RecordKey>): void {
+function checkPatient(resources: Map<RecordKey, JsonObject[]>, patientId: string, fromServer: (r: JsonObject) => boolean): void {
   const problems: { path: string; message: string }[] = [];
-  for (const [key, list] of resources) {
+  scan: for (const [key, list] of resources) {
     for (const resource of list) {
       const other = key === 'patient' ? resource.resourceType === 'Patient' && typeof resource.id === 'string' && resource.id !== patientId : namesAnotherPatient(resource, patientId);
       if (!other) continue;
-      if (fetched.has(key)) throw new UpstreamError(`FHIR server sent a ${String(resource.resourceType)} of another patient`, 'unreadable');
+      if (fromServer(resource)) throw new UpstreamError(`FHIR server sent a ${String(resource.resourceType)} of another patient`, 'other-patient');
       const label = `${String(resource.resourceType)}/${typeof resource.id === 'string' ? resource.id : '?'}`;
       problems.push({ path: `prefetch.${key}`, message: `${label} is about another patient than context.patientId` });
-      if (problems.length >= 20) break;
+      if (problems.length >= MAX_PROBLEMS) break scan;
     }
   }
   if (problems.length > 0) throw new BadRequestError('prefetch holds resources of another patient', problems);
@@ -155,17 +165,17 @@ function checkPatient(resources: Map<RecordKey, JsonObject[]>, patientId: string
  * Resources whose JSON does not have FHIR's shapes would break the evaluation: from prefetch they are the
  * caller's to fix (400 naming them); from the FHIR server they make the record unreadable (no judgment).
  */
-function checkShapes(resources: Map<RecordKey, JsonObject[]>, fetched: Set<RecordKey>): void {
+function checkShapes(resources: Map<RecordKey, JsonObject[]>, fromServer: (r: JsonObject) => boolean): void {
   const problems: { path: string; message: string }[] = [];
-  for (const [key, list] of resources) {
+  scan: for (const [key, list] of resources) {
     for (const resource of list) {
       const found = shapeProblems(resource);
       if (found.length === 0) continue;
-      if (fetched.has(key)) throw new UpstreamError(`FHIR server sent a ${String(resource.resourceType)} that is not valid FHIR`, 'unreadable');
+      if (fromServer(resource)) throw new UpstreamError(`FHIR server sent a ${String(resource.resourceType)} that is not valid FHIR`, 'unreadable');
       const label = `${String(resource.resourceType)}/${typeof resource.id === 'string' ? resource.id : '?'}`;
       for (const p of found) problems.push({ path: `prefetch.${key}`, message: `${label}${p.path ? ` ${p.path}` : ''}: ${p.message}` });
-      if (problems.length >= 20) break;
+      if (problems.length >= MAX_PROBLEMS) break scan;
     }
   }
-  if (problems.length > 0) throw new BadRequestError('prefetch holds resources that are not valid FHIR R4', problems);
+  if (problems.length > 0) throw new BadRequestError('prefetch holds resources that are not valid FHIR R4', problems.slice(0, MAX_PROBLEMS));
 }

@@ -14,7 +14,7 @@ import { forEachNode } from './built-nodes.js';
  *
  * On the context itself, not in a WeakMap keyed by it: V8's young-generation collector keeps a WeakMap's
  * entries, so every evaluation's results (and the FHIR objects they hold) were promoted to the old generation
- * and swept by full collections, about 80 KB per seed evaluation and two full collections a second on a busy
+ * and swept by full collections, about 80 KB per evaluation of the seed fixture's chart and two full collections a second on a busy
  * evaluation thread (test/decision/evaluation-garbage.test.ts).
  *
  * This patches the `exec` of the FunctionRef nodes of one loaded Library (not cql-execution's classes):

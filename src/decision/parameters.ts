@@ -59,7 +59,7 @@ export function orderDateOf(plan: SurgicalPlan, signedAt: Date): Date {
   return dates.length > 0 ? new Date(Math.max(...dates)) : signedAt;
 }
 
-const AUTHORED = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](?:0\d|1[0-4]):[0-5]\d)?)?$/;
+const AUTHORED = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](?:(?:0\d|1[0-3]):[0-5]\d|14:00))?)?$/;
 
 /**
  * An authoredOn that names a day of the calendar, as epoch ms; otherwise undefined. `Date.parse` is not used:
@@ -71,8 +71,9 @@ function authoredInstant(text: string): number | undefined {
   const m = AUTHORED.exec(text);
   if (!m) return undefined;
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return undefined;
-  if (m[4] === undefined) return Date.UTC(year, month - 1, day);
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > new Date(new Date(0).setUTCFullYear(year, month, 0)).getUTCDate()) return undefined;
+  // setUTCFullYear, not Date.UTC, which reads the years 0 to 99 as 1900 to 1999.
+  if (m[4] === undefined) return new Date(0).setUTCFullYear(year, month - 1, day);
   const [hour, minute, second] = [Number(m[4]), Number(m[5]), Number(m[6])];
   if (hour > 23 || minute > 59 || second > 59) return undefined;
   const at = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[7] ? m[7].slice(0, 4) : ''}${m[8] ?? 'Z'}`);

@@ -25,8 +25,21 @@ function nonNegativeInt(value: string): number | undefined {
 
 /** `Patient/<id>` for a bare id; the relative form for an absolute reference to this server; else unchanged. */
 function patientReference(value: string, baseUrl: string): string {
-  if (value.startsWith(`${baseUrl}/`)) return value.slice(baseUrl.length + 1);
+  for (const base of namesOf(baseUrl)) if (value.startsWith(`${base}/`)) return value.slice(base.length + 1);
   return value.includes('/') || value.includes(':') ? value : `Patient/${value}`;
+}
+
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+
+/**
+ * The base, and when it is on loopback the same server under its other loopback names: a client may call it
+ * as localhost (its links then say localhost, http-handler.ts) and still name a patient by 127.0.0.1.
+ */
+function namesOf(baseUrl: string): string[] {
+  const url = new URL(baseUrl);
+  if (!LOOPBACK_NAMES.includes(url.hostname)) return [baseUrl];
+  const port = url.port ? `:${url.port}` : '';
+  return LOOPBACK_NAMES.map((name) => `${url.protocol}//${name}${port}${url.pathname.replace(/\/$/, '')}`);
 }
 
 /**

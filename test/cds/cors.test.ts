@@ -47,7 +47,7 @@ describe('CORS for browser-based CDS clients', () => {
   it('lets a browser read discovery, the request id, and why and for how long it is refused', async () => {
     const res = await request(t.app).get('/cds-services').set('Origin', 'https://sandbox.cds-hooks.org').expect(200);
     expect(res.headers['access-control-allow-origin']).toBe('*');
-    expect(res.headers['access-control-expose-headers']).toBe('X-Request-Id,WWW-Authenticate,Retry-After');
+    expect(res.headers['access-control-expose-headers']).toBe('X-Request-Id,WWW-Authenticate,Retry-After,Allow');
   });
 
   it('runs preflights before authentication: a preflight never carries credentials', async () => {

@@ -214,6 +214,9 @@ describe('POST /cds-services/lumbar-fusion-criteria: invalid requests', () => {
     await request(t.app).put(`${SERVICE_URL}/feedback`).send({}).expect(405).expect('Allow', 'POST, OPTIONS');
     await request(t.app).post('/cds-services').send({}).expect(405).expect('Allow', 'GET, HEAD, OPTIONS');
     await request(t.app).delete(SERVICE_URL).expect(405);
+    // Told before its body is read: a wrong method with a body that is not JSON is still a wrong method.
+    await request(t.app).put(SERVICE_URL).set('Content-Type', 'text/plain').send('x').expect(405);
+    await request(t.app).post('/cds-services').set('Content-Type', 'application/json').send('{not json').expect(405);
   });
 });
 

@@ -59,7 +59,35 @@ describe('resolving the patient record', () => {
     nock('http://fhir.test').get('/r4/Condition').query(true).reply(200, bundle([cond('c1'), { ...cond('c2'), subject: { reference: 'Patient/pt-2' } }]));
     await expect(
       resolvePatientRecord({ patientId: 'pt-1', fhirServer: BASE, prefetched: readPrefetch({ ...complete, conditions: undefined }) }, config, soon()),
-    ).rejects.toEqual(new UpstreamError('FHIR server sent a Condition of another patient', 'unreadable'));
+    ).rejects.toEqual(new UpstreamError('FHIR server sent a Condition of another patient', 'other-patient'));
+  });
+
+  it("names another patient's resource in a paged prefetch as the caller's (400), and one on a later page as the server's", async () => {
+    const theirs = { ...cond('theirs'), subject: { reference: 'Patient/pt-2' } };
+    nock('http://fhir.test').get('/r4/page').query({ n: '2' }).reply(200, bundle([cond('c2')]));
+    const firstPage = resolvePatientRecord(
+      { patientId: 'pt-1', fhirServer: BASE, prefetched: readPrefetch({ ...complete, conditions: bundle([cond('c1'), theirs], `${BASE}/page?n=2`) }) },
+      config,
+      soon(),
+    );
+    await expect(firstPage).rejects.toBeInstanceOf(BadRequestError);
+    nock('http://fhir.test').get('/r4/page').query({ n: '2' }).reply(200, bundle([theirs]));
+    const laterPage = resolvePatientRecord(
+      { patientId: 'pt-1', fhirServer: BASE, prefetched: readPrefetch({ ...complete, conditions: bundle([cond('c1')], `${BASE}/page?n=2`) }) },
+      config,
+      soon(),
+    );
+    await expect(laterPage).rejects.toEqual(new UpstreamError('FHIR server sent a Condition of another patient', 'other-patient'));
+  });
+
+  it('lists at most 20 problems, however many keys hold them', async () => {
+    const theirs = (n: number) => Array.from({ length: n }, (_, i) => ({ ...cond(`t${i}`), subject: { reference: 'Patient/pt-2' } }));
+    const refusal = await resolvePatientRecord(
+      { patientId: 'pt-1', prefetched: readPrefetch({ ...complete, conditions: bundle(theirs(25)), procedures: bundle(theirs(5).map((c) => ({ ...c, resourceType: 'Procedure' }))) }) },
+      config,
+      soon(),
+    ).catch((e: unknown) => e);
+    expect((refusal as BadRequestError).problems).toHaveLength(20);
   });
 
   it('reads the rest of a prefetched Bundle that came with a next link', async () => {

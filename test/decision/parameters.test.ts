@@ -30,6 +30,13 @@ describe('orderDateOf', () => {
       expect(orderDateOf(withAuthored(text), signedAt)).toEqual(signedAt);
     }
     expect(orderDateOf(withAuthored('2024-02-29'), signedAt).toISOString()).toBe('2024-02-29T00:00:00.000Z');
+    // Any number of digits of a second, as FHIR allows; an offset of 14 hours only when whole.
+    expect(orderDateOf(withAuthored('2026-11-20T09:30:00.1234567891Z'), signedAt).toISOString()).toBe('2026-11-20T09:30:00.123Z');
+    expect(orderDateOf(withAuthored('2026-11-20T23:30:00+14:00'), signedAt).toISOString()).toBe('2026-11-20T09:30:00.000Z');
+    expect(orderDateOf(withAuthored('2026-11-20T23:30:00+14:30'), signedAt)).toEqual(signedAt);
+    // A year before 100 stays itself (Date.UTC would make 0099 into 1999); 0100 was not a leap year.
+    expect(orderDateOf(withAuthored('0099-06-01'), signedAt).toISOString()).toBe('0099-06-01T00:00:00.000Z');
+    expect(orderDateOf(withAuthored('0100-02-29'), signedAt)).toEqual(signedAt);
   });
 });
 

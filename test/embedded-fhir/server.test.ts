@@ -70,6 +70,10 @@ describe('embedded FHIR server', () => {
     expect(nextOf(asLocalhost)).toMatch(new RegExp(`^http://localhost:${port}/fhir/Condition\\?`));
     expect(asLocalhost.entry![0]!.fullUrl).toBe(`http://localhost:${port}/fhir/Condition/emb-a-cond-1`);
     expect(nextOf(await getAs(url, `127.0.0.1:${port}`))).toMatch(new RegExp(`^${base}/Condition\\?`));
+    // Called as localhost, it still knows a patient named by its 127.0.0.1 address (and the other way round).
+    const byAbsolute = (b: string) => `${base}/Condition?patient=${encodeURIComponent(`${b}/Patient/emb-pt-b`)}`;
+    expect(ids((await getAs(byAbsolute(base), `localhost:${port}`)).entry!.map((e) => e.resource!))).toEqual(['emb-b-cond-1']);
+    expect(ids((await getAs(byAbsolute(`http://localhost:${port}/fhir`), `127.0.0.1:${port}`)).entry!.map((e) => e.resource!))).toEqual(['emb-b-cond-1']);
     for (const host of [`evil.example:${port}`, 'localhost:1', `localhost:${port}@evil.example`]) {
       expect(nextOf(await getAs(url, host))).toMatch(new RegExp(`^${base}/Condition\\?`));
     }
