@@ -143,8 +143,8 @@ const MAX_PROBLEMS = 20;
 /**
  * A resource about another patient (or a Patient of another id) means the prefetch, or the FHIR server, answered
  * about someone else. Left out, the chart would look empty and the cards would ask the surgeon to document what
- * the EHR holds; so from prefetch it is the caller's to fix (400 naming it), and from the server the record is
- * unreadable (no judgment).
+ * the EHR holds; so from prefetch it is the caller's to fix (400 naming it), and from the server no judgment is
+ * made (UpstreamError 'other-patient': the evaluation-unavailable card says so).
  */
 function checkPatient(resources: Map<RecordKey, JsonObject[]>, patientId: string, fromServer: (r: JsonObject) => boolean): void {
   const problems: { path: string; message: string }[] = [];
