@@ -34,33 +34,29 @@ export function parsePatientReference(reference: string): PatientReference | und
  * its references in full); on another server the same id may be another person.
  */
 export function isPatientReference(reference: string, patientId: string, fhirServer?: string): boolean {
-  const named = parsePatientReference(reference);
-  if (named === undefined || named.id !== patientId) return false;
-  if (named.base === undefined) return true;
-  if (!isBaseUrl(named.base)) return false;
-  return fhirServer === undefined || isSameBase(named.base, fhirServer);
+  return patientMatch({ subject: { reference } }, patientId, fhirServer) === 'this';
 }
 
 /**
- * True when a clinical resource is about this patient (`subject`, or `patient` for the resource types
- * that name it so). Anything else (another patient, no subject at all) is not used: a wrong chart is
- * worse than a missing fact.
+ * Whose a clinical resource is, by its `subject` (or `patient`, for the resource types that name it so):
+ * - this: this patient (isPatientReference);
+ * - another: a patient of another id, on whatever server (as the draft-order subject check reads it,
+ *   cds/request-schema.ts): the chart sent or read is someone else's;
+ * - unplaced: nothing that can be placed (this id on another server, `urn:uuid:`, a Group, no reference).
+ * Only `this` is used: a wrong chart is worse than a missing fact.
  */
-export function belongsToPatient(resource: JsonObject, patientId: string, fhirServer?: string): boolean {
-  const reference = referenceOf(resource.subject) ?? referenceOf(resource.patient);
-  return reference !== undefined && isPatientReference(reference, patientId, fhirServer);
-}
-
-/**
- * True when a resource names a patient by another id than this one, on whatever server (as the draft-order
- * subject check reads it, cds/request-schema.ts): the chart sent or read is someone else's. What only cannot be
- * placed (this id on another server, `urn:uuid:`, a Group, no reference) is not called another patient: it is
- * left out (belongsToPatient).
- */
-export function namesAnotherPatient(resource: JsonObject, patientId: string): boolean {
+export function patientMatch(resource: JsonObject, patientId: string, fhirServer?: string): 'this' | 'another' | 'unplaced' {
   const reference = referenceOf(resource.subject) ?? referenceOf(resource.patient);
   const named = reference === undefined ? undefined : parsePatientReference(reference);
-  return named !== undefined && named.id !== patientId;
+  if (named === undefined) return 'unplaced';
+  if (named.id !== patientId) return 'another';
+  if (named.base === undefined) return 'this';
+  return isBaseUrl(named.base) && (fhirServer === undefined || isSameBase(named.base, fhirServer)) ? 'this' : 'unplaced';
+}
+
+/** True when a clinical resource is about this patient (patientMatch). */
+export function belongsToPatient(resource: JsonObject, patientId: string, fhirServer?: string): boolean {
+  return patientMatch(resource, patientId, fhirServer) === 'this';
 }
 
 /** Keeps the last copy of each resource id (pages can overlap when the chart changes between reads). */

@@ -4,7 +4,7 @@ import { BadRequestError, PreconditionFailedError, UpstreamError } from '../erro
 import { shapeProblems } from '../fhir-model/shape.js';
 import { isServerAllowed } from './allowlist.js';
 import { createFhirReader, type FhirReader, type FhirReaderOptions, type SearchStart } from './fhir-fetch.js';
-import { belongsToPatient, namesAnotherPatient, uniqueById } from './patient-filter.js';
+import { patientMatch, uniqueById } from './patient-filter.js';
 import type { Prefetched } from './prefetch.js';
 import { RECORD_KEYS, SEARCH_KEYS, type RecordKey, type SearchKey } from './record-keys.js';
 import type { PatientRecord } from './types.js';
@@ -121,10 +121,9 @@ export async function resolvePatientRecord(
   }
   const fromServer = (resource: JsonObject) => !prefetchedResources.has(resource);
   checkShapes(resources, fromServer);
-  checkPatient(resources, patientId, fromServer);
+  const kept = ofThisPatient(resources, patientId, request.fhirServer, fromServer);
 
-  const ofPatient = (key: SearchKey) =>
-    uniqueById((resources.get(key) ?? []).filter((r) => belongsToPatient(r, patientId, request.fhirServer)));
+  const ofPatient = (key: SearchKey) => uniqueById(kept.get(key) ?? []);
   const patient = (resources.get('patient') ?? []).find((p) => p.resourceType === 'Patient' && p.id === patientId);
   return {
     patientId,
@@ -141,17 +140,27 @@ export async function resolvePatientRecord(
 const MAX_PROBLEMS = 20;
 
 /**
- * A resource about another patient (or a Patient of another id) means the prefetch, or the FHIR server, answered
- * about someone else. Left out, the chart would look empty and the cards would ask the surgeon to document what
- * the EHR holds; so from prefetch it is the caller's to fix (400 naming it), and from the server no judgment is
- * made (UpstreamError 'other-patient': the evaluation-unavailable card says so).
+ * The resources of each key that are this patient's (patientMatch), read in the one pass that looks for another
+ * patient's. A resource about another patient (or a Patient of another id) means the prefetch, or the FHIR
+ * server, answered about someone else. Left out, the chart would look empty and the cards would ask the surgeon
+ * to document what the EHR holds; so from prefetch it is the caller's to fix (400 naming it), and from the
+ * server no judgment is made (UpstreamError 'other-patient': the evaluation-unavailable card says so).
  */
-function checkPatient(resources: Map<RecordKey, JsonObject[]>, patientId: string, fromServer: (r: JsonObject) => boolean): void {
+function ofThisPatient(
+  resources: Map<RecordKey, JsonObject[]>,
+  patientId: string,
+  fhirServer: string | undefined,
+  fromServer: (r: JsonObject) => boolean,
+): Map<RecordKey, JsonObject[]> {
+  const kept = new Map<RecordKey, JsonObject[]>();
   const problems: { path: string; message: string }[] = [];
   scan: for (const [key, list] of resources) {
+    const mine: JsonObject[] = [];
+    kept.set(key, mine);
     for (const resource of list) {
-      const other = key === 'patient' ? resource.resourceType === 'Patient' && typeof resource.id === 'string' && resource.id !== patientId : namesAnotherPatient(resource, patientId);
-      if (!other) continue;
+      const match = key === 'patient' ? (resource.resourceType === 'Patient' && typeof resource.id === 'string' && resource.id !== patientId ? 'another' : 'unplaced') : patientMatch(resource, patientId, fhirServer);
+      if (match === 'this') mine.push(resource);
+      if (match !== 'another') continue;
       if (fromServer(resource)) throw new UpstreamError(`FHIR server sent a ${String(resource.resourceType)} of another patient`, 'other-patient');
       const label = `${String(resource.resourceType)}/${typeof resource.id === 'string' ? resource.id : '?'}`;
       problems.push({ path: `prefetch.${key}`, message: `${label} is about another patient than context.patientId` });
@@ -159,6 +168,7 @@ function checkPatient(resources: Map<RecordKey, JsonObject[]>, patientId: string
     }
   }
   if (problems.length > 0) throw new BadRequestError('prefetch holds resources of another patient', problems);
+  return kept;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { capabilityStatement } from './capability.js';
 import type { FhirStore } from './fhir-store.js';
 import { outcomeReply, type FhirReply } from './outcomes.js';
+import { LOOPBACK_NAMES } from './search-params.js';
 
 /** Large enough for a big chart's transaction Bundle, small enough to refuse a runaway upload. */
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -71,7 +72,7 @@ function fhirSegments(basePath: string, pathname: string): string[] | undefined 
 export function baseAsCalled(hostHeader: string | undefined, baseUrl: string): string {
   const listening = new URL(baseUrl);
   const host = hostHeader?.trim().toLowerCase();
-  if (!host || !['localhost', '127.0.0.1', '[::1]'].some((name) => host === `${name}:${listening.port}`)) return baseUrl;
+  if (!host || !LOOPBACK_NAMES.some((name) => host === `${name}:${listening.port}`)) return baseUrl;
   return `${listening.protocol}//${host}${listening.pathname}`;
 }
 

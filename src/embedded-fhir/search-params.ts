@@ -29,7 +29,8 @@ function patientReference(value: string, baseUrl: string): string {
   return value.includes('/') || value.includes(':') ? value : `Patient/${value}`;
 }
 
-const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+/** The names a loopback server answers to (as URL hostnames). */
+export const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
 
 /**
  * The base, and when it is on loopback the same server under its other loopback names: a client may call it
