@@ -7,9 +7,9 @@ import type { StrengthScore } from './types.js';
 /**
  * Motor-strength scores on the 0-5 (MRC) scale from Observations (fhir-conventions.md, "Neurological findings"):
  * the Observation, or one of its components, names muscle strength or a lower-limb movement, and its value is
- * a number or text such as "4/5". A "+" or "-" keeps the whole grade ("4+/5" is 4, "3-/5" is 3), as does a
- * decimal (4.5 is 4). Values outside 0-5, dynamometer readings (kg, lb, N) and text with several different
- * scores ("L 4/5, R 5/5") are not read.
+ * a number or text such as "4/5". A "+" or "-" keeps the whole grade ("4+/5" is 4, "3-/5" is 3); a decimal is
+ * kept as recorded, since fhir-conventions.md compares values (4.5 then 4 is a fall). Values outside 0-5,
+ * dynamometer readings (kg, lb, N) and text with several different scores ("L 4/5, R 5/5") are not read.
  */
 export function readStrengthScores(ref: string, observation: unknown): StrengthScore[] {
   const obs = asRecord(observation);
@@ -111,21 +111,24 @@ export function scoreOf(element: JsonRecord): number | undefined {
 
 function inScale(value: unknown): number | undefined {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 5) return undefined;
-  return Math.floor(value);
+  return value;
 }
 
-const OVER_FIVE = /(?<![\d.])([0-5])(?:\.\d)?\s{0,2}[+-]?\s{0,2}(?:\/|out of|of)\s{0,2}5(?![\d.])/gi;
+const OVER_FIVE = /(?<![\d.])([0-5](?:\.\d)?)\s{0,2}[+-]?\s{0,2}(?:\/|out of|of)\s{0,2}5(?![\d.])/gi;
 /** "4-5/5", "4 to 5/5": a range between two grades, which counts as its lower end. */
 const RANGE_OVER_FIVE = /(?<![\d.])([0-5])\s{0,2}(?:-|\u2013|to)\s{0,2}([0-5])\s{0,2}(?=(?:\/|out of|of)\s{0,2}5(?![\d.]))/gi;
-const BARE = /^\s{0,20}(?:grade|mrc)?\s{0,3}([0-5])(?:\.\d)?\s{0,2}[+-]?\s{0,20}$/i;
+const BARE = /^\s{0,20}(?:grade|mrc)?\s{0,3}([0-5](?:\.\d)?)\s{0,2}[+-]?\s{0,20}$/i;
 
 /** "4/5", "4+/5", "3-/5", "4 out of 5", "4", "4+", "grade 4"; several different scores in one text are ambiguous. */
 export function scoreInText(input: string): number | undefined {
   const text = (input.length > 200 ? input.slice(0, 200) : input).replace(RANGE_OVER_FIVE, (_m, a: string, b: string) => String(Math.min(Number(a), Number(b))));
   const found = new Set<number>();
-  for (const m of text.matchAll(OVER_FIVE)) found.add(Number(m[1]));
+  for (const m of text.matchAll(OVER_FIVE)) {
+    const score = inScale(Number(m[1]));
+    if (score !== undefined) found.add(score);
+  }
   if (found.size === 1) return [...found][0];
   if (found.size > 1) return undefined;
   const bare = BARE.exec(text);
-  return bare ? Number(bare[1]) : undefined;
+  return bare ? inScale(Number(bare[1])) : undefined;
 }

@@ -74,7 +74,12 @@ describe('readStrengthScores', () => {
     expect(brief(obs({ code: { text: 'Plantarflexion' }, valueCodeableConcept: { coding: [{ system: 'urn:mrc', code: '2', display: 'Active movement, gravity eliminated' }] } }))).toEqual([
       ['plantarflexion', '-', 2],
     ]);
-    expect(brief(obs({ code: { text: 'Plantarflexion' }, valueQuantity: { value: 4.5 } }))).toEqual([['plantarflexion', '-', 4]]);
+    // A decimal is kept as recorded: 4.5 then 4 is a fall (fhir-conventions.md compares values).
+    expect(brief(obs({ code: { text: 'Plantarflexion' }, valueQuantity: { value: 4.5 } }))).toEqual([['plantarflexion', '-', 4.5]]);
+    expect(brief(obs({ code: { text: 'Plantarflexion' }, valueString: '4.5/5' }))).toEqual([['plantarflexion', '-', 4.5]]);
+    expect(brief(obs({ code: { text: 'Plantarflexion' }, valueString: '4.5' }))).toEqual([['plantarflexion', '-', 4.5]]);
+    expect(brief(obs({ code: { text: 'Plantarflexion' }, valueString: '5.5/5' }))).toEqual([]);
+    expect(brief(obs({ code: { text: 'Plantarflexion' }, valueString: '5.5' }))).toEqual([]);
   });
 
   it('reads the movement from a coding display and the side from bodySite', () => {
