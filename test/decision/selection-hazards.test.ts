@@ -21,7 +21,8 @@ const valueSets = loadValueSets();
 const NOW = new Date('2026-11-20T10:00:00Z');
 const subject = { reference: `Patient/${PATIENT}` };
 const active = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] };
-const CAUDA = 'define "Cauda Equina": [Condition] C where Common.ToConcept(C.code) in "Cauda Equina Syndrome" and Common.IsCurrentCondition(C, "Now")';
+const CAUDA_SELECTION = '(Common.ToConcept(C.code) in "Cauda Equina Syndrome" or Matches(StatedText(Common.ConceptText(C.code)), "Cauda Equina Words"))';
+const CAUDA = `define "Cauda Equina":\n  [Condition] C\n    where ${CAUDA_SELECTION}\n      and Common.IsCurrentCondition(C, "Now")`;
 const HEADER_AT = '// How far back a lumbar MRI';
 
 function compiled(edits: { from: string; to: string }[]): Record<string, unknown> {
@@ -43,7 +44,7 @@ function compiled(edits: { from: string; to: string }[]): Record<string, unknown
 
 const waiver = (extra: string) => ({
   from: CAUDA,
-  to: `define "Cauda Equina": [Condition] C where (Common.ToConcept(C.code) in "Cauda Equina Syndrome" or ${extra}) and Common.IsCurrentCondition(C, "Now")`,
+  to: `define "Cauda Equina": [Condition] C where (${CAUDA_SELECTION} or ${extra}) and Common.IsCurrentCondition(C, "Now")`,
 });
 
 describe('selection hazards: ways of selecting resources the relevance filter cannot see', () => {
