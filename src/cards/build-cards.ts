@@ -34,7 +34,7 @@ export function buildCards(items: { plan: SurgicalPlan; decision: PlanDecision }
   for (const { plan, decision } of items) {
     if (!decision.isRevision) continue;
     cards.push(determinationCard(plan, decision, ctx.baseUrl, ctx.thresholds ?? {}));
-    if (decision.considerFusion) cards.push(considerFusionCard(plan, decision, ctx.baseUrl, ctx, operation));
+    if (decision.considerFusion) cards.push(considerFusionCard(plan, decision, ctx.baseUrl, ctx));
     if (decision.inpatientRecommended) cards.push(inpatientCard(plan, decision, ctx.baseUrl, operation));
   }
   return cards;

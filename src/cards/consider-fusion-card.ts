@@ -1,8 +1,7 @@
 import type { PlanDecision } from '../decision/types.js';
-import type { DraftOrder, SurgicalPlan } from '../orders/types.js';
+import type { SurgicalPlan } from '../orders/types.js';
 import { makeCard } from './card-parts.js';
 import { evidenceList } from './evidence-text.js';
-import { byHandText, inpatientMoves, orderList } from './inpatient-moves.js';
 import { fusionOrder, type FusionOrderContext } from './order-resources.js';
 import { truncate } from './text.js';
 import type { Action, Card, Suggestion } from './types.js';
@@ -11,13 +10,14 @@ import { randomUUID } from 'node:crypto';
 
 /**
  * consider-fusion: decompression alone is ordered at a previously operated level while recurrent stenosis with
- * a progressive deficit, or instability, is documented. The suggestion adds a draft fusion order at that level, and
- * leaves a plan the service itself would sign off on: a revision fusion booked outpatient or ambulatory always
- * warrants inpatient care (criteria.md, revision complexity), so when the operation is booked outpatient the same
- * suggestion books the new order and every triggering order of the request inpatient (POS 21); when it is booked
- * inpatient the new order is too; when the orders state no setting, neither does the new one.
+ * a progressive deficit, or instability, is documented. The suggestion is the one cards.md gives: "Add
+ * instrumented fusion at L3-L4", one `create` action with a new draft fusion order at that level. A revision fusion
+ * warrants inpatient care (criteria.md, revision complexity), so the new order is inpatient (POS 21) when the
+ * operation is booked inpatient or outpatient; when the orders state no setting, neither does the new one. Booked
+ * outpatient, the detail says that the rest of the operation should be booked inpatient too: the inpatient-recommended
+ * card's suggestion does that when it is shown, and signing the plan again shows it for the fusion otherwise.
  */
-export function considerFusionCard(plan: SurgicalPlan, decision: PlanDecision, baseUrl: string, ctx: FusionOrderContext, operation: DraftOrder[]): Card {
+export function considerFusionCard(plan: SurgicalPlan, decision: PlanDecision, baseUrl: string, ctx: FusionOrderContext): Card {
   const level = planLevel(plan, decision);
   const where = level ?? 'the previously operated level';
   const reasons: string[] = [];
@@ -56,18 +56,14 @@ export function considerFusionCard(plan: SurgicalPlan, decision: PlanDecision, b
       },
     ];
     if (booksInpatient) {
-      const { actions: updates, moved, byHand } = inpatientMoves(operation);
-      actions.push(...updates);
       blocks.push(
-        `A revision fusion booked outpatient or ambulatory warrants inpatient care (revision complexity), so accepting the suggestion books the fusion inpatient${
-          moved.length > 0 ? ` and sets the place of service of ${moved.length === 1 ? 'this order' : `these ${moved.length} orders`} of the operation to Inpatient Hospital (POS 21), keeping everything else in ${moved.length === 1 ? 'it' : 'them'}:` : '.'
+        `A revision fusion warrants inpatient care (revision complexity), so the suggested fusion is drafted inpatient (Inpatient Hospital, POS 21); book the rest of this operation, now outpatient or ambulatory, inpatient as well${
+          decision.inpatientRecommended ? ' (the inpatient-recommended card does so).' : '.'
         }`,
       );
-      if (moved.length > 0) blocks.push(orderList(moved));
-      if (byHand.length > 0) blocks.push(byHandText(byHand));
     }
     suggestions.push({
-      label: truncate(booksInpatient ? `Add instrumented fusion at ${level}, booked inpatient` : `Add instrumented fusion at ${level}`, 80),
+      label: truncate(`Add instrumented fusion at ${level}`, 80),
       uuid: randomUUID(),
       actions,
     });

@@ -88,9 +88,8 @@ function levelBodySite(level: string): CodeableConcept {
  * performer are copied from it (the hook context fills subject, requester and encounter when the order lacks
  * them). The code orders the arthrodesis only (CPT 22612); the text says so, and, when the operation has no
  * instrumentation order yet, the note asks for the pedicle screw instrumentation (CPT 22840), an order of its own.
- * The setting is inpatient (POS 21) when the operation is booked inpatient, or booked outpatient (the suggestion
- * then books the whole operation inpatient: a revision fusion outpatient warrants inpatient care); otherwise the
- * orders state no setting, and neither does the new one.
+ * The setting is inpatient (POS 21) when the operation is booked inpatient, or booked outpatient (a revision
+ * fusion outpatient warrants inpatient care); otherwise the orders state no setting, and neither does the new one.
  */
 export interface FusionOrderOptions {
   inpatient: boolean;

@@ -193,7 +193,7 @@ describe('consider-fusion suggestion', () => {
     expect(emptyValues(card)).toEqual([]);
   });
 
-  it('books the operation inpatient when it is booked outpatient: one suggestion creates the fusion at POS 21 and updates the orders', () => {
+  it('drafts the fusion inpatient when the operation is booked outpatient, in one create action as cards.md gives it', () => {
     const sr = serviceRequest('sr-1', '63047');
     const levelless = { ...draftOrder(serviceRequest('sr-2', '22840', { code: { coding: [{ system: CPT, code: '22840' }], text: 'Instrumentation' }, bodySite: undefined })), levels: [] };
     for (const inpatientRecommended of [false, true]) {
@@ -207,16 +207,16 @@ describe('consider-fusion suggestion', () => {
       );
       const card = cardOf(cards, 'consider-fusion');
       const [suggestion] = card.suggestions!;
-      expect(suggestion!.label).toBe('Add instrumented fusion at L3-L4, booked inpatient');
-      expect(suggestion!.actions.map((a) => [a.type, a.type === 'update' ? (a.resource as ServiceRequest).id : 'new'])).toEqual([
-        ['create', 'new'],
-        ['update', 'sr-1'],
-        ['update', 'sr-2'],
-      ]);
-      for (const a of suggestion!.actions) expect((a.resource as ServiceRequest).locationCode).toEqual([{ coding: [{ system: POS, code: '21', display: 'Inpatient Hospital' }], text: 'Inpatient Hospital' }]);
+      expect(suggestion!.label).toBe('Add instrumented fusion at L3-L4');
+      expect(suggestion!.actions.map((a) => a.type)).toEqual(['create']);
+      expect((suggestion!.actions[0]!.resource as ServiceRequest).locationCode).toEqual([{ coding: [{ system: POS, code: '21', display: 'Inpatient Hospital' }], text: 'Inpatient Hospital' }]);
       expect(card.detail).toContain(
-        'A revision fusion booked outpatient or ambulatory warrants inpatient care (revision complexity), so accepting the suggestion books the fusion inpatient and sets the place of service of these 2 orders of the operation to Inpatient Hospital (POS 21), keeping everything else in them:\n\n- Procedure 63047 L3-L4 (L3-L4)\n- Instrumentation (level not stated)',
+        `A revision fusion warrants inpatient care (revision complexity), so the suggested fusion is drafted inpatient (Inpatient Hospital, POS 21); book the rest of this operation, now outpatient or ambulatory, inpatient as well${
+          inpatientRecommended ? ' (the inpatient-recommended card does so).' : '.'
+        }`,
       );
+      // The inpatient card, when shown, is the one that moves the orders already drafted.
+      expect(cards.some((c) => c.source.topic.code === 'inpatient-recommended')).toBe(inpatientRecommended);
     }
   });
 
@@ -236,15 +236,6 @@ describe('consider-fusion suggestion', () => {
       expect(unknown.actions).toHaveLength(1);
       expect((unknown.actions[0]!.resource as ServiceRequest).locationCode).toBeUndefined();
     }
-  });
-
-  it('books inpatient by hand the orders sent without an id', () => {
-    const noId = serviceRequest('x', '63047');
-    delete noId.id;
-    const card = cardOf(buildCards([{ plan: plan([{ ...draftOrder(noId), id: 'draft-0' }]), decision: { ...decompression, setting: 'outpatient' } }], ctx), 'consider-fusion');
-    expect(card.suggestions![0]!.actions.map((a) => a.type)).toEqual(['create']);
-    expect(card.detail).toContain('so accepting the suggestion books the fusion inpatient.');
-    expect(card.detail).toContain('This order was sent without an id, so no suggestion can change it: set its place of service to Inpatient Hospital (POS 21) by hand.');
   });
 
   it('asks for the instrumentation order only when the operation has none', () => {

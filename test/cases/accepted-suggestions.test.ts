@@ -98,24 +98,30 @@ describe('an accepted suggestion leaves a plan the service accepts', () => {
     return card!.suggestions![0]!;
   }
 
-  it('consider-fusion on a decompression booked ambulatory books the fusion and the decompression inpatient', async () => {
+  it('consider-fusion on a decompression booked ambulatory drafts the fusion inpatient; the inpatient card then books the rest', async () => {
     const body = fixtureRequest('flexion-extension-4mm-decompression');
     body.context.draftOrders.entry[0]!.resource.locationCode = AMB;
     const first = await sign(body);
     expect(topics(first)).toEqual(['consider-fusion', 'criteria-met']);
     const suggestion = suggestionOf(first, 'consider-fusion');
-    expect(suggestion.label).toBe('Add instrumented fusion at L3-L4, booked inpatient');
-    expect(suggestion.actions.map((a) => a.type)).toEqual(['create', 'update']);
+    // cards.md: "Add instrumented fusion at L3-L4", one action of type create.
+    expect(suggestion.label).toBe('Add instrumented fusion at L3-L4');
+    expect(suggestion.actions.map((a) => a.type)).toEqual(['create']);
     const after = applied(body, suggestion);
-    expect(settings(after)).toEqual(['inpatient', 'inpatient']);
-    expect(topics(await sign(after))).toEqual(['criteria-met']);
+    expect(settings(after)).toEqual(['outpatient', 'inpatient']);
+    // A revision fusion booked partly ambulatory: the service asks for inpatient care, and its suggestion finishes the plan.
+    const second = await sign(after);
+    expect(topics(second)).toEqual(['criteria-met', 'inpatient-recommended']);
+    const booked = applied(after, suggestionOf(second, 'inpatient-recommended'));
+    expect(settings(booked)).toEqual(['inpatient', 'inpatient']);
+    expect(topics(await sign(booked))).toEqual(['criteria-met']);
   });
 
-  it('consider-fusion accepted alone, beside an inpatient-recommended card, leaves no inpatient card', async () => {
+  it('consider-fusion and inpatient-recommended accepted together leave no further card', async () => {
     const body = fixtureRequest('seed-decompression-alone-ambulatory');
     const first = await sign(body);
     expect(topics(first)).toEqual(['consider-fusion', 'criteria-met', 'inpatient-recommended']);
-    const after = applied(body, suggestionOf(first, 'consider-fusion'));
+    const after = applied(applied(body, suggestionOf(first, 'consider-fusion')), suggestionOf(first, 'inpatient-recommended'));
     expect(settings(after)).toEqual(['inpatient', 'inpatient']);
     expect(topics(await sign(after))).toEqual(['criteria-met']);
   });
