@@ -218,3 +218,68 @@ describe('audit 5: exam findings recorded as Observations', () => {
     expect(criterion(r.decisions[0]!, 'R2').status).toBe('not-documented');
   });
 });
+
+describe('audit 6: spec readings found by the conformance audit', () => {
+  // Left sciatica and four weeks of therapy: documentation-incomplete unless something waives the care.
+  const base = 'radicular-pt-4-weeks-r4-not-documented';
+  const observation = (id: string, date: string, extra: Partial<Observation>): Observation => ({
+    resourceType: 'Observation', id, status: 'final', subject: { reference: 'Patient/x' }, effectiveDateTime: date, code: { text: 'Leg weakness' }, ...extra,
+  });
+
+  it.each([['Denies'], ['denied.'], ['Patient denies']])('a written answer "%s" denies the finding the observation names', async (answer) => {
+    const r = await review(base, [observation('obs-weak', '2026-06-01', { valueString: answer })]);
+    expect(criterion(r.decisions[0]!, 'R2').progressive).toBe(false);
+    expect(topics(r)).toEqual(['documentation-incomplete']);
+  });
+
+  it('a strength score recorded as a decimal is compared as recorded: 4.5 then 4 is a fall', async () => {
+    const score = (id: string, date: string, value: number) =>
+      observation(id, date, { code: { text: 'Left ankle dorsiflexion strength' }, valueQuantity: { value, unit: '{score}' } });
+    const r = await review(base, [score('s1', '2026-01-05', 4.5), score('s2', '2026-06-01', 4)]);
+    const r2 = criterion(r.decisions[0]!, 'R2');
+    expect(r2.progressive).toBe(true);
+    expect(r2.evidence.find((e) => e.id === 's2')?.note).toMatch(/score 4\/5, was 4\.5\/5/);
+    expect(criterion(r.decisions[0]!, 'R4').status).toBe('met');
+    // The same grade twice is no fall.
+    const steady = await review(base, [score('s1', '2026-01-05', 4), score('s2', '2026-06-01', 4)]);
+    expect(criterion(steady.decisions[0]!, 'R2').progressive).toBe(false);
+  });
+
+  it.each([
+    ['coded in SNOMED CT', condition('ces', 'CES', { system: snomed, code: '192970008', display: 'Cauda equina syndrome' })],
+    ['named in text only', condition('ces', 'Cauda equina syndrome')],
+  ])('cauda equina syndrome %s waives conservative care', async (_how, ces) => {
+    const r = await review(base, [ces]);
+    expect(criterion(r.decisions[0]!, 'R4').status).toBe('met');
+    expect(topics(r)).toEqual(['criteria-met']);
+  });
+
+  it('a text that denies cauda equina syndrome waives nothing', async () => {
+    const r = await review(base, [condition('ces', 'No signs of cauda equina syndrome')]);
+    expect(criterion(r.decisions[0]!, 'R4').status).toBe('not-documented');
+    expect(topics(r)).toEqual(['documentation-incomplete']);
+  });
+
+  // No lumbar MRI or CT after the 2023 surgery: R3 not documented until one is added.
+  const noImaging = 'no-imaging-after-surgery-r3-not-documented';
+  it.each([['MRI lumbosacral spine without contrast'], ['MR L-spine'], ['CT L spine'], ['CT lumbosacral spine']])(
+    'a report named "%s" is a lumbar study',
+    async (name) => {
+      const r = await review(noImaging, [
+        { resourceType: 'DiagnosticReport', id: 'dr-new', status: 'final', subject: { reference: 'Patient/x' }, effectiveDateTime: '2026-09-01', code: { text: name }, conclusion: 'L3-L4: severe left foraminal stenosis.' },
+      ]);
+      expect(criterion(r.decisions[0]!, 'R3').status).toBe('met');
+      expect(topics(r)).toEqual(['criteria-met']);
+    },
+  );
+
+  it('a study described as "MR L-SPINE" is a lumbar study, and "full spine" names no L-spine', async () => {
+    const study = (description: string) => ({
+      resourceType: 'ImagingStudy' as const, id: 'is-new', status: 'available' as const, subject: { reference: 'Patient/x' }, started: '2026-09-01', description,
+      modality: [{ system: 'http://dicom.nema.org/resources/ontology/DCM', code: 'MR' }],
+      series: [{ uid: '1.2.3', modality: { system: 'http://dicom.nema.org/resources/ontology/DCM', code: 'MR' }, description: 'Severe left foraminal stenosis at L3-L4' }],
+    });
+    expect(criterion((await review(noImaging, [study('MR L-SPINE WO CONTRAST')])).decisions[0]!, 'R3').status).toBe('met');
+    expect(criterion((await review(noImaging, [study('MR full spine screening')])).decisions[0]!, 'R3').status).toBe('not-documented');
+  });
+});
