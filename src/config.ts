@@ -1,11 +1,21 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
+/**
+ * An absolute http(s) base URL. Zod runs the refinement after a failed z.url too, so an unparsable value passes it
+ * and is reported once, by z.url. Read on the text too: a bare "?", "#" or "@" leaves the parsed parts empty.
+ */
+const baseUrl = (why: string) =>
+  z
+    .url({ protocol: /^https?$/ })
+    .refine((u) => !URL.canParse(u) || !/[?#]|^[^/]*\/\/[^/]*@/.test(u), `a base URL has no query, fragment or credentials: ${why}`);
+
 /** A comma-separated list of absolute http(s) base URLs. */
-const urlList = z
-  .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
-  .pipe(z.array(z.url({ protocol: /^https?$/ })));
+const urlList = (why: string) =>
+  z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
+    .pipe(z.array(baseUrl(why)));
 
 /**
  * A whole number written in decimal digits: z.coerce.number alone would also take " " (as 0), "0x1F" and
@@ -37,19 +47,12 @@ const fields = z.object({
   PORT: wholeNumber(0, 65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   /** Base URL the service is reached at by clients (JWT `aud`, card links). Defaults to http://localhost:PORT. */
-  PUBLIC_BASE_URL: z
-    .url({ protocol: /^https?$/ })
-    .refine(
-      // Zod runs this check after a failed z.url too, so an unparsable value passes here and is reported once, by z.url.
-      // Read on the text too: a bare "?", "#" or "@" leaves the parsed parts empty, and would still end up in every link.
-      (u) => !URL.canParse(u) || !/[?#]|^[^/]*\/\/[^/]*@/.test(u),
-      'a base URL has no query, fragment or credentials: JWT aud and card links are built by appending paths to it',
-    )
+  PUBLIC_BASE_URL: baseUrl('JWT aud and card links are built by appending paths to it')
     // Kept as written, but for a trailing slash: JWT aud is checked against this spelling and its usual one.
     .transform((u) => u.replace(/\/+$/, ''))
     .optional(),
   /** FHIR base URLs the service may call; unset: loopback only outside production, none in production. */
-  FHIR_SERVER_ALLOWLIST: urlList.optional(),
+  FHIR_SERVER_ALLOWLIST: urlList('the service never calls a FHIR server named with them, so the entry would allow nothing').optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   /** Hours an issued card accepts feedback; older cards are forgotten (memory stays bounded). */
   FEEDBACK_WINDOW_HOURS: wholeNumber(1, 24 * 366).default(168),

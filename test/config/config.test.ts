@@ -152,6 +152,13 @@ describe('configuration from the environment', () => {
     }
   });
 
+  it('refuses a FHIR_SERVER_ALLOWLIST entry with a query, fragment or credentials: it would allow nothing, or more than written', () => {
+    for (const bad of ['https://user:pw@ehr.example.org/fhir', 'https://ehr.example.org/fhir?tenant=a', 'https://ehr.example.org/fhir#x', 'https://ok.example/fhir,https://:@ehr.example.org/fhir']) {
+      const problems = problemsOf({ FHIR_SERVER_ALLOWLIST: bad });
+      expect([bad, problems]).toEqual([bad, [expect.stringMatching(/^FHIR_SERVER_ALLOWLIST[.\d]*: a base URL has no query, fragment or credentials/)]]);
+    }
+  });
+
   it('requires authentication and leaves the embedded FHIR server off by default in production', () => {
     const c = loadConfig({ NODE_ENV: 'production', PUBLIC_BASE_URL: PROD_URL });
     expect(c.CDS_AUTH).toBe('required');
