@@ -180,5 +180,28 @@ export function loadTrustedClients(
   } catch (err) {
     throw new ConfigError([`${source}: cannot read the file: ${(err as Error).message}`]);
   }
-  return parseTrustedClients(text, source);
+  const clients = parseTrustedClients(text, source);
+  if (config.NODE_ENV === 'production') {
+    const published = clients.filter(holdsPublishedSandboxKey);
+    if (published.length > 0) {
+      throw new ConfigError(
+        published.map(
+          (c) =>
+            `${source}: ${c.iss} is trusted with the CDS Hooks Sandbox's issuer, key or key set, whose private key is published: anyone could call as it. Production refuses it; run the Sandbox against a service with NODE_ENV=development`,
+        ),
+      );
+    }
+  }
+  return clients;
+}
+
+const SANDBOX_HOST = new URL(SANDBOX_ISSUER).hostname;
+const sandboxKeys = (sandboxJwks as JSONWebKeySet).keys;
+
+/** The Sandbox's issuer, its published key (under any issuer or kid), or a key set served by the Sandbox. */
+function holdsPublishedSandboxKey(client: TrustedClient): boolean {
+  if (client.iss.replace(/\/+$/, '') === SANDBOX_ISSUER) return true;
+  const onSandbox = (url: string) => URL.canParse(url) && new URL(url).hostname === SANDBOX_HOST;
+  if ((client.jwksUrl !== undefined && onSandbox(client.jwksUrl)) || client.jkuAllowlist.some(onSandbox)) return true;
+  return (client.jwks?.keys ?? []).some((k) => sandboxKeys.some((s) => s.x !== undefined && s.kty === k.kty && s.x === k.x && s.y === k.y));
 }

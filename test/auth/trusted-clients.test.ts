@@ -163,6 +163,22 @@ describe('the CDS Hooks Sandbox', () => {
     expect(load([{ iss: 'https://ehr.example.org', jwks: { keys: [ec.publicJwk] } }], 'production').map((c) => c.iss)).toEqual(['https://ehr.example.org']);
   });
 
+  it('is refused in production even when a clients file lists it: its private key is published', () => {
+    const ehr = { iss: 'https://ehr.example.org', jwks: { keys: [ec.publicJwk] } };
+    const { kid: _kid, ...sandboxKey } = shipped.keys[0]!;
+    for (const listed of [
+      { iss: SANDBOX_ISSUER, jwks: shipped, jkuAllowlist: [SANDBOX_JKU] },
+      { iss: `${SANDBOX_ISSUER}/`, jwks: { keys: [ec.publicJwk] } },
+      // The Sandbox's key under another issuer and kid, or its key set by URL, is the Sandbox all the same.
+      { iss: 'https://staging.example.org', jwks: { keys: [{ ...sandboxKey, kid: 'staging-1' }] } },
+      { iss: 'https://staging.example.org', jwksUrl: SANDBOX_JKU },
+    ]) {
+      const problems = problemsOf(() => load([ehr, listed], 'production'));
+      expect([listed, problems]).toEqual([listed, [expect.stringMatching(/private key is published: anyone could call as it\. Production refuses it/)]]);
+      expect(load([ehr, listed], 'development').map((c) => c.iss)).toEqual([ehr.iss, listed.iss]);
+    }
+  });
+
   it('parses a list given as text with its source named', () => {
     expect(() => parseTrustedClients('[{}]', 'somewhere')).toThrow(/somewhere: clients\[0\]\.iss/);
   });
