@@ -9,33 +9,64 @@ import cql from 'cql-execution';
  * arithmetic; anything else (a time without an offset, a leap second, a malformed string) goes to
  * cql-execution's own parse, so the answer never differs (property-tested against it).
  */
-const SHAPE = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?(?:(Z)|([+-])(\d{2}):(\d{2})))?)?)?$/;
+const SHAPE = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:(Z)|([+-])(\d{2}):(\d{2}))?)?)?)?$/;
 
-const daysIn = (year: number, month: number): number => new Date(Date.UTC(year, month, 0)).getUTCDate();
+/** setUTCFullYear, not Date.UTC, which reads the years 0 to 99 as 1900 to 1999. */
+const daysIn = (year: number, month: number): number => new Date(new Date(0).setUTCFullYear(year, month, 0)).getUTCDate();
 
-type DateTimeArgs = [number, number?, number?, number?, number?, number?, number?, number?];
+/** The parts of a FHIR date or dateTime as written; a part not written is undefined (so is `offset`: no zone written). */
+export interface DateTimeFields {
+  year: number;
+  month?: number;
+  day?: number;
+  hour?: number;
+  minute?: number;
+  second?: number;
+  /** The digits after the decimal point of the seconds, as written. */
+  fraction?: string;
+  /** Hours east of UTC. */
+  offset?: number;
+}
 
-function wellFormed(text: string): DateTimeArgs | undefined {
+/**
+ * The parts of a string in FHIR's date and dateTime shapes (YYYY, YYYY-MM, YYYY-MM-DD, or a day with hh:mm:ss, a
+ * fraction of any length and an offset of at most 14 hours), each in its range and the day one of the calendar;
+ * otherwise undefined. A time without an offset, which FHIR forbids but EHRs send, is read with `offset` undefined.
+ */
+export function dateTimeFields(text: string): DateTimeFields | undefined {
   const m = SHAPE.exec(text);
   if (!m) return undefined;
   const year = Number(m[1]);
   if (year < 1) return undefined;
-  if (m[2] === undefined) return [year];
+  if (m[2] === undefined) return { year };
   const month = Number(m[2]);
   if (month < 1 || month > 12) return undefined;
-  if (m[3] === undefined) return [year, month];
+  if (m[3] === undefined) return { year, month };
   const day = Number(m[3]);
   if (day < 1 || day > daysIn(year, month)) return undefined;
-  if (m[4] === undefined) return [year, month, day];
+  if (m[4] === undefined) return { year, month, day };
   const [hour, minute, second] = [Number(m[4]), Number(m[5]), Number(m[6])];
   if (hour > 23 || minute > 59 || second > 59) return undefined;
-  // cql-execution pads a short millisecond field on the right: .5 is 500 ms.
-  const millisecond = m[7] === undefined ? undefined : Number((m[7] + '00').slice(0, 3));
-  if (m[8] === 'Z') return [year, month, day, hour, minute, second, millisecond, 0];
+  const time = { year, month, day, hour, minute, second, ...(m[7] === undefined ? {} : { fraction: m[7] }) };
+  if (m[8] === 'Z') return { ...time, offset: 0 };
+  if (m[9] === undefined) return time;
   const [offsetHours, offsetMinutes] = [Number(m[10]), Number(m[11])];
   if (offsetHours > 14 || offsetMinutes > 59 || (offsetHours === 14 && offsetMinutes > 0)) return undefined;
   const offset = offsetHours + offsetMinutes / 60;
-  return [year, month, day, hour, minute, second, millisecond, m[9] === '+' ? offset : -offset];
+  return { ...time, offset: m[9] === '+' ? offset : -offset };
+}
+
+type DateTimeArgs = [number, number?, number?, number?, number?, number?, number?, number?];
+
+/** The shapes read here; a time without an offset, or with more than three digits of a second, is cql-execution's to read. */
+function wellFormed(text: string): DateTimeArgs | undefined {
+  const f = dateTimeFields(text);
+  if (!f) return undefined;
+  if (f.hour === undefined) return f.day !== undefined ? [f.year, f.month, f.day] : f.month !== undefined ? [f.year, f.month] : [f.year];
+  if (f.offset === undefined || (f.fraction !== undefined && f.fraction.length > 3)) return undefined;
+  // cql-execution pads a short millisecond field on the right: .5 is 500 ms.
+  const millisecond = f.fraction === undefined ? undefined : Number((f.fraction + '00').slice(0, 3));
+  return [f.year, f.month, f.day, f.hour, f.minute, f.second, millisecond, f.offset];
 }
 
 export function parseFhirDateTime(text: string): cql.DateTime | null {

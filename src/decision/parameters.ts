@@ -2,6 +2,7 @@ import cql from 'cql-execution';
 import type { PatientRecord } from '../data/types.js';
 import type { EvidenceFacts } from '../evidence/types.js';
 import type { SurgicalPlan } from '../orders/types.js';
+import { dateTimeFields } from './fhir-datetime.js';
 
 /**
  * The per-plan parameters of LumbarFusionCriteria.cql. Tuple fields the CQL declares must all be present,
@@ -59,8 +60,6 @@ export function orderDateOf(plan: SurgicalPlan, signedAt: Date): Date {
   return dates.length > 0 ? new Date(Math.max(...dates)) : signedAt;
 }
 
-const AUTHORED = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](?:(?:0\d|1[0-3]):[0-5]\d|14:00))?)?$/;
-
 /**
  * An authoredOn that names a day of the calendar, as epoch ms; otherwise undefined. `Date.parse` is not used:
  * it rolls 2026-02-30 over to March 2, reads a year alone as its first of January (which would pin the look-back
@@ -68,16 +67,12 @@ const AUTHORED = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|
  * without an offset, which FHIR forbids but EHRs send, is read as UTC.
  */
 function authoredInstant(text: string): number | undefined {
-  const m = AUTHORED.exec(text);
-  if (!m) return undefined;
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > new Date(new Date(0).setUTCFullYear(year, month, 0)).getUTCDate()) return undefined;
-  // setUTCFullYear, not Date.UTC, which reads the years 0 to 99 as 1900 to 1999.
-  if (m[4] === undefined) return new Date(0).setUTCFullYear(year, month - 1, day);
-  const [hour, minute, second] = [Number(m[4]), Number(m[5]), Number(m[6])];
-  if (hour > 23 || minute > 59 || second > 59) return undefined;
-  const at = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[7] ? m[7].slice(0, 4) : ''}${m[8] ?? 'Z'}`);
-  return Number.isFinite(at) ? at : undefined;
+  const f = dateTimeFields(text);
+  if (f?.month === undefined || f.day === undefined) return undefined;
+  const day = new Date(0).setUTCFullYear(f.year, f.month - 1, f.day);
+  if (f.hour === undefined) return day;
+  const ms = f.fraction === undefined ? 0 : Number((f.fraction + '00').slice(0, 3));
+  return day + (((f.hour * 60 + f.minute!) * 60 + f.second!) * 1000 + ms) - Math.round((f.offset ?? 0) * 60) * 60_000;
 }
 
 /** A plan is outpatient when any of its orders books it outpatient, inpatient when any says inpatient. */

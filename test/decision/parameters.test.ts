@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { informativeResourceFacts, orderDateOf, resourceFactsParameter } from '../../src/decision/parameters.js';
 import { order, plan } from './seed-record.js';
 
@@ -37,6 +38,24 @@ describe('orderDateOf', () => {
     // A year before 100 stays itself (Date.UTC would make 0099 into 1999); 0100 was not a leap year.
     expect(orderDateOf(withAuthored('0099-06-01'), signedAt).toISOString()).toBe('0099-06-01T00:00:00.000Z');
     expect(orderDateOf(withAuthored('0100-02-29'), signedAt)).toEqual(signedAt);
+  });
+  it('reads every well-formed time with an offset as Date.parse does (years 1000 on, where Date.parse is right)', () => {
+    const pad = (n: number, w = 2) => String(Math.abs(n)).padStart(w, '0');
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date('1000-01-01T00:00:00Z'), max: new Date('2026-11-22T00:00:00Z'), noInvalidDate: true }),
+        fc.integer({ min: -14 * 4, max: 14 * 4 }),
+        fc.constantFrom('', '.5', '.12', '.123', '.123456'),
+        (at, quarters, fraction) => {
+          const minutes = quarters * 15;
+          const local = new Date(at.getTime() + minutes * 60_000);
+          const zone = `${minutes < 0 ? '-' : '+'}${pad(Math.trunc(minutes / 60))}:${pad(minutes % 60)}`;
+          const text = `${pad(local.getUTCFullYear(), 4)}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}T${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}:${pad(local.getUTCSeconds())}${fraction}${zone}`;
+          expect([text, orderDateOf(withAuthored(text), signedAt).getTime()]).toEqual([text, Date.parse(text.replace(/(\.\d{3})\d+/, '$1'))]);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
 
