@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { isLoopbackHost } from './loopback-host.js';
 
 /**
  * An absolute http(s) base URL. Zod runs the refinement after a failed z.url too, so an unparsable value passes it
@@ -28,8 +29,6 @@ const wholeNumber = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
 
-const isLoopback = (hostname: string) => hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
-
 /**
  * An http (not https) URL to a host other than loopback. Read from the parsed URL, so HTTP://… counts too; a value
  * that does not parse is left to its own check (superRefine runs even when z.url has refused the value).
@@ -37,7 +36,7 @@ const isLoopback = (hostname: string) => hostname === 'localhost' || hostname ==
 function isPlainHttpOffLoopback(value: string): boolean {
   if (!URL.canParse(value)) return false;
   const url = new URL(value);
-  return url.protocol === 'http:' && !isLoopback(url.hostname);
+  return url.protocol === 'http:' && !isLoopbackHost(url.hostname);
 }
 
 const boolean = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');

@@ -21,6 +21,7 @@ import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { JSONWebKeySet, JWK } from 'jose';
 import { z } from 'zod';
+import { isLoopbackHost } from '../loopback-host.js';
 import { ConfigError, type Config } from '../config.js';
 import sandboxJwks from './sandbox-jwks.json' with { type: 'json' };
 
@@ -40,10 +41,6 @@ export interface TrustedClient {
 const SIGNING_ALGS = ['ES256', 'ES384', 'RS256', 'RS384'];
 /** JWK members that carry private or symmetric key material (RFC 7518 section 6). */
 const SECRET_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
-
-function isLoopbackHost(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
-}
 
 const keyUrl = z.string().transform((value, ctx) => {
   let url: URL;

@@ -4,6 +4,8 @@
  * `http://allowed.example@other.host`, `http://allowed.example:81` or `/fhir-other` for `/fhir`
  * are refused.
  */
+import { isLoopbackHost } from '../loopback-host.js';
+
 export interface ServerPolicy {
   /** FHIR_SERVER_ALLOWLIST; undefined when the variable is unset. */
   allowlist?: readonly string[];
@@ -36,10 +38,6 @@ function pathWithin(candidatePath: string, basePath: string): boolean {
   const base = trimSlashes(basePath);
   if (base === '') return true;
   return candidatePath === base || candidatePath.startsWith(`${base}/`);
-}
-
-export function isLoopbackHost(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }
 
 /**

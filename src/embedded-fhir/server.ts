@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
-import { isIPv4 } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
+import { isLoopbackHost } from '../loopback-host.js';
 import { FixtureError, readFixtureBundles } from './fixture-files.js';
 
 const FHIR_BASE_PATH = '/fhir';
@@ -24,11 +24,6 @@ export interface EmbeddedFhirServer {
   /** Ids of the fixture patients loaded at start, in file-name order. */
   patientIds: string[];
   close(): Promise<void>;
-}
-
-/** The fixture data is synthetic but the server is unauthenticated and writable: it must never face a network. */
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || (isIPv4(host) && host.startsWith('127.'));
 }
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
@@ -55,6 +50,7 @@ export async function startEmbeddedFhirServer(opts: EmbeddedFhirServerOptions): 
   const host = opts.host ?? '127.0.0.1';
   const latencyMs = opts.latencyMs ?? 0;
   const logger = opts.logger ?? pino({ level: 'silent' });
+  // The fixture data is synthetic, but the server is unauthenticated and writable: it must never face a network.
   if (!isLoopbackHost(host)) throw new Error(`the embedded FHIR server listens on loopback only; refusing host "${host}"`);
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw new Error(`invalid port ${opts.port}`);
   if (!Number.isFinite(latencyMs) || latencyMs < 0) throw new Error(`invalid latencyMs ${latencyMs}`);
