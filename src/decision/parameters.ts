@@ -2,7 +2,7 @@ import cql from 'cql-execution';
 import type { PatientRecord } from '../data/types.js';
 import type { EvidenceFacts } from '../evidence/types.js';
 import type { SurgicalPlan } from '../orders/types.js';
-import { dateTimeFields } from './fhir-datetime.js';
+import { dateTimeFields } from '../fhir-model/date-time.js';
 
 /**
  * The per-plan parameters of LumbarFusionCriteria.cql. Tuple fields the CQL declares must all be present,

@@ -1,3 +1,4 @@
+import { dateTimeFields } from './date-time.js';
 import { fhirModelInfo, type ClassInfo, type TypeSpecifier } from './model-info.js';
 
 /**
@@ -33,22 +34,21 @@ const SYSTEM_JSON: Record<string, 'string' | 'number' | 'boolean'> = {
 const YEAR = '([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)';
 // FHIR allows a leap second (:60); the CQL engine reads it as no time at all, so it is refused here.
 const TIME = '([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?';
-const SYSTEM_FORMAT: Record<string, { pattern: RegExp; name: string }> = {
-  Date: { pattern: new RegExp(`^${YEAR}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$`), name: 'a FHIR date (YYYY, YYYY-MM or YYYY-MM-DD)' },
+/** `calendar`: the value also names a day, checked by the date reader after the pattern. */
+interface LexicalFormat {
+  pattern: RegExp;
+  name: string;
+  calendar?: true;
+}
+const SYSTEM_FORMAT: Record<string, LexicalFormat> = {
+  Date: { pattern: new RegExp(`^${YEAR}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$`), name: 'a FHIR date (YYYY, YYYY-MM or YYYY-MM-DD)', calendar: true },
   DateTime: {
     pattern: new RegExp(`^${YEAR}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])(T${TIME}(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))?)?)?)?$`),
     name: 'a FHIR dateTime (YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm:ss+zz:zz)',
+    calendar: true,
   },
   Time: { pattern: new RegExp(`^${TIME}$`), name: 'a FHIR time (hh:mm:ss)' },
 };
-
-/** A form the patterns allow may still name no day: 2023-02-30, 2025-04-31, 2025-02-29. */
-function isCalendarDay(value: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(value);
-  if (!m) return true;
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
 
 /**
  * Model lookups memoised: findClass and findElement walk the model's maps and parent classes, and a chart
@@ -82,7 +82,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  */
 interface Primitive {
   json: 'string' | 'number' | 'boolean';
-  format?: { pattern: RegExp; name: string };
+  format?: LexicalFormat;
 }
 const primitives = new WeakMap<ClassInfo, Primitive | null>();
 function primitiveOf(cls: ClassInfo): Primitive | undefined {
@@ -159,7 +159,8 @@ function checkValue(value: unknown, spec: TypeSpecifier | undefined, depth: numb
   if (primitive) {
     if (typeof value !== primitive.json) problem(walk, `expected a ${primitive.json}`);
     else if (primitive.format && !primitive.format.pattern.test(value as string)) problem(walk, `expected ${primitive.format.name}`);
-    else if (primitive.format && !isCalendarDay(value as string)) problem(walk, 'is not a day of the calendar');
+    // A form the patterns allow may still name no day (2023-02-30); the engine's date reader is the judge.
+    else if (primitive.format?.calendar && dateTimeFields(value as string) === undefined) problem(walk, 'is not a day of the calendar');
     return;
   }
   if (!isObject(value)) {
