@@ -10,7 +10,7 @@ import { dateTimeFields } from '../fhir-model/date-time.js';
  */
 export function planParameters(plan: SurgicalPlan, facts: EvidenceFacts, orderDate: Date): Record<string, unknown> {
   return {
-    'Order Date': cql.DateTime.fromJSDate(orderDateOf(plan, orderDate), 0),
+    'Order Date': orderDateParameter(plan, orderDate),
     Plan: {
       level: plan.level,
       side: plan.side ?? null,
@@ -49,30 +49,55 @@ export function informativeResourceFacts(resources: EvidenceFacts['resources']):
   return resources.filter((f) => f.levels.length > 0 || f.sides.length > 0 || seen.get(f.ref)! > 1);
 }
 
+/** An authoredOn read: its instant, and the offset it was written with (none written: UTC). */
+interface Authored {
+  at: number;
+  offsetHours: number;
+}
+
+/** The latest authoredOn of the plan's orders that is not after the signing. */
+function latestAuthored(plan: SurgicalPlan, signedAt: Date): Authored | undefined {
+  let latest: Authored | undefined;
+  for (const o of plan.orders) {
+    const authored = typeof o.resource.authoredOn === 'string' ? authoredInstant(o.resource.authoredOn) : undefined;
+    if (authored && authored.at <= signedAt.getTime() && (!latest || authored.at > latest.at)) latest = authored;
+  }
+  return latest;
+}
+
 /**
  * The order's own date (authoredOn) anchors the look-back windows, so a chart is judged as of the order;
  * a missing, unreadable or future authoredOn falls back to the moment of signing.
  */
 export function orderDateOf(plan: SurgicalPlan, signedAt: Date): Date {
-  const dates = plan.orders
-    .map((o) => (typeof o.resource.authoredOn === 'string' ? authoredInstant(o.resource.authoredOn) : undefined))
-    .filter((t): t is number => t !== undefined && t <= signedAt.getTime());
-  return dates.length > 0 ? new Date(Math.max(...dates)) : signedAt;
+  const authored = latestAuthored(plan, signedAt);
+  return authored ? new Date(authored.at) : signedAt;
 }
 
 /**
- * An authoredOn that names a day of the calendar, as epoch ms; otherwise undefined. `Date.parse` is not used:
- * it rolls 2026-02-30 over to March 2, reads a year alone as its first of January (which would pin the look-back
- * window to a day the order never named), and a time without its offset in the server's own zone. A time
- * without an offset, which FHIR forbids but EHRs send, is read as UTC.
+ * 'Order Date' for the library: the same moment, in the zone the order was written in. The windows are counted
+ * in calendar days from the order's day, and that is the day the order names: 2026-11-20T19:30:00-05:00 is the
+ * 20th, though it is the 21st in UTC. The moment of signing, which names no zone, is taken in UTC.
  */
-function authoredInstant(text: string): number | undefined {
+export function orderDateParameter(plan: SurgicalPlan, signedAt: Date): cql.DateTime {
+  const authored = latestAuthored(plan, signedAt);
+  return authored ? cql.DateTime.fromJSDate(new Date(authored.at), authored.offsetHours) : cql.DateTime.fromJSDate(signedAt, 0);
+}
+
+/**
+ * An authoredOn that names a day of the calendar: its instant in epoch ms, and its offset; otherwise undefined.
+ * `Date.parse` is not used: it rolls 2026-02-30 over to March 2, reads a year alone as its first of January (which
+ * would pin the look-back window to a day the order never named), and a time without its offset in the server's own
+ * zone. A time without an offset, which FHIR forbids but EHRs send, is read as UTC.
+ */
+function authoredInstant(text: string): Authored | undefined {
   const f = dateTimeFields(text);
   if (f?.month === undefined || f.day === undefined) return undefined;
   const day = new Date(0).setUTCFullYear(f.year, f.month - 1, f.day);
-  if (f.hour === undefined) return day;
+  if (f.hour === undefined) return { at: day, offsetHours: 0 };
   const ms = f.fraction === undefined ? 0 : Number((f.fraction + '00').slice(0, 3));
-  return day + (((f.hour * 60 + f.minute!) * 60 + f.second!) * 1000 + ms) - Math.round((f.offset ?? 0) * 60) * 60_000;
+  const offsetHours = f.offset ?? 0;
+  return { at: day + (((f.hour * 60 + f.minute!) * 60 + f.second!) * 1000 + ms) - Math.round(offsetHours * 60) * 60_000, offsetHours };
 }
 
 /** A plan is outpatient when any of its orders books it outpatient, inpatient when any says inpatient. */

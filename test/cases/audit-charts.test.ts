@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Condition, FhirResource, Observation, Procedure } from 'fhir/r4.js';
+import type { Condition, DiagnosticReport, FhirResource, ImagingStudy, Observation, Procedure } from 'fhir/r4.js';
 import { buildCards } from '../../src/cards/build-cards.js';
 import type { Card } from '../../src/cards/types.js';
 import type { PatientRecord } from '../../src/data/types.js';
@@ -28,13 +28,21 @@ interface Reviewed {
   cards: Card[];
 }
 
-async function review(caseName: string, added: FhirResource[]): Promise<Reviewed> {
+/** Changes to a fixture case beyond added resources: the chart's own resources, and the orders' authoredOn. */
+interface CaseEdit {
+  chart?: (resources: FhirResource[]) => FhirResource[];
+  authoredOn?: string;
+}
+
+async function review(caseName: string, added: FhirResource[], edit: CaseEdit = {}): Promise<Reviewed> {
   const request = JSON.parse(readFileSync(path.join(ROOT, 'fixtures', 'cases', caseName, 'request.json'), 'utf8')) as {
-    context: { patientId: string; draftOrders: unknown };
+    context: { patientId: string; draftOrders: { entry: { resource: { authoredOn?: string } }[] } };
   };
+  if (edit.authoredOn !== undefined) for (const e of request.context.draftOrders.entry) e.resource.authoredOn = edit.authoredOn;
   const patientId = request.context.patientId;
   const subject = { reference: `Patient/${patientId}` };
-  const chart = [...chartOf(patientId), ...added.map((r) => ({ ...r, subject }) as FhirResource)];
+  const own = chartOf(patientId);
+  const chart = [...(edit.chart ? edit.chart(own) : own), ...added.map((r) => ({ ...r, subject }) as FhirResource)];
   const of = <T>(type: string) => chart.filter((r) => r.resourceType === type) as unknown as T[];
   const record: PatientRecord = {
     patientId,
@@ -281,5 +289,112 @@ describe('audit 6: spec readings found by the conformance audit', () => {
     });
     expect(criterion((await review(noImaging, [study('MR L-SPINE WO CONTRAST')])).decisions[0]!, 'R3').status).toBe('met');
     expect(criterion((await review(noImaging, [study('MR full spine screening')])).decisions[0]!, 'R3').status).toBe('not-documented');
+  });
+});
+
+describe('audit 8: the order\'s own day, the day of the scan, care that was stopped', () => {
+  const seed = 'seed-revision-fusion-setting-unstated';
+  /** The seed chart with its lumbar MRI (study and report) scanned on `day`; the report's issued as given. */
+  const mriOn = (day: string, report: { effective?: boolean; issued?: string } = { effective: true }) => (resources: FhirResource[]) =>
+    resources.map((r) => {
+      if (r.resourceType === 'ImagingStudy') return { ...r, started: day } as ImagingStudy;
+      if (r.resourceType !== 'DiagnosticReport') return r;
+      const { effectiveDateTime: _effective, issued: _issued, ...rest } = r;
+      return { ...rest, ...(report.effective ? { effectiveDateTime: day } : {}), ...(report.issued ? { issued: report.issued } : {}) } as DiagnosticReport;
+    });
+  const r3 = (r: Reviewed) => criterion(r.decisions[0]!, 'R3').status;
+
+  it.each([
+    ['2026-11-20', 'met'],
+    ['2026-11-20T19:30:00+00:00', 'met'],
+    // 00:30 on the 21st in UTC: the order still names the 20th, and the 12 months begin on 2025-11-20.
+    ['2026-11-20T19:30:00-05:00', 'met'],
+  ])('a study on the first day of the 12 months counts for an order written %s', async (authoredOn, status) => {
+    const r = await review(seed, [], { chart: mriOn('2025-11-20'), authoredOn });
+    expect(r3(r)).toBe(status);
+    expect(topics(r)).toEqual(['criteria-met']);
+  });
+
+  it('a study one day before the 12 months does not count, though the order is still the day before in UTC', async () => {
+    // 18:00 on the 19th in UTC; written on the 20th, so the 12 months begin on 2025-11-20.
+    const r = await review(seed, [], { chart: mriOn('2025-11-19'), authoredOn: '2026-11-20T08:00:00+14:00' });
+    expect(r3(r)).toBe('not-documented');
+    expect(topics(r)).toEqual(['documentation-incomplete']);
+  });
+
+  it.each([['America/Los_Angeles'], ['Pacific/Kiritimati']])('the server\'s own time zone (%s) moves no day', async (zone) => {
+    // cql-execution gives a date without a time the zone of the process; compared as date-times against the order,
+    // a study dated on the order's day read as after it west of UTC, and one 12 months and a day before as inside.
+    const before = process.env.TZ;
+    process.env.TZ = zone;
+    try {
+      const onOrderDay = await review(seed, [], { chart: mriOn('2026-11-20') });
+      expect(r3(onOrderDay)).toBe('met');
+      const dayBefore = await review(seed, [], { chart: mriOn('2025-11-19') });
+      expect(r3(dayBefore)).toBe('not-documented');
+    } finally {
+      if (before === undefined) delete process.env.TZ;
+      else process.env.TZ = before;
+    }
+  });
+
+  it('care still in progress lasts until the order\'s own day, not the next day in UTC', async () => {
+    const inProgress = (resources: FhirResource[]) =>
+      resources
+        .filter((r) => !/proc-pt-[23]$/.test(r.id ?? ''))
+        .map((r) => {
+          if (r.id !== 'radicular-pt-4-weeks-proc-pt-1') return r;
+          const { performedDateTime: _date, ...rest } = r as Procedure;
+          return { ...rest, status: 'in-progress', performedPeriod: { start: '2026-10-10' }, code: { ...rest.code, text: 'Physical therapy course for low back pain and sciatica' } } as Procedure;
+        });
+    // 2026-10-10 to 2026-11-20 is 41 days: 5 whole weeks; to the 21st it would be 6.
+    for (const authoredOn of ['2026-11-20', '2026-11-20T19:30:00-05:00']) {
+      const r = await review('radicular-pt-4-weeks-r4-not-documented', [], { chart: inProgress, authoredOn });
+      expect([authoredOn, criterion(r.decisions[0]!, 'R4').weeks]).toEqual([authoredOn, 5]);
+      expect(topics(r)).toEqual(['documentation-incomplete']);
+    }
+  });
+
+  it('a report without effective[x] is dated by the study it reads, not by the day it was issued', async () => {
+    // Scanned 12 months and a day before the order of 2026-11-20; the report released two days later.
+    const r = await review(seed, [], { chart: mriOn('2025-11-19', { issued: '2025-11-21T09:00:00Z' }) });
+    expect(r3(r)).toBe('not-documented');
+    const detail = r.cards[0]!.detail ?? '';
+    expect(detail).toContain('2025-11-19');
+    expect(detail).not.toContain('2025-11-21');
+  });
+
+  it('a report with neither effective[x] nor a study it reads is dated by the day it was issued', async () => {
+    const unlinked = (resources: FhirResource[]) =>
+      mriOn('2026-10-02', { issued: '2026-10-03T09:00:00Z' })(resources).map((r) =>
+        r.resourceType === 'DiagnosticReport' ? ({ ...r, imagingStudy: undefined } as DiagnosticReport) : r,
+      ).filter((r) => r.resourceType !== 'ImagingStudy');
+    const r = await review(seed, [], { chart: unlinked });
+    expect(r3(r)).toBe('met');
+    expect(r.cards[0]!.detail ?? '').toContain('2026-10-03');
+  });
+
+  it.each([['completed'], ['stopped'], ['on-hold']])('a course of care with status %s counts whole', async (status) => {
+    const oneCourse = (resources: FhirResource[]) =>
+      resources
+        .filter((r) => !/proc-pt-[2-5]$/.test(r.id ?? ''))
+        .map((r) => {
+          if (r.id !== 'radicular-pt-8-weeks-proc-pt-1') return r;
+          const { performedDateTime: _date, ...rest } = r as Procedure;
+          return { ...rest, status, performedPeriod: { start: '2026-05-04', end: '2026-06-29' } } as Procedure;
+        });
+    const r = await review('radicular-pt-8-weeks-r4-met', [], { chart: oneCourse });
+    expect(criterion(r.decisions[0]!, 'R4').weeks).toBe(8);
+    expect(topics(r)).toEqual(['criteria-met']);
+  });
+
+  it.each([['preparation'], ['not-done'], ['entered-in-error']])('care with status %s was not given, and does not count', async (status) => {
+    const planned = (resources: FhirResource[]) =>
+      resources
+        .filter((r) => !/proc-pt-[2-5]$/.test(r.id ?? ''))
+        .map((r) => (r.id === 'radicular-pt-8-weeks-proc-pt-1' ? ({ ...r, status } as Procedure) : r));
+    const r = await review('radicular-pt-8-weeks-r4-met', [], { chart: planned });
+    expect(criterion(r.decisions[0]!, 'R4').evidence.map((e) => e.id)).not.toContain('radicular-pt-8-weeks-proc-pt-1');
+    expect(topics(r)).toEqual(['documentation-incomplete']);
   });
 });

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { informativeResourceFacts, orderDateOf, resourceFactsParameter } from '../../src/decision/parameters.js';
+import { informativeResourceFacts, orderDateOf, orderDateParameter, resourceFactsParameter } from '../../src/decision/parameters.js';
 import { order, plan } from './seed-record.js';
 
 const signedAt = new Date('2026-11-23T12:00:00Z');
@@ -56,6 +56,21 @@ describe('orderDateOf', () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('orderDateParameter', () => {
+  const fields = (d: { year: number | null; month: number | null; day: number | null; hour: number | null; minute: number | null; timezoneOffset: number | null }) =>
+    [d.year, d.month, d.day, d.hour, d.minute, d.timezoneOffset];
+  it('keeps the zone the order was written in, so its day is the one it names', () => {
+    expect(fields(orderDateParameter(withAuthored('2026-11-20T19:30:00-05:00'), signedAt))).toEqual([2026, 11, 20, 19, 30, -5]);
+    expect(fields(orderDateParameter(withAuthored('2026-11-20T08:00:00+14:00'), signedAt))).toEqual([2026, 11, 20, 8, 0, 14]);
+    expect(fields(orderDateParameter(withAuthored('2026-11-20T08:00:00+05:30'), signedAt))).toEqual([2026, 11, 20, 8, 0, 5.5]);
+  });
+  it('takes a date, a time without an offset and the moment of signing in UTC', () => {
+    expect(fields(orderDateParameter(withAuthored('2026-11-20'), signedAt))).toEqual([2026, 11, 20, 0, 0, 0]);
+    expect(fields(orderDateParameter(withAuthored('2026-11-20T19:30:00'), signedAt))).toEqual([2026, 11, 20, 19, 30, 0]);
+    expect(fields(orderDateParameter(withAuthored(undefined), signedAt))).toEqual([2026, 11, 23, 12, 0, 0]);
   });
 });
 
