@@ -10,6 +10,7 @@ import { extractEvidence } from '../../src/evidence/extract.js';
 import { findPlans } from '../../src/orders/find-plans.js';
 import { loadValueSets } from '../../src/terminology/value-sets.js';
 import { ROOT, chartOf } from '../support/fixture-charts.js';
+import { runBounded } from '../support/bounded.js';
 
 /**
  * The fixture cases of the clinical audit, each with one resource added to its chart, through the whole review:
@@ -53,8 +54,10 @@ async function review(caseName: string, added: FhirResource[], edit: CaseEdit = 
     imagingStudies: of('ImagingStudy'),
     diagnosticReports: of('DiagnosticReport'),
   };
+  // The evaluation runs on this thread, synchronously until its promise: bounded, so a text that makes a pattern
+  // backtrack fails the test instead of passing it minutes later.
   const plans = findPlans(request.context.draftOrders, valueSets);
-  const decisions = await engine.evaluate(plans, record, extractEvidence(record, valueSets), NOW);
+  const decisions = await runBounded(() => engine.evaluate(plans, record, extractEvidence(record, valueSets), NOW));
   const cards = buildCards(
     plans.map((plan, i) => ({ plan, decision: decisions[i]! })),
     { baseUrl: 'http://localhost:3000', patientId, userId: 'Practitioner/1', thresholds: { imagingLookbackMonths: 12, conservativeCareWeeks: 6 } },
@@ -396,5 +399,14 @@ describe('audit 8: the order\'s own day, the day of the scan, care that was stop
     const r = await review('radicular-pt-8-weeks-r4-met', [], { chart: planned });
     expect(criterion(r.decisions[0]!, 'R4').evidence.map((e) => e.id)).not.toContain('radicular-pt-8-weeks-proc-pt-1');
     expect(topics(r)).toEqual(['documentation-incomplete']);
+  });
+});
+
+describe('security audit: a long text costs time in proportion to its length', () => {
+  it.each([['.'], [';'], ['?!']])('a Condition text with a run of 100,000 "%s" not followed by a space is reviewed (bounded: a hang fails)', async (stop) => {
+    // The clause break was tried from every stop of the run: seconds per pass, and the review overran its deadline.
+    const text = `left foot weakness ${stop.repeat(Math.floor(99_000 / stop.length))}x`;
+    const r = await review('radicular-pt-4-weeks-r4-not-documented', [condition('long', text)]);
+    expect(criterion(r.decisions[0]!, 'R2').evidence.map((e) => e.id)).toContain('long');
   });
 });

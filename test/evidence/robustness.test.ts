@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import type { PatientRecord } from '../../src/data/types.js';
+import { deniesByWrittenAnswer } from '../../src/evidence/denied-answers.js';
 import { extractEvidence } from '../../src/evidence/extract.js';
 import { readFailureFindings } from '../../src/evidence/failure-findings.js';
 import { readImagingFindings } from '../../src/evidence/imaging-findings.js';
@@ -8,6 +9,7 @@ import { findPlans } from '../../src/orders/find-plans.js';
 import { loadValueSets } from '../../src/terminology/value-sets.js';
 import { readLevels } from '../../src/text/levels.js';
 import { sidesFromText } from '../../src/text/sides.js';
+import { runBounded } from '../support/bounded.js';
 
 /** Words the readers react to, so that random text exercises their branches rather than only the fast path. */
 const VOCABULARY = [
@@ -44,13 +46,25 @@ describe('text readers never throw and give well-formed facts', () => {
     );
   });
 
-  it('reads a clause of thousands of "with", "and" or sides in about linear time (the jest timeout is the bound)', () => {
+  it('reads a clause of thousands of "with", "and" or sides in about linear time (bounded: a hang fails)', () => {
     for (const unit of ['L4-5 with ', 'with moderate stenosis ', 'moderate right and mild left ', 'no stenosis or ', 'no stenosis moderate ']) {
       const text = `L4-5: ${unit.repeat(Math.floor(100_000 / unit.length))}`;
-      expect(Array.isArray(readImagingFindings('DiagnosticReport/x', text))).toBe(true);
+      expect(Array.isArray(runBounded(() => readImagingFindings('DiagnosticReport/x', text)))).toBe(true);
     }
     // A long run of white space before a heading-like colon.
-    for (const lead of [' ', ':', '\t']) expect(Array.isArray(readImagingFindings('DiagnosticReport/x', `${lead.repeat(100_000)}x L4-5: stenosis`))).toBe(true);
+    for (const lead of [' ', ':', '\t']) expect(Array.isArray(runBounded(() => readImagingFindings('DiagnosticReport/x', `${lead.repeat(100_000)}x L4-5: stenosis`)))).toBe(true);
+  });
+
+  it('reads a written answer of 100,000 characters in about linear time (bounded: a hang fails)', () => {
+    // Dots and spaces not at the end: a trailing-stop pattern tried from each of them took 11 s on the HTTP thread.
+    for (const filler of ['.', ' ', '. ']) {
+      const answer = `a${filler.repeat(Math.floor(99_990 / filler.length))}b`;
+      expect(runBounded(() => deniesByWrittenAnswer({ valueString: answer }))).toBe(false);
+      expect(runBounded(() => deniesByWrittenAnswer({ valueCodeableConcept: { text: answer } }))).toBe(false);
+    }
+    expect(runBounded(() => deniesByWrittenAnswer({ valueString: `Negative${'. '.repeat(50_000)}` }))).toBe(true);
+    expect(deniesByWrittenAnswer({ valueString: ' No. ' })).toBe(true);
+    expect(deniesByWrittenAnswer({ valueString: 'No weakness' })).toBe(false);
   });
 
   it('readInstabilityText', () => {
