@@ -36,8 +36,13 @@ const NO_VALUE_FLOW = new Set([
 /** FHIR elements whose values select nothing by themselves: ids and references (links), statuses, dates. */
 const SAFE_ELEMENTS = new Set([
   'id', 'reference', 'status', 'start', 'end', 'onset', 'abatement', 'recordedDate', 'performed', 'effective', 'issued',
-  'started', 'authoredOn', 'occurrence', 'date',
+  'started', 'authoredOn', 'occurrence', 'date', 'birthDate',
 ]);
+/**
+ * Dates that may be given as an age or a range of ages (`onsetAge`): the age's value and unit only date the
+ * record, as the date itself would.
+ */
+const AGE_DATES = new Set(['onset', 'abatement']);
 
 export function selectionHazards(elm: Readonly<Record<string, unknown>>): string[] {
   const libraries = elm as Record<string, Library>;
@@ -63,6 +68,18 @@ export function selectionHazards(elm: Readonly<Record<string, unknown>>): string
   const elementPaths = (n: Node, depth = 0): string[][] | undefined => {
     if (depth > 20) return undefined;
     if (n.type === 'As') return elementPaths(n.operand as Node, depth + 1);
+    // A name passed on whole (a function's argument handed to another function) reads where its value came from.
+    if (['AliasRef', 'QueryLetRef', 'OperandRef'].includes(String(n.type))) {
+      const declared = scopes.resolve(n);
+      if (declared === undefined) return [[]];
+      const paths: string[][] = [];
+      for (const [expression] of declared) {
+        const found = elementPaths(expression as Node, depth + 1);
+        if (found === undefined) return undefined;
+        paths.push(...found);
+      }
+      return paths;
+    }
     if (n.type !== 'Property' || typeof n.path !== 'string') return [[]];
     const own = n.path.split('.');
     const named = typeof n.scope === 'string' ? { type: 'AliasRef', name: n.scope } : (n.source as Node | undefined);
@@ -242,6 +259,7 @@ export function selectionHazards(elm: Readonly<Record<string, unknown>>): string
     const parts = path.split('.');
     // A status coding only narrows what something else selected.
     if (parts.some((p) => p.endsWith('Status'))) return false;
+    if (parts.length > 1 && AGE_DATES.has(parts[0]!)) return false;
     return !SAFE_ELEMENTS.has(parts[parts.length - 1]!);
   };
 

@@ -410,3 +410,101 @@ describe('security audit: a long text costs time in proportion to its length', (
     expect(criterion(r.decisions[0]!, 'R2').evidence.map((e) => e.id)).toContain('long');
   });
 });
+
+describe('audit 7: onset given as an age', () => {
+  // The seed patient (born 1958-07-22, L3-L4 fusion 2023-05-10) with the left foot drop as the only motor finding:
+  // its leg weakness, gait instability and falling dorsiflexion scores are taken out. The radiculopathy of
+  // 2025-06-03 keeps R2 met; no conservative care is recorded, so R4 hangs on the foot drop being progressive.
+  const base = 'seed-revision-fusion-outpatient';
+  const footDropId = 'seed-revision-l34-cond-foot-drop';
+  const dropped = new Set(['seed-revision-l34-cond-leg-weakness', 'seed-revision-l34-cond-gait-instability', 'seed-revision-l34-obs-dorsiflexion-2026-03', 'seed-revision-l34-obs-dorsiflexion-2026-10']);
+  const years = (value: number) => ({ value, unit: 'years', system: 'http://unitsofmeasure.org', code: 'a' });
+  const withOnset = (onset: Partial<Condition>, patient: (p: FhirResource) => FhirResource = (p) => p) => (chart: FhirResource[]) =>
+    chart
+      .filter((r) => !dropped.has(r.id ?? ''))
+      .map((r) => {
+        if (r.resourceType === 'Patient') return patient(r);
+        if (r.id !== footDropId) return r;
+        const { onsetDateTime: _dropped, ...rest } = r as Condition;
+        expect(rest.recordedDate).toBe('2025-09-15');
+        return { ...rest, ...onset } as FhirResource;
+      });
+  const chartWith = (onset: Partial<Condition>, patient?: (p: FhirResource) => FhirResource) => review(base, [], { chart: withOnset(onset, patient) });
+  const r2 = (r: Reviewed) => criterion(r.decisions[0]!, 'R2');
+  const notProgressive = (r: Reviewed) => {
+    expect(r2(r).status).toBe('met');
+    expect(r2(r).progressive).toBe(false);
+    expect(criterion(r.decisions[0]!, 'R4').status).toBe('not-documented');
+    expect(r.decisions[0]!.inpatientReasons).not.toContain('progressive-deficit');
+    expect(topics(r)).toEqual(['documentation-incomplete', 'inpatient-recommended']);
+    expect(r.cards.map((c) => c.detail).join('\n')).not.toContain('- Progressive neurological deficit');
+  };
+
+  it('the control: an onset dated before the surgery is no progressive deficit', async () => {
+    notProgressive(await chartWith({ onsetDateTime: '2019-01-01' }));
+  });
+
+  it('an onset at age 60 (2018-07-22 to 2019-07-21) began before the 2023 surgery, whatever its recordedDate', async () => {
+    const r = await chartWith({ onsetAge: years(60) });
+    notProgressive(r);
+    // Nor is it a finding after the surgery, as in the dated control.
+    expect(r2(r).evidence.map((e) => e.id)).not.toContain(footDropId);
+  });
+
+  it('an onset at age 65 (2023-07-22 to 2024-07-21) lies wholly after the surgery: progressive, R4 waived', async () => {
+    const r = await chartWith({ onsetAge: years(65) });
+    expect(r2(r).progressive).toBe(true);
+    expect(criterion(r.decisions[0]!, 'R4').status).toBe('met');
+    expect(r.decisions[0]!.inpatientReasons).toContain('progressive-deficit');
+    expect(topics(r)).toEqual(['criteria-met', 'inpatient-recommended']);
+    // The card shows the date the finding was recorded, with its onset as the record states it.
+    const shown = r2(r).evidence.find((e) => e.id === footDropId)!;
+    expect(shown.date).toBe('2025-09-15');
+    expect(shown.note).toBe('onset at age 65 years');
+    expect(r.cards[0]!.detail).toContain('2025-09-15: Foot drop, left foot (onset at age 65 years)');
+  });
+
+  it('an age in months is placed to the month of life: 777 months (2023-04-22 to 2023-05-21) straddles the surgery, 778 follows it', async () => {
+    const months = (value: number) => ({ onsetAge: { value, unit: 'months', system: 'http://unitsofmeasure.org', code: 'mo' } });
+    notProgressive(await chartWith(months(777)));
+    expect(r2(await chartWith(months(778))).progressive).toBe(true);
+  });
+
+  it.each([
+    ['an age whose year of life straddles the surgery (64: 2022-07-22 to 2023-07-21)', { onsetAge: years(64) }],
+    ['a range of ages that straddles the surgery (60 to 66)', { onsetRange: { low: years(60), high: years(66) } }],
+    ['a range of ages with no upper end', { onsetRange: { low: years(60) } }],
+    ['an age in a unit that is no span of the calendar', { onsetAge: { value: 65, unit: 'cycles', code: '{cycles}' } }],
+    ['an onset in words', { onsetString: 'a few months after the fusion' }],
+  ])('%s is not known to follow the surgery: not progressive', async (_how, onset) => {
+    notProgressive(await chartWith(onset as Partial<Condition>));
+  });
+
+  it('an age onset without the birthDate cannot be placed: not progressive, though recorded after the surgery', async () => {
+    const noBirthDate = (p: FhirResource) => {
+      const { birthDate: _gone, ...rest } = p as FhirResource & { birthDate?: string };
+      return rest as FhirResource;
+    };
+    notProgressive(await chartWith({ onsetAge: years(65) }, noBirthDate));
+    // The same age with the birthDate is progressive: it is the missing birthDate that leaves it unplaced.
+    expect(r2(await chartWith({ onsetAge: years(65) })).progressive).toBe(true);
+  });
+
+  it('a range of ages wholly after the surgery is progressive, and is shown as a range', async () => {
+    const r = await chartWith({ onsetRange: { low: years(65), high: years(66) } });
+    expect(r2(r).progressive).toBe(true);
+    expect(r2(r).evidence.find((e) => e.id === footDropId)?.note).toBe('onset at age 65 to 66 years');
+  });
+
+  it('an onset in words still counts as a current deficit where no timing is needed (no dated surgery)', async () => {
+    const undatedSurgery = (chart: FhirResource[]) =>
+      withOnset({ onsetString: 'a few months after the fusion' })(chart).map((r) => {
+        if (r.resourceType !== 'Procedure') return r;
+        const { performedDateTime: _gone, ...rest } = r as Procedure;
+        return rest as FhirResource;
+      });
+    const r = await review(base, [], { chart: undatedSurgery });
+    expect(r2(r).status).toBe('met');
+    expect(r2(r).evidence.find((e) => e.id === footDropId)?.note).toBe('onset: a few months after the fusion');
+  });
+});
