@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { withoutForbiddenEmpty } from '../cards/fhir-json-clean.js';
+import { isBaseUrl } from '../data/allowlist.js';
 import { parsePatientReference } from '../data/patient-filter.js';
 import { BadRequestError, type Problem } from '../errors.js';
 import { expected, problemsFrom } from './zod-problems.js';
@@ -94,27 +96,39 @@ const hookRequestSchema = z.strictObject(
 );
 
 /**
- * The id a Patient reference names ("Patient/123", an absolute URL ending so, a version after it); undefined for
- * anything else. Read as the record filter reads it (data/patient-filter.ts), on whatever base: a subject on any
- * server naming another id contradicts context.patientId.
+ * What is wrong with a draft order's `subject`, or undefined when it names this patient. A subject that is
+ * absent or empty (null, "", [] or {}: the empty values loosely formed drafts such as the Sandbox's carry, which
+ * the update action leaves out) says nothing and is let through. Anything else must be a Reference whose
+ * `reference` is `Patient/<context.patientId>`: relative, or after an absolute http(s) base (on any server, as the
+ * record filter reads it, data/patient-filter.ts), a version or a trailing slash after it allowed. A subject that
+ * names another patient, another type (a Group), a contained or `urn:` resource, a patient only by identifier,
+ * or that is not a Reference at all cannot be placed on this chart, and the order would be judged on it.
  */
-function patientIdOf(reference: string): string | undefined {
-  return parsePatientReference(reference)?.id;
+function subjectProblem(subject: unknown, patientId: string, path: string): Problem | undefined {
+  if (withoutForbiddenEmpty(subject) === undefined) return undefined;
+  const wanted = `Patient/${patientId} (context.patientId), relative or after an absolute http(s) base`;
+  if (!isJsonObject(subject)) {
+    const sent = Array.isArray(subject) ? 'an array' : typeof subject === 'string' ? 'a string' : `a ${typeof subject}`;
+    return { path, message: `must be a Reference (a JSON object with a reference to ${wanted}), not ${sent}` };
+  }
+  const reference = subject.reference;
+  if (withoutForbiddenEmpty(reference) === undefined) return { path, message: `has no reference: it must reference ${wanted}` };
+  if (typeof reference !== 'string') return { path: `${path}.reference`, message: `must be a string referencing ${wanted}` };
+  const named = parsePatientReference(reference);
+  if (named !== undefined && named.id !== patientId) return { path: `${path}.reference`, message: 'names another patient than context.patientId' };
+  if (named === undefined || (named.base !== undefined && !isBaseUrl(named.base))) return { path: `${path}.reference`, message: `must be ${wanted}` };
+  return undefined;
 }
 
 /**
- * A draft order whose subject is another patient than `context.patientId` would be judged on the wrong chart:
- * the request contradicts itself, so it is refused rather than reviewed.
+ * A draft order (any resource in draftOrders) whose subject is not this patient would be judged on the wrong
+ * chart: the request contradicts itself, so it is refused rather than reviewed (subjectProblem).
  */
 function ordersOfAnotherPatient(patientId: string, entries: readonly { resource: Record<string, unknown> }[]): Problem[] {
   const problems: Problem[] = [];
   entries.forEach((entry, i) => {
-    const subject = entry.resource.subject;
-    const reference = isJsonObject(subject) && typeof subject.reference === 'string' ? subject.reference : undefined;
-    const named = reference === undefined ? undefined : patientIdOf(reference);
-    if (named !== undefined && named !== patientId) {
-      problems.push({ path: `context.draftOrders.entry.${i}.resource.subject.reference`, message: 'names another patient than context.patientId' });
-    }
+    const problem = subjectProblem(entry.resource.subject, patientId, `context.draftOrders.entry.${i}.resource.subject`);
+    if (problem) problems.push(problem);
   });
   return problems;
 }

@@ -117,10 +117,51 @@ describe('POST /cds-services/lumbar-fusion-criteria: invalid requests', () => {
     },
   );
 
-  it.each(['Patient/pt-1', 'http://fhir.test/r4/Patient/pt-1', 'Group/ward-3', '#contained'])('accepts a draft order whose subject is %s', async (reference) => {
+  const SUBJECT = 'context.draftOrders.entry.0.resource.subject';
+  const wanted = 'Patient/pt-1 (context.patientId), relative or after an absolute http(s) base';
+  it.each([
+    ['a string', 'Patient/other', SUBJECT, `must be a Reference (a JSON object with a reference to ${wanted}), not a string`],
+    ['a string naming this patient', 'Patient/pt-1', SUBJECT, `must be a Reference (a JSON object with a reference to ${wanted}), not a string`],
+    ['an array', [{ reference: 'Patient/other' }], SUBJECT, `must be a Reference (a JSON object with a reference to ${wanted}), not an array`],
+    ['a number reference', { reference: 5 }, `${SUBJECT}.reference`, `must be a string referencing ${wanted}`],
+    ['identifier only', { identifier: { system: 'mrn', value: '1' }, display: 'Another Person' }, SUBJECT, `has no reference: it must reference ${wanted}`],
+    ['lower-case type', { reference: 'patient/other' }, `${SUBJECT}.reference`, `must be ${wanted}`],
+    ['an empty id', { reference: 'Patient//other' }, `${SUBJECT}.reference`, `must be ${wanted}`],
+    ['a query', { reference: 'Patient/other?x=1' }, `${SUBJECT}.reference`, `must be ${wanted}`],
+    ['a fragment', { reference: 'Patient/other#x' }, `${SUBJECT}.reference`, `must be ${wanted}`],
+    ['a conditional reference', { reference: 'Patient?identifier=mrn|123' }, `${SUBJECT}.reference`, `must be ${wanted}`],
+    ['a Group', { reference: 'Group/g1' }, `${SUBJECT}.reference`, `must be ${wanted}`],
+    ['a contained resource', { reference: '#contained' }, `${SUBJECT}.reference`, `must be ${wanted}`],
+    ['a urn', { reference: 'urn:uuid:5c1c1c1c-0000-4000-8000-000000000001' }, `${SUBJECT}.reference`, `must be ${wanted}`],
+    ['a relative base', { reference: 'fhir/Patient/pt-1' }, `${SUBJECT}.reference`, `must be ${wanted}`],
+    ['this id after a base with a query', { reference: 'http://fhir.test/r4?x/Patient/pt-1' }, `${SUBJECT}.reference`, `must be ${wanted}`],
+    ['an encoded other id', { reference: 'Patient/%6Fther' }, `${SUBJECT}.reference`, 'names another patient than context.patientId'],
+  ])('refuses a draft order whose subject is %s (%j): it cannot be placed on this chart', async (_name, subject, path, message) => {
+    const body = await post400(withValue(hookRequest(), SUBJECT, subject));
+    expect(body.problems).toEqual([{ path, message }]);
+  });
+
+  it('names every draft order whose subject is wrong, whatever its resource type', async () => {
+    const orders = [medicationOrder(), { ...medicationOrder(), id: 'mr-2', subject: { reference: 'Group/g1' } }, { resourceType: 'DeviceRequest', subject: 'Patient/pt-1' }];
+    const body = await post400(hookRequest({}, orders));
+    expect(pathsOf(body)).toEqual(['context.draftOrders.entry.1.resource.subject.reference', 'context.draftOrders.entry.2.resource.subject']);
+  });
+
+  it.each([
+    ['Patient/pt-1', { reference: 'Patient/pt-1' }],
+    ['absolute', { reference: 'http://fhir.test/r4/Patient/pt-1' }],
+    ['on another base', { reference: 'https://other.example.org/fhir/Patient/pt-1' }],
+    ['with a version', { reference: 'Patient/pt-1/_history/3' }],
+    ['with a display and identifier', { reference: 'Patient/pt-1', display: 'Pat One', identifier: { value: 'mrn-1' } }],
+    ['absent', undefined],
+    ['null (loosely formed)', null],
+    ['{} (loosely formed)', {}],
+    ['an empty reference (loosely formed)', { reference: '' }],
+  ])('accepts a draft order whose subject is %s', async (_name, subject) => {
+    const valid = hookRequest({ prefetch: fullPrefetch() });
     await request(t.app)
       .post(SERVICE_URL)
-      .send(withValue(hookRequest({ prefetch: fullPrefetch() }), 'context.draftOrders.entry.0.resource.subject', { reference }) as object)
+      .send((subject === undefined ? without(valid, SUBJECT) : withValue(valid, SUBJECT, subject)) as object)
       .expect(200);
   });
 
