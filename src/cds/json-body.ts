@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import express, { type RequestHandler } from 'express';
 import { largeBodyGate } from './large-body-gate.js';
@@ -46,6 +47,23 @@ function bodyDeadline(ms: number): RequestHandler {
   };
 }
 
+/** The error body-parser reports for a charset it will not read (error-handler.ts: 415). */
+class UnsupportedCharsetError extends Error {
+  readonly type = 'charset.unsupported';
+}
+
+/**
+ * body-parser's check of the raw bytes (after any Content-Encoding is undone), before they are decoded. Its decoder
+ * turns bytes that are not UTF-8 into U+FFFD, so a draft order would be reviewed, and given back in an update
+ * action, other than the EHR sent it: such a body is refused with 400. JSON exchanged between systems is UTF-8
+ * (RFC 8259 8.1); body-parser would also decode UTF-16, UTF-32 and UTF-7 with no such check, so another charset
+ * gets 415. A UTF-8 byte order mark is valid UTF-8 and is still dropped by the decoder.
+ */
+function utf8Only(_req: IncomingMessage, _res: unknown, body: Buffer, encoding: string | null): void {
+  if (encoding !== null && encoding !== 'utf-8') throw new UnsupportedCharsetError('unsupported charset');
+  if (!isUtf8(body)) throw new BadRequestError('the body is not valid UTF-8', [{ path: '(body)', message: 'holds bytes that are not UTF-8' }]);
+}
+
 export interface JsonBodyOptions {
   maxBodyBytes: number;
   /** Time to receive the body once its call is let in (BODY_TIMEOUT_MS); also the longest wait to be let in. */
@@ -56,7 +74,7 @@ export interface JsonBodyOptions {
 /**
  * JSON body parsing for the CDS routes. A body with another Content-Type is refused with 415 rather
  * than read as nothing; malformed JSON and bodies over `maxBodyBytes` reach the error handler as
- * body-parser errors (400, 413). Large bodies pass the gate of large-body-gate.ts first, and every body must
+ * body-parser errors (400, 413), and a body that is not UTF-8 is refused (utf8Only: 400, or 415 for another charset). Large bodies pass the gate of large-body-gate.ts first, and every body must
  * arrive within `bodyTimeoutMs` (408).
  */
 export function jsonBody(options: JsonBodyOptions): RequestHandler[] {
@@ -82,5 +100,5 @@ export function jsonBody(options: JsonBodyOptions): RequestHandler[] {
     maxWaitMs: options.bodyTimeoutMs,
     maxBodyBytes: limitBytes,
   });
-  return [requireJson, gate, bodyDeadline(options.bodyTimeoutMs), express.json({ limit: limitBytes, type: JSON_TYPES, strict: true }), limitDepth];
+  return [requireJson, gate, bodyDeadline(options.bodyTimeoutMs), express.json({ limit: limitBytes, type: JSON_TYPES, strict: true, verify: utf8Only }), limitDepth];
 }

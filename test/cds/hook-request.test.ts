@@ -2,13 +2,14 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import nock from 'nock';
 import request from 'supertest';
 import { parseHookRequest } from '../../src/cds/request-schema.js';
 import { BadRequestError } from '../../src/errors.js';
 import { buildTestApp, type TestApp } from './support/app-fixture.js';
-import { fullPrefetch, hookRequest, medicationOrder, SERVICE_URL, without, withValue } from './support/requests.js';
+import { fullPrefetch, hookRequest, medicationOrder, SERVICE_URL, triggeringOrder, without, withValue } from './support/requests.js';
 import { loopbackOnly } from '../support/loopback-only.js';
 
 /** Real-world request shapes, copied into the repository (test/external-fixtures/README.md). */
@@ -347,6 +348,53 @@ describe('requests that arrive slowly or garbled', () => {
   it('says so when a gzip body is not gzip', async () => {
     const res = await request(t.app).post(SERVICE_URL).set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').send('{"not":"gzip"}').expect(400);
     expect(res.body).toEqual({ error: 'the request body could not be decompressed as its Content-Encoding says' });
+  });
+
+  /** A hook request whose order's note holds `bytes` between "MARK-" and "-MARK". */
+  function withNoteBytes(bytes: number[]): Buffer {
+    const body = hookRequest({ prefetch: fullPrefetch() }, [{ ...triggeringOrder(), note: [{ text: 'MARK-X-MARK' }] }]);
+    const [before, after] = JSON.stringify(body).split('X') as [string, string];
+    return Buffer.concat([Buffer.from(before), Buffer.from(bytes), Buffer.from(after)]);
+  }
+  /** POSTs `body` byte for byte (supertest would send a Buffer as JSON of its bytes). */
+  async function postBytes(url: string, headers: Record<string, string>, body: Buffer): Promise<{ status: number; body: unknown }> {
+    const res = await fetch(`http://127.0.0.1:${port}${url}`, { method: 'POST', headers, body: new Uint8Array(body) });
+    return { status: res.status, body: await res.json() };
+  }
+  const notUtf8 = { error: 'the body is not valid UTF-8', problems: [{ path: '(body)', message: 'holds bytes that are not UTF-8' }] };
+
+  it.each([
+    ['FF C3', [0xff, 0xc3]],
+    ['a lone continuation byte', [0x80]],
+    ['a truncated sequence', [0xe2, 0x82]],
+    ['an overlong "/"', [0xc0, 0xaf]],
+    ['an encoded surrogate', [0xed, 0xa0, 0x80]],
+  ])('refuses a body with bytes that are not UTF-8 (%s) with 400, rather than turn them into U+FFFD', async (_name, bytes) => {
+    for (const url of [SERVICE_URL, `${SERVICE_URL}/feedback`]) {
+      expect(await postBytes(url, { 'content-type': 'application/json' }, withNoteBytes(bytes))).toEqual({ status: 400, body: notUtf8 });
+    }
+  });
+
+  it('refuses bytes that are not UTF-8 in a gzip body too (checked once inflated)', async () => {
+    const res = await postBytes(SERVICE_URL, { 'content-type': 'application/json', 'content-encoding': 'gzip' }, gzipSync(withNoteBytes([0xff, 0xc3])));
+    expect(res).toEqual({ status: 400, body: notUtf8 });
+  });
+
+  it.each([
+    ['charset=UTF-8', 'application/json; charset=UTF-8', []],
+    ['a byte order mark', 'application/json', [0xef, 0xbb, 0xbf]],
+  ])('reads UTF-8 text as sent (%s): accented letters, CJK and an emoji reach the review unchanged', async (_name, type, prefix) => {
+    const note = 'é 脊椎 😀';
+    const body = Buffer.concat([Buffer.from(prefix), withNoteBytes([...Buffer.from(note)])]);
+    t.reviewer.reviews.length = 0;
+    expect((await postBytes(SERVICE_URL, { 'content-type': type }, body)).status).toBe(200);
+    expect(t.reviewer.reviews[0]!.plans[0]!.orders[0]!.asSent.note).toEqual([{ text: `MARK-${note}-MARK` }]);
+  });
+
+  it.each(['utf-16le', 'utf-16', 'utf-32le', 'utf-7'])('answers 415 to a body in charset %s: JSON between systems is UTF-8 (RFC 8259)', async (charset) => {
+    const body = Buffer.from(JSON.stringify(hookRequest()), charset === 'utf-7' ? 'latin1' : 'utf16le');
+    const res = await postBytes(SERVICE_URL, { 'content-type': `application/json; charset=${charset}` }, body);
+    expect(res).toEqual({ status: 415, body: { error: 'unsupported body charset or encoding' } });
   });
 
   it('says so when the URL path is not valid percent-encoding', async () => {
