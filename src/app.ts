@@ -3,6 +3,7 @@ import cors from 'cors';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { corsOptions } from './cds/cors.js';
 import { discoveryRouter } from './cds/discovery-route.js';
 import { errorHandler, notFound } from './cds/error-handler.js';
 import { methodNotAllowedRouter } from './cds/method-not-allowed.js';
@@ -35,21 +36,6 @@ export interface AppParts {
   /** The clock the review and the issued-card records use. */
   clock?: () => Date;
 }
-
-/**
- * CORS for browser-based CDS clients (the CDS Hooks Sandbox): any origin, bearer tokens in the Authorization header.
- * The headers a preflight asks for are allowed as asked (allowedHeaders left unset): a browser EHR may add its own
- * (`traceparent` from tracing, `Accept`), and with no cookies or other ambient credentials in play an allowlist of
- * request headers would protect nothing, while the bearer token is checked on every call.
- */
-const corsOptions: cors.CorsOptions = {
-  origin: '*',
-  methods: ['GET', 'POST', 'OPTIONS'],
-  // A browser client may read why it was refused (401), when to come back (503) and which methods a path takes (405).
-  exposedHeaders: ['X-Request-Id', 'WWW-Authenticate', 'Retry-After', 'Allow'],
-  optionsSuccessStatus: 204,
-  maxAge: 600,
-};
 
 /**
  * A page on a public https origin (the CDS Hooks Sandbox) calling this service on localhost sends a

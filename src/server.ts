@@ -2,6 +2,7 @@ import { createServer, ServerResponse, type IncomingMessage, type Server } from 
 import type { AddressInfo } from 'node:net';
 import { Router } from 'express';
 import { createApp } from './app.js';
+import { answerClientErrors } from './client-error.js';
 import { createCdsAuth } from './auth/cds-auth.js';
 import { ConfigError, loadConfig, withBoundPort, type Config } from './config.js';
 import { openFeedbackStore } from './feedback/store.js';
@@ -45,6 +46,8 @@ async function main(): Promise<void> {
     requestTimeout: 3 * config.BODY_TIMEOUT_MS,
     connectionsCheckingInterval: Math.min(1000, config.BODY_TIMEOUT_MS),
   });
+  // Headers over Node's bound get a JSON 431 a browser client can read (CORS headers), not Node's bare one.
+  answerClientErrors(server, logger);
   // With PORT=0 and no PUBLIC_BASE_URL, the JWT audience and the card links need the port the system picks, so
   // the socket is bound first; nobody can call it before the 'listening' line names the port.
   let boundEarly: number | undefined;

@@ -85,4 +85,13 @@ describe('start-up of the built service', () => {
     expect(text).toMatch(/^HTTP\/1\.1 408 /);
     expect(Date.now() - started).toBeLessThan(5000);
   });
+
+  it('answers headers over Node\'s bound (a 20 KB token) with a JSON 431 a browser can read, not Node\'s bare one', async () => {
+    const child = await children.start({ CDS_AUTH: 'off' });
+    const res = await fetch(`${child.url}/cds-services`, { headers: { Origin: 'https://sandbox.cds-hooks.org', Authorization: `Bearer ${'a'.repeat(20_000)}` } });
+    expect(res.status).toBe(431);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(await res.json()).toMatchObject({ error: 'request headers too large' });
+    expect((await fetch(`${child.url}/cds-services`)).status).toBe(200);
+  });
 });
