@@ -11,12 +11,24 @@ const baseUrl = (why: string) =>
     .url({ protocol: /^https?$/ })
     .refine((u) => !URL.canParse(u) || !/[?#]|^[^/]*\/\/[^/]*@/.test(u), `a base URL has no query, fragment or credentials: ${why}`);
 
+/**
+ * A comma-separated list, each entry trimmed. An empty entry (`,`, `a,,b`, a comma before the first or after the
+ * last) is refused: it is a mistake (a template that rendered nothing, a value cut short), and `,` read as no
+ * entries at all would quietly change what the variable means (an allowlist of nothing, unlike the unset default).
+ */
+const commaList = z.string().transform((s, ctx) => {
+  const entries = s.split(',').map((x) => x.trim());
+  const empty = entries.flatMap((x, i) => (x === '' ? [i + 1] : []));
+  if (empty.length > 0) {
+    const which = empty.length === 1 ? `entry ${empty[0]} is` : `entries ${empty.join(', ')} are`;
+    ctx.addIssue({ code: 'custom', message: `${which} empty (of ${entries.length}): separate entries with single commas, none before the first or after the last` });
+    return z.NEVER;
+  }
+  return entries;
+});
+
 /** A comma-separated list of absolute http(s) base URLs. */
-const urlList = (why: string) =>
-  z
-    .string()
-    .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
-    .pipe(z.array(baseUrl(why)));
+const urlList = (why: string) => commaList.pipe(z.array(baseUrl(why)));
 
 /**
  * A whole number written in decimal digits: z.coerce.number alone would also take " " (as 0), "0x1F" and
@@ -72,11 +84,7 @@ const fields = z.object({
   /** Path to the JSON list of trusted CDS clients. */
   CDS_TRUSTED_CLIENTS: z.string().min(1).optional(),
   /** Extra JWT algorithms allowed beside ES384 and RS384. */
-  CDS_AUTH_EXTRA_ALGS: z
-    .string()
-    .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
-    .pipe(z.array(z.enum(['ES256', 'RS256'])))
-    .optional(),
+  CDS_AUTH_EXTRA_ALGS: commaList.pipe(z.array(z.enum(['ES256', 'RS256']))).optional(),
   /** Start the embedded FHIR server with the fixture patients (never in production). */
   EMBEDDED_FHIR: boolean.optional(),
   EMBEDDED_FHIR_PORT: wholeNumber(0, 65535).default(8090),

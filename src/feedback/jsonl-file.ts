@@ -4,6 +4,32 @@ import { loadJsonl, syncDirectory, type StoreLogger } from './jsonl-load.js';
 
 export type { StoreLogger } from './jsonl-load.js';
 
+/**
+ * Creates `dir` and any missing parents, as `mkdir -p` does, without Node's recursive mkdir: that one never returns
+ * on a path under /proc (procfs answers ENOENT for the directory however often its parent is found to exist, and
+ * Node retries for ever at full CPU), so DATA_DIR=/proc/x kept the service from ever listening. Each missing
+ * parent is made once, from the root down, and the first refusal is thrown; the depth of the path bounds the work.
+ * A directory made meanwhile by someone else is fine; something else already at the path is left to the open that
+ * follows (ENOTDIR).
+ */
+export async function makeDirectory(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+    return;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    const parent = dirname(dir);
+    if (code !== 'ENOENT' || parent === dir) throw error;
+  }
+  await makeDirectory(dirname(dir));
+  try {
+    await mkdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}
+
 export interface LoadedJsonl<T> {
   file: JsonlFile;
   records: T[];
@@ -50,7 +76,7 @@ export class JsonlFile {
    * line is cut off (see loadJsonl).
    */
   static async open<T>(path: string, parse: (value: unknown) => T | undefined, logger?: StoreLogger): Promise<LoadedJsonl<T>> {
-    await mkdir(dirname(path), { recursive: true });
+    await makeDirectory(dirname(path));
     const { handle, size, records, skipped } = await loadJsonl(path, parse, logger);
     return { file: new JsonlFile(handle, path, size, parse, logger), records, skipped };
   }

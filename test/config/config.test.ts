@@ -36,7 +36,7 @@ describe('configuration from the environment', () => {
   it('reads numbers, lists and URLs', () => {
     const c = loadConfig({
       PORT: '8080',
-      FHIR_SERVER_ALLOWLIST: ' http://a.example/fhir , https://b.example:8443/r4 ,',
+      FHIR_SERVER_ALLOWLIST: ' http://a.example/fhir , https://b.example:8443/r4 ',
       PUBLIC_BASE_URL: 'https://cds.example.org/',
       FHIR_MAX_RESOURCES_PER_TYPE: '500',
       FHIR_MAX_RESPONSE_BYTES: '1048576',
@@ -97,6 +97,27 @@ describe('configuration from the environment', () => {
     const problems = problemsOf({ [name]: value });
     expect(problems.length).toBeGreaterThan(0);
     expect(problems.every((p) => p.startsWith(`${name}`))).toBe(true);
+  });
+
+  it.each([
+    ['FHIR_SERVER_ALLOWLIST', ',', 'entries 1, 2 are empty (of 2)'],
+    ['FHIR_SERVER_ALLOWLIST', ' , ', 'entries 1, 2 are empty (of 2)'],
+    ['FHIR_SERVER_ALLOWLIST', 'http://a.example/fhir,,http://b.example/fhir', 'entry 2 is empty (of 3)'],
+    ['FHIR_SERVER_ALLOWLIST', ',http://a.example/fhir', 'entry 1 is empty (of 2)'],
+    ['FHIR_SERVER_ALLOWLIST', 'http://a.example/fhir,', 'entry 2 is empty (of 2)'],
+    ['CDS_AUTH_EXTRA_ALGS', ',', 'entries 1, 2 are empty (of 2)'],
+    ['CDS_AUTH_EXTRA_ALGS', 'ES256,,RS256', 'entry 2 is empty (of 3)'],
+    ['CDS_AUTH_EXTRA_ALGS', 'ES256, ', 'entry 2 is empty (of 2)'],
+  ])('refuses %s=%j, naming the empty entry: never read as a shorter (or empty) list', (name, value, which) => {
+    for (const env of [{}, { NODE_ENV: 'production', PUBLIC_BASE_URL: PROD_URL, CDS_TRUSTED_CLIENTS: 'clients.json' }]) {
+      expect(problemsOf({ ...env, [name]: value })).toEqual([`${name}: ${which}: separate entries with single commas, none before the first or after the last`]);
+    }
+  });
+
+  it('reads lists of one entry and of several, spaces around the commas allowed', () => {
+    expect(loadConfig({ CDS_AUTH_EXTRA_ALGS: 'ES256' }).CDS_AUTH_EXTRA_ALGS).toEqual(['ES256']);
+    expect(loadConfig({ CDS_AUTH_EXTRA_ALGS: ' ES256 , RS256 ' }).CDS_AUTH_EXTRA_ALGS).toEqual(['ES256', 'RS256']);
+    expect(loadConfig({ FHIR_SERVER_ALLOWLIST: 'http://127.0.0.1:8090/fhir' }).FHIR_SERVER_ALLOWLIST).toEqual(['http://127.0.0.1:8090/fhir']);
   });
 
   it('names every bad variable at once, in the error message too', () => {
