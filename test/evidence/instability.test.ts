@@ -70,6 +70,14 @@ describe('readInstabilityText', () => {
     expect(runBounded(() => read(`${'L3-4 '.repeat(5_000)} translation ${'4 mm '.repeat(5_000)}`)).length).toBeGreaterThan(0);
     expect(runBounded(() => read('translation '.repeat(8_000) + '1'.repeat(10_000)))).toEqual([]);
   });
+
+  it('reads a dozen texts of 20,000 values each, as long as the service reads, under a hard bound', () => {
+    // Each value searched its whole part of the text for the words of a measurement: about 0.7 s per text, some
+    // 9 s for a request of a dozen reports, all on the HTTP thread.
+    const text = `translation ${'4 mm '.repeat(19_990)}`;
+    const measures = runBounded(() => Array.from({ length: 12 }, () => read(text, true)).flat());
+    expect(measures.map((m) => m.translationMm)).toEqual(Array.from({ length: 12 }, () => 4));
+  });
 });
 
 describe('readInstabilityObservation', () => {
