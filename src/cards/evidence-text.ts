@@ -1,5 +1,6 @@
 import type { EvidenceItem } from '../decision/types.js';
 import { escapeMarkdown } from './text.js';
+import { trimEnd } from '../trim-end.js';
 
 /**
  * An evidence line starts with the resource type (a Condition may be a problem-list entry or an encounter
@@ -45,7 +46,7 @@ export function evidenceText(item: EvidenceItem): string {
     body = `${body} (${item.note})`;
   }
   // Trailing punctuation goes: the line adds its own after the evidence.
-  const parts = [body.replace(/\s+/g, ' ').trim().replace(/[\s.,;:]+$/, '')];
+  const parts = [trimEnd(body.replace(/\s+/g, ' ').trim(), ' .,;:')];
   if (item.level && !mentionsLevel(body, item.level)) parts.push(item.level);
   if (item.side && !mentionsSide(body, item.side)) parts.push(item.side);
   const rest = parts.filter((p) => p !== '');

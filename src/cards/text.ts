@@ -2,6 +2,7 @@
  * Text helpers for card fields. Evidence text comes from the patient record, so it is treated as
  * untrusted: it must not be able to inject markdown structure, links or HTML into the card detail.
  */
+import { trimEnd } from '../trim-end.js';
 
 /** CDS Hooks asks for a summary under 140 characters. */
 export const SUMMARY_MAX = 139;
@@ -56,7 +57,7 @@ export function truncate(text: string, max: number = SUMMARY_MAX): string {
   let head = clean.slice(0, cut);
   const space = head.lastIndexOf(' ');
   if (space >= cut - 24 && space > 0) head = head.slice(0, space);
-  return `${head.replace(/[\s,;:.-]+$/, '')}…`;
+  return `${trimEnd(head, ' ,;:.-')}…`;
 }
 
 /** Upper-cases the first letter (for lines that begin with a value from the decision). */

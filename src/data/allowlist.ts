@@ -5,6 +5,7 @@
  * are refused.
  */
 import { isLoopbackHost } from '../loopback-host.js';
+import { trimEnd } from '../trim-end.js';
 
 export interface ServerPolicy {
   /** FHIR_SERVER_ALLOWLIST; undefined when the variable is unset. */
@@ -26,7 +27,7 @@ function isHttp(url: URL): boolean {
 
 /** `/fhir/` and `/fhir` name the same base; `/` is the whole server. */
 function trimSlashes(path: string): string {
-  return path.replace(/\/+$/, '');
+  return trimEnd(path, '/');
 }
 
 function sameServer(a: URL, b: URL): boolean {

@@ -4,6 +4,7 @@ import { ByteBudget } from './byte-budget.js';
 import { getFhirJson } from './fhir-http.js';
 import { nextLink, resourcesOfType } from './prefetch.js';
 import { cutShort, matchCount, searchFailed, totalOf } from './search-result.js';
+import { trimEnd } from '../trim-end.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -72,7 +73,7 @@ function upstreamFailure(error: unknown, aborted: boolean): UpstreamError {
 }
 
 export function createFhirReader(options: FhirReaderOptions): FhirReader {
-  const base = options.base.replace(/\/+$/, '');
+  const base = trimEnd(options.base, '/');
   const budget = new ByteBudget(options.maxResponseBytes);
   const get = (url: string, signal: AbortSignal) =>
     getFhirJson(url, {

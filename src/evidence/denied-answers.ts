@@ -1,4 +1,5 @@
 import { asRecord, asString, type JsonRecord } from '../text/fhir-values.js';
+import { isWhite, trimEnd } from '../trim-end.js';
 
 /**
  * Whether an Observation's written answer denies the finding it names ("No", "absent", "Negative.", "not
@@ -11,15 +12,6 @@ const DENYING = new Set(['no', 'none', 'absent', 'negative', 'not present', 'not
 
 export function deniesByWrittenAnswer(observation: JsonRecord): boolean {
   const written = [asString(observation.valueString), asString(asRecord(observation.valueCodeableConcept)?.text)];
-  return written.some((w) => w !== undefined && DENYING.has(withoutTrailingStops(w.trim()).toLowerCase()));
+  return written.some((w) => w !== undefined && DENYING.has(trimEnd(w.trim(), (c) => c === '.' || isWhite(c)).toLowerCase()));
 }
 
-/**
- * "Negative. " -> "Negative". Not `/[\s.]+$/`: tried from every dot of a long run not at the end ("a....b"), it
- * takes time quadratic in the length, 11 s for a 100,000-character answer on the HTTP thread.
- */
-function withoutTrailingStops(text: string): string {
-  let end = text.length;
-  while (end > 0 && (text[end - 1] === '.' || /\s/.test(text[end - 1]!))) end--;
-  return end === text.length ? text : text.slice(0, end);
-}

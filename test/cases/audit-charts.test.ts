@@ -58,9 +58,11 @@ async function review(caseName: string, added: FhirResource[], edit: CaseEdit = 
   // backtrack fails the test instead of passing it minutes later.
   const plans = findPlans(request.context.draftOrders, valueSets);
   const decisions = await runBounded(() => engine.evaluate(plans, record, extractEvidence(record, valueSets), NOW));
-  const cards = buildCards(
-    plans.map((plan, i) => ({ plan, decision: decisions[i]! })),
-    { baseUrl: 'http://localhost:3000', patientId, userId: 'Practitioner/1', thresholds: { imagingLookbackMonths: 12, conservativeCareWeeks: 6 } },
+  const cards = runBounded(() =>
+    buildCards(
+      plans.map((plan, i) => ({ plan, decision: decisions[i]! })),
+      { baseUrl: 'http://localhost:3000', patientId, userId: 'Practitioner/1', thresholds: { imagingLookbackMonths: 12, conservativeCareWeeks: 6 } },
+    ),
   );
   return { decisions, cards };
 }
@@ -404,7 +406,8 @@ describe('audit 8: the order\'s own day, the day of the scan, care that was stop
 
 describe('security audit: a long text costs time in proportion to its length', () => {
   it.each([['.'], [';'], ['?!']])('a Condition text with a run of 100,000 "%s" not followed by a space is reviewed (bounded: a hang fails)', async (stop) => {
-    // The clause break was tried from every stop of the run: seconds per pass, and the review overran its deadline.
+    // The clause break was tried from every stop of the run: seconds per pass, and the review overran its deadline;
+    // the card's evidence line then cut its trailing stops with a pattern that took 15 s over the same text.
     const text = `left foot weakness ${stop.repeat(Math.floor(99_000 / stop.length))}x`;
     const r = await review('radicular-pt-4-weeks-r4-not-documented', [condition('long', text)]);
     expect(criterion(r.decisions[0]!, 'R2').evidence.map((e) => e.id)).toContain('long');

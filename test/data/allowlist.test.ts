@@ -1,4 +1,5 @@
-import { isServerAllowed, isWithinBase } from '../../src/data/allowlist.js';
+import { isSameBase, isServerAllowed, isWithinBase } from '../../src/data/allowlist.js';
+import { runBounded } from '../support/bounded.js';
 
 describe('FHIR server allowlist', () => {
   const policy = { allowlist: ['http://allowed.example/fhir', 'https://ehr.example:8443/'], production: true };
@@ -62,5 +63,15 @@ describe('next-page links stay under the base', () => {
     'http://fhir.test:8080/r4/x',
   ])('refuses %s', (url) => {
     expect(isWithinBase(url, base)).toBe(false);
+  });
+});
+
+describe('a hook\'s fhirServer of a million slashes', () => {
+  it('is judged in time linear in its length (a trailing-slash pattern took minutes on the HTTP thread)', () => {
+    const url = `https://fhir.example/r4${'/'.repeat(1_000_000)}x`;
+    // Under the allowlisted base, as any path below it is; the time is what is tested.
+    expect(runBounded(() => isServerAllowed(url, { allowlist: ['https://fhir.example/r4'], production: true }))).toBe(true);
+    expect(runBounded(() => isWithinBase(`${url}/Condition?page=2`, url))).toBe(true);
+    expect(runBounded(() => isSameBase(`${url}/`, url))).toBe(true);
   });
 });
