@@ -30,6 +30,8 @@ describe('shapeProblems', () => {
     [{ resourceType: 'Observation', valueTime: '25:00:00' }, 'valueTime', expect.stringMatching(/^expected a FHIR time/)],
     [{ resourceType: 'Procedure', performedDateTime: '2023-02-30' }, 'performedDateTime', 'is not a day of the calendar'],
     [{ resourceType: 'Procedure', performedDateTime: '2025-02-29T10:00:00Z' }, 'performedDateTime', 'is not a day of the calendar'],
+    [{ resourceType: 'Procedure', performedDateTime: '2025-04-31' }, 'performedDateTime', 'is not a day of the calendar'],
+    [{ resourceType: 'Patient', birthDate: '1960-06-31' }, 'birthDate', 'is not a day of the calendar'],
     [{ resourceType: 'Condition', onsetDateTime: '2025-09-15T23:59:60Z' }, 'onsetDateTime', expect.stringMatching(/^expected a FHIR dateTime/)],
   ])('names the fault in %j', (resource, where, message) => {
     expect(shapeProblems(resource)).toContainEqual({ path: where, message });
