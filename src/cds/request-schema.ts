@@ -144,6 +144,10 @@ export function parseHookRequest(body: unknown): HookRequest {
     problems.push({ path: 'fhirServer', message: 'is required when fhirAuthorization is given' });
   }
   if (parsed.success) problems.push(...ordersOfAnotherPatient(parsed.data.context.patientId, parsed.data.context.draftOrders.entry ?? []));
+  // A token granted for another patient's record would read that record, or be refused: either way not this chart.
+  if (parsed.success && parsed.data.fhirAuthorization?.patient !== undefined && parsed.data.fhirAuthorization.patient !== parsed.data.context.patientId) {
+    problems.push({ path: 'fhirAuthorization.patient', message: 'names another patient than context.patientId' });
+  }
   if (problems.length > 0 || !parsed.success) throw new BadRequestError('invalid CDS Hooks request', problems);
   return parsed.data as HookRequest;
 }

@@ -118,6 +118,12 @@ describe('POST /cds-services/lumbar-fusion-criteria: invalid requests', () => {
     },
   );
 
+  it('refuses a FHIR token granted for another patient, and takes one for this patient', async () => {
+    const body = await post400(withValue(hookRequest(), 'fhirAuthorization.patient', 'someone-else'));
+    expect(body.problems).toEqual([{ path: 'fhirAuthorization.patient', message: 'names another patient than context.patientId' }]);
+    expect(() => parseHookRequest(withValue(hookRequest(), 'fhirAuthorization.patient', 'pt-1'))).not.toThrow();
+  });
+
   const SUBJECT = 'context.draftOrders.entry.0.resource.subject';
   const wanted = 'Patient/pt-1 (context.patientId), relative or after an absolute http(s) base';
   it.each([
