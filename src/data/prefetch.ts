@@ -38,7 +38,7 @@ export function nextLink(bundle: JsonObject): string | undefined {
 /**
  * The entries of a Bundle whose resource has the expected type. Other entries (an OperationOutcome
  * of search mode `outcome`, `_include`d resources, ...) are not part of the key and are skipped.
- * An `entry` that is not shaped as Bundle entries is reported in `problems`.
+ * An `entry` that is not shaped as Bundle entries, or whose `resource` is not a FHIR resource, is reported in `problems`.
  */
 export function resourcesOfType(bundle: JsonObject, resourceType: string, problems: Problem[], path: string): JsonObject[] {
   if (bundle.entry === undefined) return [];
@@ -50,6 +50,11 @@ export function resourcesOfType(bundle: JsonObject, resourceType: string, proble
   bundle.entry.forEach((entry, i) => {
     if (!isObject(entry)) {
       problems.push({ path: `${path}.entry.${i}`, message: 'must be a Bundle entry (a JSON object)' });
+      return;
+    }
+    // A resource that is no JSON object, or has no resourceType, is no FHIR resource: skipped, it would be lost.
+    if (entry.resource !== undefined && (!isObject(entry.resource) || typeof entry.resource.resourceType !== 'string')) {
+      problems.push({ path: `${path}.entry.${i}.resource`, message: 'must be a FHIR resource (a JSON object with a resourceType)' });
       return;
     }
     if (isObject(entry.resource) && entry.resource.resourceType === resourceType) out.push(entry.resource);

@@ -97,6 +97,13 @@ describe('reading prefetch keys', () => {
         observations: { resourceType: 'Bundle', entry: [{ resource: {} }, 7] },
         imagingStudies: { resourceType: 'Bundle', entry: { resource: {} } },
       }),
-    ).toEqual(['prefetch.patient', 'prefetch.conditions', 'prefetch.procedures', 'prefetch.observations.entry.1', 'prefetch.imagingStudies.entry']);
+    ).toEqual(['prefetch.patient', 'prefetch.conditions', 'prefetch.procedures', 'prefetch.observations.entry.0.resource', 'prefetch.observations.entry.1', 'prefetch.imagingStudies.entry']);
+  });
+
+  it('names an entry whose resource is no FHIR resource, rather than skipping it (it would be lost)', () => {
+    const entries = [{ resource: 'Condition/c1' }, { resource: ['x'] }, { resource: { id: 'c2' } }, { resource: { resourceType: 7 } }, { fullUrl: 'urn:uuid:1' }];
+    expect(problemPaths({ conditions: { resourceType: 'Bundle', type: 'searchset', entry: entries } })).toEqual([0, 1, 2, 3].map((i) => `prefetch.conditions.entry.${i}.resource`));
+    // Another type beside the key's (an _include) is still passed over, as is an entry without a resource.
+    expect(() => readPrefetch({ conditions: bundle([{ resourceType: 'Condition', id: 'c1' }, { resourceType: 'Practitioner', id: 'pr' }]) })).not.toThrow();
   });
 });
