@@ -193,6 +193,18 @@ describe('consider-fusion suggestion', () => {
     expect(emptyValues(card)).toEqual([]);
   });
 
+  it.each([[{}], [''], [null]])('gives the new order this patient, user and encounter when the draft carries %j for them', (empty) => {
+    // A loosely formed draft's empty subject is let through; the created order must still be a valid ServiceRequest (subject 1..1).
+    const sr = serviceRequest('sr-1', '63047', { subject: empty, requester: empty, encounter: empty } as never);
+    const card = cardOf(buildCards([{ plan: plan([draftOrder(sr, 'inpatient')]), decision: decompression }], ctx), 'consider-fusion');
+    const created = card.suggestions![0]!.actions[0]!.resource as ServiceRequest;
+    expect([created.subject, created.requester, created.encounter]).toEqual([
+      { reference: `Patient/${ctx.patientId}` },
+      { reference: ctx.userId },
+      ...(ctx.encounterId ? [{ reference: `Encounter/${ctx.encounterId}` }] : [undefined]),
+    ]);
+  });
+
   it('drafts the fusion inpatient when the operation is booked outpatient, in one create action as cards.md gives it', () => {
     const sr = serviceRequest('sr-1', '63047');
     const levelless = { ...draftOrder(serviceRequest('sr-2', '22840', { code: { coding: [{ system: CPT, code: '22840' }], text: 'Instrumentation' }, bodySite: undefined })), levels: [] };
