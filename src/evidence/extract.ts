@@ -38,7 +38,7 @@ export function extractEvidence(record: PatientRecord, valueSets: ValueSetIndex 
       if (type === 'Procedure' && namesOnlyCervicalOrThoracicSpine(resource, valueSets)) facts.upperSpineProcedures!.push(ref);
       if (type === 'Observation') {
         facts.strength.push(...readStrengthScores(ref, resource));
-        facts.instability.push(...readInstabilityObservation(ref, resource));
+        facts.instability.push(...readInstabilityObservation(ref, resource, { dynamicStudy: isFlexionExtensionStudy(resource, valueSets) }));
         if (deniesByWrittenAnswer(resource)) facts.deniedAnswers!.push(ref);
       }
     });
@@ -57,11 +57,14 @@ function defaultValueSets(): ValueSetIndex {
   return loaded;
 }
 
+/** A report or Observation coded as a flexion-extension study. */
+function isFlexionExtensionStudy(resource: JsonRecord, valueSets: ValueSetIndex): boolean {
+  return codingsOf(resource.code).some((c) => valueSets.has(FLEXION_EXTENSION_VALUE_SET, c.system, c.code));
+}
+
 function readReport(ref: string, report: JsonRecord, facts: EvidenceFacts, valueSets: ValueSetIndex): void {
   facts.imaging.push(...readImagingFindings(ref, report.conclusion));
-  const dynamicStudy =
-    codingsOf(report.code).some((c) => valueSets.has(FLEXION_EXTENSION_VALUE_SET, c.system, c.code)) ||
-    conceptTexts(report.code).some((t) => /flexion|extension|dynamic/i.test(t));
+  const dynamicStudy = isFlexionExtensionStudy(report, valueSets) || conceptTexts(report.code).some((t) => /flexion|extension|dynamic/i.test(t));
   facts.instability.push(...readInstabilityText(ref, report.conclusion, { dynamicStudy }));
   facts.failures.push(...readFailureFindings(ref, report.conclusion));
 }

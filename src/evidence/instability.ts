@@ -162,14 +162,19 @@ const MEASURE_NAME = /translat|listhesis|slip|subluxat|motion|angul|angle|rotati
 const MM_UNITS = /^(?:mm|millimet(?:er|re)s?)$/i;
 const DEGREE_UNITS = /^(?:deg|degrees?|°|º|˚)$/i;
 
-/** A measured Observation ("L4-L5 translation on flexion-extension", 4 mm) and the text it carries. */
-export function readInstabilityObservation(ref: string, observation: unknown): InstabilityMeasure[] {
+/**
+ * A measured Observation ("L4-L5 translation on flexion-extension", 4 mm) and the text it carries. `dynamicStudy`:
+ * the Observation is coded as a flexion-extension study (the flexion-extension-imaging value set), so a value in
+ * mm or degrees is what it measured, whatever its name says.
+ */
+export function readInstabilityObservation(ref: string, observation: unknown, options: { dynamicStudy?: boolean } = {}): InstabilityMeasure[] {
   const obs = asRecord(observation);
   if (!obs) return [];
   const name = conceptTexts(obs.code);
   const quantity = asRecord(obs.valueQuantity);
   const value = quantity?.value;
-  const measured = quantity && typeof value === 'number' && Number.isFinite(value) && value >= 0 && MEASURE_NAME.test(name.join(' ')) ? value : undefined;
+  const named = options.dynamicStudy === true || MEASURE_NAME.test(name.join(' '));
+  const measured = quantity && typeof value === 'number' && Number.isFinite(value) && value >= 0 && named ? value : undefined;
   const texts = [typeof obs.valueString === 'string' ? obs.valueString : undefined, ...noteTexts(obs.note)].filter((t): t is string => t !== undefined);
   // Most Observations (vital signs, labs) measure nothing of the kind and carry no text: nothing more to read.
   if (measured === undefined && texts.length === 0) return [];
@@ -185,7 +190,7 @@ export function readInstabilityObservation(ref: string, observation: unknown): I
     if (levels.length === 1) measure.level = levels[0]!;
     if (measure.translationMm !== undefined || measure.angulationDegrees !== undefined) measures.push(measure);
   }
-  const dynamicStudy = DYNAMIC_WORDS.test(name.join(' '));
+  const dynamicStudy = options.dynamicStudy === true || DYNAMIC_WORDS.test(name.join(' '));
   for (const t of texts) measures.push(...readInstabilityText(ref, t, { dynamicStudy }));
   return measures;
 }

@@ -511,3 +511,34 @@ describe('audit 7: onset given as an age', () => {
     expect(r2(r).evidence.find((e) => e.id === footDropId)?.note).toBe('onset: a few months after the fusion');
   });
 });
+
+describe('audit 9: a dural tear in a stopped operation, a measured flexion-extension Observation', () => {
+  const base = 'flexion-extension-2mm-decompression';
+  const supporting = (r: Reviewed, id: string) => r.decisions[0]!.supporting.find((s) => s.id === id)!;
+  const G97_41 = { coding: [{ system: icd, code: 'G97.41', display: 'Accidental puncture or laceration of dura during a procedure' }] };
+
+  it.each([['stopped'], ['completed'], ['on-hold']])('a dural tear recorded on an operation with status %s happened (S2)', async (status) => {
+    const aborted = procedure('aborted', '2023-06-01', 'L3-L4 laminectomy, abandoned', { code: '63047', display: 'Laminectomy' }, { status: status as Procedure['status'], complication: [G97_41] });
+    const r = await review(base, [aborted]);
+    expect(supporting(r, 'S2').status).toBe('present');
+  });
+
+  it.each([['preparation'], ['not-done'], ['entered-in-error']])('one with status %s did not take place, and states no tear', async (status) => {
+    const planned = procedure('planned', '2023-06-01', 'L3-L4 laminectomy', { code: '63047', display: 'Laminectomy' }, { status: status as Procedure['status'], complication: [G97_41] });
+    const r = await review(base, [planned]);
+    expect(supporting(r, 'S2').status).toBe('undocumented');
+  });
+
+  it('an Observation coded as a flexion-extension study (LOINC 24971-4) measures translation by its value in mm (S1)', async () => {
+    const measured = (value: number): Observation => ({
+      resourceType: 'Observation', id: 'fx', status: 'final', effectiveDateTime: '2026-08-11', subject: { reference: 'Patient/x' },
+      code: { coding: [{ system: 'http://loinc.org', code: '24971-4', display: 'XR Lumbar spine Views W flexion and W extension' }] },
+      bodySite: { text: 'L3-L4' }, valueQuantity: { value, unit: 'mm', system: 'http://unitsofmeasure.org', code: 'mm' },
+    });
+    const four = await review(base, [measured(4)]);
+    expect(supporting(four, 'S1').status).toBe('present');
+    expect(topics(four)).toContain('consider-fusion');
+    const two = await review(base, [measured(2)]);
+    expect(supporting(two, 'S1').status).toBe('undocumented');
+  });
+});
