@@ -34,6 +34,8 @@ export function extractEvidence(record: PatientRecord, valueSets: ValueSetIndex 
       const ref = `${type}/${asCode(resource.id) ?? `#${index}`}`;
       facts.resources.push(readResourceFacts(ref, type, resource));
       if (type === 'DiagnosticReport') readReport(ref, resource, facts, valueSets);
+      // A problem list written in words ("Pseudarthrosis L3-L4", "Broken L4 pedicle screw") states failure as a report does.
+      if (type === 'Condition') facts.failures.push(...readFailureFindings(ref, [...conceptTexts(resource.code), ...noteTexts(resource.note)].join('. ')));
       if (type === 'ImagingStudy') facts.imaging.push(...studyFindings(ref, resource));
       if (type === 'Procedure' && namesOnlyCervicalOrThoracicSpine(resource, valueSets)) facts.upperSpineProcedures!.push(ref);
       if (type === 'Observation') {

@@ -32,6 +32,8 @@ import type { FailureFinding } from './types.js';
  * from its part, clause, sentence or heading, whichever says first, is left out.
  */
 export function readFailureFindings(ref: string, text: unknown): FailureFinding[] {
+  // Most texts (every problem on a long problem list) hold no failure word: they are not read further.
+  if (typeof text !== 'string' || !MAY_STATE_FAILURE.test(text)) return [];
   const findings: FailureFinding[] = [];
   const seen = new Set<string>();
   for (const sentence of splitReport(text)) {
@@ -141,6 +143,8 @@ function failureAt(tokens: Token[], i: number): number {
   if (/^(?:fractures?|breakage)$/.test(w) && next === 'of' && tokens.slice(i + 2, i + 7).some((t) => HARDWARE.test(t.word))) return 1;
   return 0;
 }
+/** A piece of every failure word and phrase below (SINGLE_FAILURE, PAIR_FAILURE, HARDWARE): a text without one states none. */
+const MAY_STATE_FAILURE = /union|arthros|listhes|instabilit|lucenc|loosen|halo|screw|rod|plate|hardware/i;
 const SINGLE_FAILURE = /^(?:nonunions?|pseudo?arthros[ie]s|[a-z]*listhes[ie]s|instabilit(?:y|ies)|[a-z]*lucenc(?:y|ies)|loosening|loosened)$/;
 const PAIR_FAILURE = new Set(['non union', 'non unions', 'pseudo arthrosis', 'halo around', 'lucent halo', 'radiolucent halo', 'hardware failure']);
 const HARDWARE = /^(?:screws?|rods?|plates?|hardware)$/;

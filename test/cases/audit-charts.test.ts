@@ -529,6 +529,34 @@ describe('audit 9: a dural tear in a stopped operation, a measured flexion-exten
     expect(supporting(r, 'S2').status).toBe('undocumented');
   });
 
+  it.each([['Pseudarthrosis at L3-L4'], ['Broken pedicle screw at L4'], ['Non-union of L3-L4 fusion'], ['Pseudarthrosis of the lumbar fusion']])(
+    'a Condition stating "%s" in words only is instability at the level (S1)',
+    async (text) => {
+      const r = await review(base, [condition('words', text)]);
+      expect(supporting(r, 'S1').status).toBe('present');
+      expect(supporting(r, 'S1').evidence.map((e) => [e.resourceType, e.id])).toEqual([['Condition', 'words']]);
+      expect(topics(r)).toContain('consider-fusion');
+      const line = (r.cards.find((c) => c.source.topic.code === 'consider-fusion')?.detail ?? '').split('\n').find((l) => l.includes('Condition 2026-06-01'));
+      expect(line).toContain(`Condition 2026-06-01: ${text}`);
+    },
+  );
+
+  it.each([['No pseudarthrosis at L3-L4'], ['Pseudarthrosis of the left tibia'], ['Pseudarthrosis'], ['Pseudarthrosis at L1-L2']])(
+    'a Condition stating "%s" is none at L3-L4',
+    async (text) => {
+      const r = await review(base, [condition('words', text)]);
+      expect(supporting(r, 'S1').status).toBe('undocumented');
+    },
+  );
+
+  it('a resolved one is history, and a coded one is shown once', async () => {
+    const resolved = { ...condition('old', 'Pseudarthrosis at L3-L4'), clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'resolved' }] } };
+    expect(supporting(await review(base, [resolved]), 'S1').status).toBe('undocumented');
+    const coded = condition('coded', 'Pseudarthrosis at L3-L4', { code: 'M96.0', display: 'Pseudarthrosis after fusion or arthrodesis' });
+    const r = await review(base, [coded]);
+    expect(supporting(r, 'S1').evidence.map((e) => e.id)).toEqual(['coded']);
+  });
+
   it('an Observation coded as a flexion-extension study (LOINC 24971-4) measures translation by its value in mm (S1)', async () => {
     const measured = (value: number): Observation => ({
       resourceType: 'Observation', id: 'fx', status: 'final', effectiveDateTime: '2026-08-11', subject: { reference: 'Patient/x' },
