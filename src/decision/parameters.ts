@@ -66,18 +66,11 @@ function latestAuthored(plan: SurgicalPlan, signedAt: Date): Authored | undefine
 }
 
 /**
- * The order's own date (authoredOn) anchors the look-back windows, so a chart is judged as of the order;
- * a missing, unreadable or future authoredOn falls back to the moment of signing.
- */
-export function orderDateOf(plan: SurgicalPlan, signedAt: Date): Date {
-  const authored = latestAuthored(plan, signedAt);
-  return authored ? new Date(authored.at) : signedAt;
-}
-
-/**
- * 'Order Date' for the library: the same moment, in the zone the order was written in. The windows are counted
- * in calendar days from the order's day, and that is the day the order names: 2026-11-20T19:30:00-05:00 is the
- * 20th, though it is the 21st in UTC. The moment of signing, which names no zone, is taken in UTC.
+ * 'Order Date' for the library. The order's own date (authoredOn) anchors the look-back windows, so a chart is judged
+ * as of the order; a missing, unreadable or future authoredOn falls back to the moment of signing. It is given in
+ * the zone the order was written in: the windows are counted in calendar days from the order's day, and that is the
+ * day the order names (2026-11-20T19:30:00-05:00 is the 20th, though it is the 21st in UTC). The moment of signing,
+ * which names no zone, is taken in UTC.
  */
 export function orderDateParameter(plan: SurgicalPlan, signedAt: Date): cql.DateTime {
   const authored = latestAuthored(plan, signedAt);

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { informativeResourceFacts, orderDateOf, orderDateParameter, resourceFactsParameter } from '../../src/decision/parameters.js';
+import { informativeResourceFacts, orderDateParameter, resourceFactsParameter } from '../../src/decision/parameters.js';
 import { order, plan } from './seed-record.js';
 
 const signedAt = new Date('2026-11-23T12:00:00Z');
@@ -9,7 +9,10 @@ const withAuthored = (authoredOn: unknown) => {
   return plan([o]);
 };
 
-describe('orderDateOf', () => {
+/** The moment 'Order Date' names, whatever zone it is written in. */
+const orderDateOf = (p: Parameters<typeof orderDateParameter>[0], at: Date): Date => orderDateParameter(p, at).toJSDate();
+
+describe('the order date: its moment', () => {
   it('uses the order authoredOn', () => {
     expect(orderDateOf(withAuthored('2026-11-20'), signedAt).toISOString()).toBe('2026-11-20T00:00:00.000Z');
   });
