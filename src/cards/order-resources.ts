@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CodeableConcept, ServiceRequest } from 'fhir/r4.js';
 import { copyOf } from '../orders/json-copy.js';
-import { withoutForbiddenEmpty } from './fhir-json-clean.js';
+import { withoutForbiddenEmpty } from '../fhir-model/json-clean.js';
 import type { DraftOrder } from '../orders/types.js';
 
 export const POS_SYSTEM = 'https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { withoutForbiddenEmpty } from '../cards/fhir-json-clean.js';
 import { isBaseUrl } from '../data/allowlist.js';
 import { parsePatientReference } from '../data/patient-filter.js';
+import { withoutForbiddenEmpty } from '../fhir-model/json-clean.js';
 import { BadRequestError, type Problem } from '../errors.js';
 import { expected, problemsFrom } from './zod-problems.js';
 

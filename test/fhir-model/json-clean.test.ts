@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { withoutForbiddenEmpty } from '../../src/cards/fhir-json-clean.js';
+import { withoutForbiddenEmpty } from '../../src/fhir-model/json-clean.js';
 
 /** Paths of null, "", [] or {} in `value`, except nulls in a value array and its `_name` array when both are there. */
 function forbidden(value: unknown, path = '', pairedArray = false): string[] {
