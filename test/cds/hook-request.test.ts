@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import nock from 'nock';
@@ -11,6 +11,7 @@ import { BadRequestError } from '../../src/errors.js';
 import { buildTestApp, type TestApp } from './support/app-fixture.js';
 import { fullPrefetch, hookRequest, medicationOrder, SERVICE_URL, triggeringOrder, without, withValue } from './support/requests.js';
 import { loopbackOnly } from '../support/loopback-only.js';
+import { rawExchange } from '../support/raw-http.js';
 
 /** Real-world request shapes, copied into the repository (test/external-fixtures/README.md). */
 const EXTERNAL = path.resolve(import.meta.dirname, '..', 'external-fixtures');
@@ -332,17 +333,7 @@ describe('requests that arrive slowly or garbled', () => {
   });
 
   /** Sends raw bytes and collects whatever comes back until the server closes the connection. */
-  function raw(bytes: string): Promise<{ text: string; ms: number }> {
-    const started = Date.now();
-    return new Promise((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
-      let text = '';
-      socket.setEncoding('utf8');
-      socket.on('data', (d: string) => (text += d));
-      socket.on('error', reject);
-      socket.on('close', () => resolve({ text, ms: Date.now() - started }));
-    });
-  }
+  const raw = (bytes: string) => rawExchange(port, bytes);
 
   it('answers a body that stops arriving with 408 and a JSON reason, then closes the connection', async () => {
     const { text, ms } = await raw(`POST ${SERVICE_URL} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{}`);

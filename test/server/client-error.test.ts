@@ -1,9 +1,10 @@
 import { once } from 'node:events';
 import { createServer, maxHeaderSize, type Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { answerClientErrors } from '../../src/client-error.js';
 import { buildTestApp, type TestApp } from '../cds/support/app-fixture.js';
 import { loopbackOnly } from '../support/loopback-only.js';
+import { rawExchange } from '../support/raw-http.js';
 
 /**
  * Requests Node refuses before express sees them: headers over its bound get a 431 a browser client can read
@@ -29,15 +30,7 @@ describe('answers to requests Node cannot take (clientError)', () => {
   });
 
   /** Writes `bytes` on a fresh connection; resolves with all that comes back once the server closes it. */
-  function exchange(bytes: string): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
-      let text = '';
-      socket.setEncoding('utf8').on('data', (d: string) => (text += d));
-      socket.on('error', reject);
-      socket.on('close', () => resolve(text));
-    });
-  }
+  const exchange = async (bytes: string): Promise<string> => (await rawExchange(port, bytes)).text;
 
   function split(text: string): { status: string; headers: Record<string, string>; body: string } {
     const [head, body] = text.split('\r\n\r\n', 2) as [string, string];
